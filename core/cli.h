@@ -1,0 +1,7 @@
+/* The command line: modes, options, exit codes. main() is a call to hd_main(). */
+#pragma once
+
+#include "probe.h"
+
+/* Run hostdoctor with ARGV against the probe TABLE. Returns the exit code. */
+int hd_main(int argc, char **argv, const struct hd_probe *const *table);

@@ -1,0 +1,35 @@
+/* checks.d loading: INI files (libinih), one section per check, validated against the probe table. */
+#pragma once
+
+#include <stddef.h>
+
+#include "probe.h"
+
+struct hd_config {
+	struct hd_check *checks;
+	size_t n;
+};
+
+/* Look up a probe type in a NULL-terminated table. */
+const struct hd_probe *hd_probe_find(const struct hd_probe *const *table, const char *name);
+
+/* Parse one file's bytes (NAME is used in messages) and merge its sections
+ * into CFG: a section with `probe` replaces an earlier check of the same id;
+ * one without `probe` overrides keys of the earlier check.
+ * Returns 0, or -EINVAL with "NAME:LINE: message" in ERR. */
+int hd_config_parse(struct hd_config *cfg, const char *name, const char *bytes, size_t len,
+		    const struct hd_probe *const *table, char *err, size_t errsize);
+
+/* Read every *.conf of DIR in name order. -errno/-EINVAL with ERR set. */
+int hd_config_load_dir(struct hd_config *cfg, const char *dir,
+		       const struct hd_probe *const *table, char *err, size_t errsize);
+
+struct hd_check *hd_config_find(const struct hd_config *cfg, const char *id);
+bool hd_check_has_tag(const struct hd_check *c, const char *tag);
+
+/* Set a threshold from text (the -w/-c options). 0 or -EINVAL with ERR. */
+int hd_check_set_threshold(struct hd_check *c, int critical, const char *text, char *err,
+			   size_t errsize);
+
+void hd_check_free(struct hd_check *c);
+void hd_config_free(struct hd_config *cfg);

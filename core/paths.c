@@ -1,0 +1,87 @@
+/* Path resolution under --root and whole-file reads (node_exporter's procFilePath idea). */
+#include "paths.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "probe.h"
+#include "util.h"
+
+int hd_path(const struct hd_ctx *ctx, const char *path, char *buf, size_t size)
+{
+	const char *root = ctx && ctx->root ? ctx->root : "";
+	int n = snprintf(buf, size, "%s%s", root, path);
+
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int hd_read_path(const char *resolved, char **out, size_t *len, size_t max)
+{
+	_cleanup_close_ int fd = -1;
+	struct hd_buf b = {0};
+	char chunk[65536];
+
+	*out = NULL;
+	if (len)
+		*len = 0;
+	if (max == 0)
+		max = 16u << 20;
+	fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = -errno;
+			free(b.data);
+			return e;
+		}
+		if (n == 0)
+			break;
+		if (b.len + (size_t)n > max) {
+			free(b.data);
+			return -EFBIG;
+		}
+		hd_buf_add(&b, chunk, (size_t)n);
+	}
+	if (len)
+		*len = b.len;
+	*out = hd_buf_steal(&b);
+	return 0;
+}
+
+int hd_read_file(const struct hd_ctx *ctx, const char *path, char **out, size_t *len, size_t max)
+{
+	char p[4096];
+	int r = hd_path(ctx, path, p, sizeof(p));
+
+	if (r < 0)
+		return r;
+	return hd_read_path(p, out, len, max);
+}
+
+int hd_sysctl_path(const char *key, char *buf, size_t size)
+{
+	int n;
+
+	if (!key || !*key || strstr(key, "..") || key[0] == '/' || key[0] == '.')
+		return -EINVAL;
+	n = snprintf(buf, size, "/proc/sys/%s", key);
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	/* kernel.sem -> kernel/sem; a key given with slashes is taken as it is */
+	if (!strchr(key, '/'))
+		for (char *p = buf + 10; *p; p++)
+			if (*p == '.')
+				*p = '/';
+	return 0;
+}

@@ -1,0 +1,58 @@
+/* JSON report (schema in docs/json-schema.md), written with json-c. */
+#include <json-c/json.h>
+#include <string.h>
+
+#include "render.h"
+#include "result_json.h"
+
+#define HD_JSON_SCHEMA 1
+
+void hd_render_json(FILE *out, const struct hd_report *rep, const struct hd_render_opts *o)
+{
+	struct json_object *root = json_object_new_object();
+	struct json_object *checks = json_object_new_array();
+	struct json_object *counts = json_object_new_object();
+	size_t c[5] = {0};
+	char when[64];
+	struct tm tm;
+
+	(void)o;
+	gmtime_r(&rep->when, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_object_object_add(root, "schema", json_object_new_int(HD_JSON_SCHEMA));
+	json_object_object_add(root, "host", json_object_new_string(rep->host ? rep->host : ""));
+	json_object_object_add(root, "time", json_object_new_string(when));
+	json_object_object_add(root, "mode", json_object_new_string(rep->mode ? rep->mode : ""));
+	json_object_object_add(root, "duration", json_object_new_double(rep->duration));
+	json_object_object_add(root, "status",
+			       json_object_new_string(hd_status_name(hd_report_worst(rep))));
+	if (rep->mode && strcmp(rep->mode, "preflight") == 0) {
+		struct json_object *bl = json_object_new_array();
+		json_object_object_add(root, "profile",
+				       json_object_new_string(rep->profile ? rep->profile : ""));
+		for (size_t i = 0; i < rep->n; i++)
+			if (hd_result_blocks(&rep->results[i]))
+				json_object_array_add(bl, json_object_new_string(rep->results[i].id));
+		json_object_object_add(root, "ready",
+				       json_object_new_boolean(rep->n > 0 && hd_report_blockers(rep) == 0));
+		json_object_object_add(root, "blockers", bl);
+	}
+	for (size_t i = 0; i < rep->n; i++) {
+		c[rep->results[i].status]++;
+		json_object_array_add(checks, hd_result_to_json(&rep->results[i]));
+	}
+	for (int s = 0; s < 5; s++) {
+		char name[16];
+		snprintf(name, sizeof(name), "%s", hd_status_name((enum hd_status)s));
+		for (char *p = name; *p; p++)
+			*p = (char)(*p | 0x20);
+		json_object_object_add(counts, name, json_object_new_int64((int64_t)c[s]));
+	}
+	json_object_object_add(root, "counts", counts);
+	json_object_object_add(root, "checks", checks);
+	fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+							   JSON_C_TO_STRING_NOSLASHESCAPE),
+	      out);
+	fputc('\n', out);
+	json_object_put(root);
+}

@@ -1,0 +1,199 @@
+/* The result model: construction helpers shared by probes and the runner. */
+#include "result.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util.h"
+
+static const char *const status_names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN", "SKIPPED"};
+
+const char *hd_status_name(enum hd_status s)
+{
+	return (unsigned)s < 5 ? status_names[s] : "UNKNOWN";
+}
+
+int hd_status_parse(const char *name, enum hd_status *out)
+{
+	for (int i = 0; i < 5; i++)
+		if (strcasecmp(name, status_names[i]) == 0) {
+			*out = (enum hd_status)i;
+			return 0;
+		}
+	return -1;
+}
+
+static int rank(enum hd_status s)
+{
+	switch (s) {
+	case HD_SKIPPED: return 0;
+	case HD_OK: return 1;
+	case HD_UNKNOWN: return 2;
+	case HD_WARNING: return 3;
+	case HD_CRITICAL: return 4;
+	}
+	return 2;
+}
+
+enum hd_status hd_status_worst(enum hd_status a, enum hd_status b)
+{
+	return rank(a) >= rank(b) ? a : b;
+}
+
+int hd_status_exit(enum hd_status s)
+{
+	return s == HD_SKIPPED ? 0 : (int)s;
+}
+
+const char *hd_unit_nagios(enum hd_unit u)
+{
+	switch (u) {
+	case HD_UNIT_NONE: return "";
+	case HD_UNIT_PERCENT: return "%";
+	case HD_UNIT_BYTES: return "B";
+	case HD_UNIT_KB: return "KB";
+	case HD_UNIT_MB: return "MB";
+	case HD_UNIT_SECONDS: return "s";
+	case HD_UNIT_MS: return "ms";
+	case HD_UNIT_COUNTER: return "c";
+	}
+	return "";
+}
+
+void hd_result_init(struct hd_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->status = HD_OK;
+}
+
+void hd_result_free(struct hd_result *r)
+{
+	free(r->id);
+	free(r->probe);
+	free(r->summary);
+	free(r->details);
+	free(r->remedy);
+	free(r->description);
+	for (size_t i = 0; i < r->ntags; i++)
+		free(r->tags[i]);
+	free(r->tags);
+	for (size_t i = 0; i < r->nmetrics; i++) {
+		free(r->metrics[i].name);
+		free(r->metrics[i].help);
+	}
+	free(r->metrics);
+	memset(r, 0, sizeof(*r));
+}
+
+void hd_result_set(struct hd_result *r, enum hd_status s, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->status = s;
+	free(r->summary);
+	va_start(ap, fmt);
+	r->summary = hd_vasprintf(fmt, ap);
+	va_end(ap);
+}
+
+void hd_result_remedy(struct hd_result *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(r->remedy);
+	va_start(ap, fmt);
+	r->remedy = hd_vasprintf(fmt, ap);
+	va_end(ap);
+}
+
+static void append_line(char **dst, const char *fmt, va_list ap)
+{
+	char *line = hd_vasprintf(fmt, ap);
+
+	if (*dst) {
+		char *both = hd_asprintf("%s\n%s", *dst, line);
+		free(*dst);
+		free(line);
+		*dst = both;
+	} else {
+		*dst = line;
+	}
+}
+
+void hd_result_detail(struct hd_result *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	append_line(&r->details, fmt, ap);
+	va_end(ap);
+}
+
+void hd_result_remedy_add(struct hd_result *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	append_line(&r->remedy, fmt, ap);
+	va_end(ap);
+}
+
+void hd_result_raise(struct hd_result *r, enum hd_status s)
+{
+	if (s == HD_SKIPPED)
+		return;
+	if (r->status == HD_SKIPPED || rank(s) > rank(r->status))
+		r->status = s;
+}
+
+struct hd_metric *hd_result_metric(struct hd_result *r, const char *name, double value,
+				   enum hd_unit unit)
+{
+	struct hd_metric *m;
+
+	r->metrics = hd_xrealloc(r->metrics, (r->nmetrics + 1) * sizeof(*r->metrics));
+	m = &r->metrics[r->nmetrics++];
+	memset(m, 0, sizeof(*m));
+	m->name = hd_xstrdup(name);
+	m->value = value;
+	m->unit = unit;
+	return m;
+}
+
+struct hd_metric *hd_result_find_metric(const struct hd_result *r, const char *name)
+{
+	for (size_t i = 0; i < r->nmetrics; i++)
+		if (strcmp(r->metrics[i].name, name) == 0)
+			return &r->metrics[i];
+	return NULL;
+}
+
+void hd_metric_bounds(struct hd_metric *m, double min, double max)
+{
+	m->has_min = m->has_max = true;
+	m->min = min;
+	m->max = max;
+}
+
+void hd_result_copy(struct hd_result *dst, const struct hd_result *src)
+{
+	*dst = *src;
+	dst->id = hd_xstrdup_null(src->id);
+	dst->probe = hd_xstrdup_null(src->probe);
+	dst->summary = hd_xstrdup_null(src->summary);
+	dst->details = hd_xstrdup_null(src->details);
+	dst->remedy = hd_xstrdup_null(src->remedy);
+	dst->description = hd_xstrdup_null(src->description);
+	dst->tags = src->ntags ? hd_xcalloc(src->ntags, sizeof(char *)) : NULL;
+	for (size_t i = 0; i < src->ntags; i++)
+		dst->tags[i] = hd_xstrdup(src->tags[i]);
+	dst->metrics = src->nmetrics ? hd_xcalloc(src->nmetrics, sizeof(*src->metrics)) : NULL;
+	for (size_t i = 0; i < src->nmetrics; i++) {
+		dst->metrics[i] = src->metrics[i];
+		dst->metrics[i].name = hd_xstrdup(src->metrics[i].name);
+		dst->metrics[i].help = hd_xstrdup_null(src->metrics[i].help);
+	}
+}

@@ -1,0 +1,87 @@
+/* The one result model: what a check found, shared by the runner and every renderer. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "range.h"
+
+enum hd_status {
+	HD_OK = 0,
+	HD_WARNING = 1,
+	HD_CRITICAL = 2,
+	HD_UNKNOWN = 3,
+	HD_SKIPPED = 4, /* does not apply here; counts as OK for exit codes */
+};
+
+/* Units a metric may carry; renderers map them (Nagios UOM, Prometheus base units). */
+enum hd_unit {
+	HD_UNIT_NONE = 0,
+	HD_UNIT_PERCENT, /* 0..100 */
+	HD_UNIT_BYTES,
+	HD_UNIT_KB, /* 1024 bytes */
+	HD_UNIT_MB, /* 1048576 bytes */
+	HD_UNIT_SECONDS,
+	HD_UNIT_MS,
+	HD_UNIT_COUNTER, /* monotonically growing count */
+};
+
+struct hd_metric {
+	char *name; /* [a-z0-9_]+ */
+	char *help; /* one line, may be NULL */
+	double value;
+	enum hd_unit unit;
+	struct hd_range warn, crit;
+	bool has_min, has_max;
+	double min, max;
+};
+
+struct hd_result {
+	char *id;    /* the check's id (the key of the result) */
+	char *probe; /* probe type name */
+	enum hd_status status;
+	char *summary; /* one line */
+	char *details; /* free text, lines separated by '\n'; may be NULL */
+	char *remedy;  /* what to do; shown for non-OK results */
+	char *description;
+	char **tags;
+	size_t ntags;
+	bool inhibitor;
+	double duration; /* seconds */
+	struct hd_metric *metrics;
+	size_t nmetrics;
+};
+
+const char *hd_status_name(enum hd_status s);      /* "OK", "WARNING", ... */
+int hd_status_parse(const char *name, enum hd_status *out); /* case-insensitive */
+/* Worse of two states, ordered as monitoring-plugins' max_state_alt():
+ * CRITICAL > WARNING > UNKNOWN > OK > SKIPPED. */
+enum hd_status hd_status_worst(enum hd_status a, enum hd_status b);
+/* Exit code of a state in nagios/doctor mode: SKIPPED maps to 0. */
+int hd_status_exit(enum hd_status s);
+const char *hd_unit_nagios(enum hd_unit u); /* "", "%", "B", "KB", "MB", "s", "ms", "c" */
+
+void hd_result_init(struct hd_result *r);
+void hd_result_free(struct hd_result *r);
+
+/* Set fields (printf-style; replaces any earlier text). */
+void hd_result_set(struct hd_result *r, enum hd_status s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void hd_result_remedy(struct hd_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Append one line to details / remedy. */
+void hd_result_detail(struct hd_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void hd_result_remedy_add(struct hd_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Raise the status to S if S is worse; never lowers it. */
+void hd_result_raise(struct hd_result *r, enum hd_status s);
+
+/* Add a metric; returns it so the caller can set min/max. */
+struct hd_metric *hd_result_metric(struct hd_result *r, const char *name, double value,
+				   enum hd_unit unit);
+struct hd_metric *hd_result_find_metric(const struct hd_result *r, const char *name);
+void hd_metric_bounds(struct hd_metric *m, double min, double max);
+
+/* Deep copy (used by tests and the runner). */
+void hd_result_copy(struct hd_result *dst, const struct hd_result *src);

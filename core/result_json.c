@@ -1,0 +1,158 @@
+/* Conversion of results to and from json-c objects. */
+#include "result_json.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "util.h"
+
+static struct json_object *str_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static struct json_object *range_json(const struct hd_range *r)
+{
+	char buf[96];
+
+	if (!r->set)
+		return NULL;
+	hd_range_format(r, buf, sizeof(buf));
+	return json_object_new_string(buf);
+}
+
+static const char *const unit_names[] = {"", "%", "B", "KB", "MB", "s", "ms", "c"};
+
+struct json_object *hd_result_to_json(const struct hd_result *r)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *tags = json_object_new_array();
+	struct json_object *ms = json_object_new_array();
+
+	json_object_object_add(o, "id", json_object_new_string(r->id ? r->id : ""));
+	json_object_object_add(o, "probe", json_object_new_string(r->probe ? r->probe : ""));
+	json_object_object_add(o, "status", json_object_new_string(hd_status_name(r->status)));
+	json_object_object_add(o, "summary", json_object_new_string(r->summary ? r->summary : ""));
+	json_object_object_add(o, "details", str_or_null(r->details));
+	json_object_object_add(o, "remedy", str_or_null(r->remedy));
+	json_object_object_add(o, "description", str_or_null(r->description));
+	for (size_t i = 0; i < r->ntags; i++)
+		json_object_array_add(tags, json_object_new_string(r->tags[i]));
+	json_object_object_add(o, "tags", tags);
+	json_object_object_add(o, "inhibitor", json_object_new_boolean(r->inhibitor));
+	json_object_object_add(o, "duration", json_object_new_double(round(r->duration * 1e6) / 1e6));
+	for (size_t i = 0; i < r->nmetrics; i++) {
+		const struct hd_metric *m = &r->metrics[i];
+		struct json_object *mo = json_object_new_object();
+
+		json_object_object_add(mo, "name", json_object_new_string(m->name));
+		json_object_object_add(mo, "value", json_object_new_double(m->value));
+		json_object_object_add(mo, "unit", json_object_new_string(unit_names[m->unit]));
+		json_object_object_add(mo, "warn", range_json(&m->warn));
+		json_object_object_add(mo, "crit", range_json(&m->crit));
+		json_object_object_add(mo, "min", m->has_min ? json_object_new_double(m->min) : NULL);
+		json_object_object_add(mo, "max", m->has_max ? json_object_new_double(m->max) : NULL);
+		if (m->help)
+			json_object_object_add(mo, "help", json_object_new_string(m->help));
+		json_object_array_add(ms, mo);
+	}
+	json_object_object_add(o, "metrics", ms);
+	return o;
+}
+
+static char *get_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return hd_xstrdup(json_object_get_string(v));
+}
+
+static int get_range(struct json_object *o, const char *key, struct hd_range *r)
+{
+	struct json_object *v;
+
+	memset(r, 0, sizeof(*r));
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return 0;
+	return hd_range_parse(json_object_get_string(v), r, NULL);
+}
+
+static bool get_num(struct json_object *o, const char *key, double *out)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !v)
+		return false;
+	if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
+		return false;
+	*out = json_object_get_double(v);
+	return true;
+}
+
+int hd_result_from_json(struct json_object *o, struct hd_result *r)
+{
+	struct json_object *v;
+	char *status;
+	enum hd_status st;
+
+	hd_result_init(r);
+	if (!o || !json_object_is_type(o, json_type_object))
+		return -EINVAL;
+	status = get_str(o, "status");
+	if (!status || hd_status_parse(status, &st) < 0) {
+		free(status);
+		return -EINVAL;
+	}
+	free(status);
+	r->status = st;
+	r->id = get_str(o, "id");
+	r->probe = get_str(o, "probe");
+	r->summary = get_str(o, "summary");
+	r->details = get_str(o, "details");
+	r->remedy = get_str(o, "remedy");
+	r->description = get_str(o, "description");
+	if (json_object_object_get_ex(o, "inhibitor", &v))
+		r->inhibitor = json_object_get_boolean(v);
+	get_num(o, "duration", &r->duration);
+	if (json_object_object_get_ex(o, "tags", &v) && json_object_is_type(v, json_type_array)) {
+		size_t n = json_object_array_length(v);
+		r->tags = hd_xcalloc(n ? n : 1, sizeof(char *));
+		for (size_t i = 0; i < n; i++) {
+			const char *t = json_object_get_string(json_object_array_get_idx(v, i));
+			r->tags[r->ntags++] = hd_xstrdup(t ? t : "");
+		}
+	}
+	if (json_object_object_get_ex(o, "metrics", &v) && json_object_is_type(v, json_type_array)) {
+		size_t n = json_object_array_length(v);
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *mo = json_object_array_get_idx(v, i);
+			char *name = get_str(mo, "name"), *unit = get_str(mo, "unit");
+			double value = 0;
+			enum hd_unit u = HD_UNIT_NONE;
+			struct hd_metric *m;
+
+			if (!name || !get_num(mo, "value", &value)) {
+				free(name);
+				free(unit);
+				return -EINVAL;
+			}
+			for (size_t k = 0; unit && k < (sizeof(unit_names) / sizeof(unit_names[0])); k++)
+				if (strcmp(unit, unit_names[k]) == 0)
+					u = (enum hd_unit)k;
+			m = hd_result_metric(r, name, value, u);
+			m->help = get_str(mo, "help");
+			get_range(mo, "warn", &m->warn);
+			get_range(mo, "crit", &m->crit);
+			m->has_min = get_num(mo, "min", &m->min);
+			m->has_max = get_num(mo, "max", &m->max);
+			free(name);
+			free(unit);
+		}
+	}
+	if (!r->summary)
+		r->summary = hd_xstrdup("");
+	return 0;
+}

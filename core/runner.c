@@ -1,0 +1,411 @@
+/* Runner: fork per check (a crash or hang stays in its child), poll on pipes and pidfds,
+ * SIGKILL at the deadline without waiting for a child stuck in the kernel. */
+#include "runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "result_json.h"
+#include "util.h"
+
+static void fill_identity(const struct hd_check *c, struct hd_result *r)
+{
+	r->id = hd_xstrdup(c->id);
+	r->probe = hd_xstrdup(c->probe ? c->probe->name : "");
+	r->description = hd_xstrdup_null(c->description);
+	r->inhibitor = c->inhibitor;
+	r->tags = c->ntags ? hd_xcalloc(c->ntags, sizeof(char *)) : NULL;
+	for (size_t i = 0; i < c->ntags; i++)
+		r->tags[i] = hd_xstrdup(c->tags[i]);
+	r->ntags = c->ntags;
+}
+
+static const char *metric_help(const struct hd_probe *p, const char *name)
+{
+	for (const struct hd_metric_doc *d = p->metrics; d && d->name; d++)
+		if (strcmp(d->name, name) == 0)
+			return d->help;
+	return NULL;
+}
+
+void hd_apply_thresholds(const struct hd_check *c, struct hd_result *r)
+{
+	const char *name = c->metric;
+	struct hd_metric *m;
+	char buf[96];
+
+	if (!name && c->probe->metrics && c->probe->metrics[0].name)
+		name = c->probe->metrics[0].name;
+	if (!name || (!c->warn.set && !c->crit.set))
+		return;
+	m = hd_result_find_metric(r, name);
+	if (!m) {
+		/* a probe that could not measure says so itself; an OK without the metric is a bug */
+		if (r->status == HD_OK && c->metric) {
+			r->status = HD_UNKNOWN;
+			hd_result_detail(r, "metric '%s' (named by 'metric =') was not produced", name);
+		}
+		return;
+	}
+	m->warn = c->warn;
+	m->crit = c->crit;
+	if (hd_range_alerts(&c->crit, m->value)) {
+		hd_range_format(&c->crit, buf, sizeof(buf));
+		hd_result_raise(r, HD_CRITICAL);
+		hd_result_detail(r, "%s = %g is outside the critical range %s", m->name, m->value,
+				 buf);
+	} else if (hd_range_alerts(&c->warn, m->value)) {
+		hd_range_format(&c->warn, buf, sizeof(buf));
+		hd_result_raise(r, HD_WARNING);
+		hd_result_detail(r, "%s = %g is outside the warning range %s", m->name, m->value,
+				 buf);
+	}
+}
+
+void hd_run_one(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_result *r)
+{
+	double t0 = hd_now();
+	int rc;
+
+	hd_result_init(r);
+	fill_identity(c, r);
+	rc = c->probe->run(c, ctx, r);
+	if (rc < 0) {
+		r->status = HD_UNKNOWN;
+		if (!r->summary || !*r->summary) {
+			free(r->summary);
+			r->summary = hd_asprintf("cannot tell: %s", strerror(-rc));
+		}
+	} else if (r->status != HD_UNKNOWN && r->status != HD_SKIPPED) {
+		hd_apply_thresholds(c, r);
+	}
+	for (size_t i = 0; i < r->nmetrics; i++)
+		if (!r->metrics[i].help) {
+			const char *h = metric_help(c->probe, r->metrics[i].name);
+			r->metrics[i].help = hd_xstrdup_null(h);
+		}
+	if (c->remedy) {
+		free(r->remedy);
+		r->remedy = hd_xstrdup(c->remedy);
+	}
+	if (!r->summary)
+		r->summary = hd_xstrdup("");
+	r->duration = hd_now() - t0;
+}
+
+/* ---- child side ---- */
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static void __attribute__((noreturn)) child(const struct hd_check *c, const struct hd_run_opts *o,
+					    double deadline, int wfd)
+{
+	static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTERM,
+				   SIGINT,  SIGHUP, SIGPIPE, SIGALRM, SIGCHLD};
+	struct rlimit no_core = {0, 0};
+	struct hd_ctx ctx = {.root = o->root ? o->root : "",
+			     .verbose = o->verbose,
+			     .privileged = geteuid() == 0,
+			     .deadline = deadline};
+	struct hd_result r;
+	struct json_object *j;
+	const char *s;
+	int devnull;
+
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* die by the signal itself, so the parent can name it */
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], SIG_DFL);
+	setrlimit(RLIMIT_CORE, &no_core);
+	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (devnull >= 0)
+		dup2(devnull, STDIN_FILENO);
+	hd_run_one(c, &ctx, &r);
+	j = hd_result_to_json(&r);
+	s = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN);
+	write_all(wfd, s, strlen(s));
+	_exit(0);
+}
+
+/* ---- parent side ---- */
+
+struct job {
+	pid_t pid;
+	int rfd, pidfd;
+	bool eof, exited;
+	int wstatus;
+	double deadline;
+	bool deadline_is_global;
+	size_t idx;
+	struct hd_buf out;
+};
+
+static int pidfd_open_(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+static void set_unknown(struct hd_result *r, const struct hd_check *c, enum hd_status st,
+			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void set_unknown(struct hd_result *r, const struct hd_check *c, enum hd_status st,
+			const char *fmt, ...)
+{
+	va_list ap;
+
+	hd_result_free(r);
+	hd_result_init(r);
+	fill_identity(c, r);
+	r->status = st;
+	va_start(ap, fmt);
+	r->summary = hd_vasprintf(fmt, ap);
+	va_end(ap);
+	if (c->remedy)
+		r->remedy = hd_xstrdup(c->remedy);
+}
+
+static void finish(struct job *j, const struct hd_check *c, struct hd_result *r, double started)
+{
+	struct json_object *o = NULL;
+
+	if (WIFSIGNALED(j->wstatus)) {
+		int sig = WTERMSIG(j->wstatus);
+		set_unknown(r, c, HD_UNKNOWN, "probe '%s' crashed: killed by SIG%s (%s)",
+			    c->probe->name, sigabbrev_np(sig) ? sigabbrev_np(sig) : "?",
+			    strsignal(sig));
+		r->remedy = hd_asprintf("This is a bug in hostdoctor's '%s' probe: run "
+					"'hostdoctor -vv --only %s' and report the output.",
+					c->probe->name, c->id);
+	} else if (j->out.len && (o = json_tokener_parse(j->out.data)) &&
+		   hd_result_from_json(o, r) == 0) {
+		/* the child's own result */
+	} else {
+		set_unknown(r, c, HD_UNKNOWN, "probe '%s' ended without a result (exit status %d)",
+			    c->probe->name, WIFEXITED(j->wstatus) ? WEXITSTATUS(j->wstatus) : -1);
+	}
+	if (o)
+		json_object_put(o);
+	r->duration = hd_now() - started;
+}
+
+static void drain(struct job *j)
+{
+	char buf[65536];
+
+	for (;;) {
+		ssize_t n = read(j->rfd, buf, sizeof(buf));
+		if (n > 0) {
+			hd_buf_add(&j->out, buf, (size_t)n);
+			continue;
+		}
+		if (n == 0)
+			j->eof = true;
+		else if (errno == EINTR)
+			continue;
+		break; /* EAGAIN: nothing more now */
+	}
+}
+
+static void close_job(struct job *j)
+{
+	if (j->rfd >= 0)
+		close(j->rfd);
+	if (j->pidfd >= 0)
+		close(j->pidfd);
+	j->rfd = j->pidfd = -1;
+	free(j->out.data);
+	memset(&j->out, 0, sizeof(j->out));
+	j->pid = 0;
+}
+
+static void fmt_secs(char *buf, size_t size, double s)
+{
+	snprintf(buf, size, "%g", round(s * 10) / 10);
+}
+
+void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run_opts *o,
+		   struct hd_result *results)
+{
+	int jobs = o->jobs > 0 ? o->jobs : 1;
+	struct job *js = hd_xcalloc((size_t)jobs, sizeof(*js));
+	double *started = hd_xcalloc(n ? n : 1, sizeof(double));
+	double t0 = hd_now(), global = t0 + (o->timeout > 0 ? o->timeout : HD_DEFAULT_TIMEOUT);
+	size_t next = 0;
+	int running = 0;
+	char secs[32];
+
+	for (size_t i = 0; i < n; i++)
+		hd_result_init(&results[i]);
+	for (int k = 0; k < jobs; k++)
+		js[k].rfd = js[k].pidfd = -1;
+	fflush(NULL); /* no buffered output duplicated into children */
+
+	for (;;) {
+		struct pollfd pfd[2 * jobs];
+		int map[2 * jobs], np = 0;
+		double now = hd_now(), wake = global;
+
+		/* start what fits */
+		for (int k = 0; k < jobs && next < n && now < global; k++) {
+			const struct hd_check *c = checks[next];
+			double ct = c->timeout > 0 ? c->timeout : o->check_timeout > 0
+								  ? o->check_timeout
+								  : HD_DEFAULT_CHECK_TIMEOUT;
+			int p[2];
+			pid_t pid;
+
+			if (js[k].pid)
+				continue;
+			if (pipe2(p, O_CLOEXEC) < 0) {
+				set_unknown(&results[next], c, HD_UNKNOWN, "cannot start: pipe: %s",
+					    strerror(errno));
+				next++;
+				continue;
+			}
+			js[k].deadline = now + ct;
+			js[k].deadline_is_global = false;
+			if (js[k].deadline >= global) {
+				js[k].deadline = global;
+				js[k].deadline_is_global = true;
+			}
+			pid = fork();
+			if (pid < 0) {
+				set_unknown(&results[next], c, HD_UNKNOWN, "cannot start: fork: %s",
+					    strerror(errno));
+				close(p[0]);
+				close(p[1]);
+				next++;
+				continue;
+			}
+			if (pid == 0) {
+				close(p[0]);
+				child(c, o, js[k].deadline, p[1]);
+			}
+			setpgid(pid, pid); /* both sides, so kill(-pid) works at once */
+			close(p[1]);
+			fcntl(p[0], F_SETFL, O_NONBLOCK);
+			js[k].pid = pid;
+			js[k].rfd = p[0];
+			js[k].pidfd = pidfd_open_(pid);
+			js[k].eof = js[k].exited = false;
+			js[k].idx = next;
+			started[next] = now;
+			next++;
+			running++;
+		}
+		if (running == 0)
+			break;
+
+		for (int k = 0; k < jobs; k++) {
+			if (!js[k].pid)
+				continue;
+			if (js[k].deadline < wake)
+				wake = js[k].deadline;
+			if (!js[k].eof) {
+				pfd[np] = (struct pollfd){.fd = js[k].rfd, .events = POLLIN};
+				map[np++] = k;
+			}
+			if (js[k].pidfd >= 0) {
+				pfd[np] = (struct pollfd){.fd = js[k].pidfd, .events = POLLIN};
+				map[np++] = k;
+			}
+		}
+		{
+			double left = wake - hd_now();
+			int ms = left <= 0 ? 0 : (int)ceil(left * 1000);
+			/* without pidfds, exits are found by polling waitpid */
+			bool need_tick = false;
+			for (int k = 0; k < jobs; k++)
+				if (js[k].pid && js[k].pidfd < 0)
+					need_tick = true;
+			if (need_tick && ms > 50)
+				ms = 50;
+			if (poll(pfd, (nfds_t)np, ms) < 0 && errno != EINTR)
+				break;
+		}
+		for (int i = 0; i < np; i++)
+			if (pfd[i].revents && pfd[i].fd == js[map[i]].rfd)
+				drain(&js[map[i]]);
+
+		now = hd_now();
+		for (int k = 0; k < jobs; k++) {
+			struct job *j = &js[k];
+			const struct hd_check *c;
+
+			if (!j->pid)
+				continue;
+			c = checks[j->idx];
+			if (!j->exited && waitpid(j->pid, &j->wstatus, WNOHANG) == j->pid)
+				j->exited = true;
+			if (j->exited) {
+				drain(j);
+				kill(-j->pid, SIGKILL); /* anything the probe left behind */
+				finish(j, c, &results[j->idx], started[j->idx]);
+				close_job(j);
+				running--;
+			} else if (now >= j->deadline) {
+				kill(-j->pid, SIGKILL);
+				kill(j->pid, SIGKILL);
+				/* not waited for: a child stuck in the kernel (dead NFS) may never be reaped */
+				if (j->deadline_is_global) {
+					fmt_secs(secs, sizeof(secs), global - t0);
+					set_unknown(&results[j->idx], c, o->timeout_state,
+						    "timed out: the run's deadline of %s s was reached",
+						    secs);
+				} else {
+					fmt_secs(secs, sizeof(secs), j->deadline - started[j->idx]);
+					set_unknown(&results[j->idx], c, HD_UNKNOWN,
+						    "timed out after %s s", secs);
+				}
+				hd_result_detail(&results[j->idx],
+						 "the probe was stopped; it may be blocked on a hung "
+						 "filesystem, device or network peer");
+				results[j->idx].duration = now - started[j->idx];
+				close_job(j);
+				running--;
+			}
+		}
+	}
+	fmt_secs(secs, sizeof(secs), global - t0);
+	for (; next < n; next++)
+		set_unknown(&results[next], checks[next], o->timeout_state,
+			    "not run: the run's deadline of %s s was reached", secs);
+	/* reap whatever already died; never block */
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	free(js);
+	free(started);
+}

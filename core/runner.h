@@ -1,0 +1,32 @@
+/* The runner: every check in a child process of its own, in parallel, under deadlines. */
+#pragma once
+
+#include <stddef.h>
+
+#include "probe.h"
+#include "result.h"
+
+struct hd_run_opts {
+	int jobs;                     /* checks at once (>= 1) */
+	double timeout;               /* whole run, seconds */
+	enum hd_status timeout_state; /* given to checks the run deadline cut off */
+	double check_timeout;         /* per check when its `timeout` key is unset */
+	const char *root;             /* "" or a fixture root */
+	int verbose;
+};
+
+#define HD_DEFAULT_JOBS 4
+#define HD_DEFAULT_TIMEOUT 30.0
+#define HD_DEFAULT_CHECK_TIMEOUT 10.0
+
+/* Run CHECKS[0..n) and fill RESULTS[0..n) (initialised here, in the same order).
+ * Never fails: whatever goes wrong becomes that check's UNKNOWN. */
+void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run_opts *o,
+		   struct hd_result *results);
+
+/* Run one check in this process: the probe, then thresholds, the remedy
+ * override and error mapping. Used by the child and by unit tests. */
+void hd_run_one(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_result *r);
+
+/* Apply C's thresholds to the metric they name (the primary one by default). */
+void hd_apply_thresholds(const struct hd_check *c, struct hd_result *r);

@@ -1,0 +1,26 @@
+/* Small allocation and string helpers that abort on out-of-memory. */
+#pragma once
+
+#include <stdarg.h>
+#include <stddef.h>
+
+void *hd_xmalloc(size_t n);
+void *hd_xcalloc(size_t n, size_t size);
+void *hd_xrealloc(void *p, size_t n);
+char *hd_xstrdup(const char *s);
+char *hd_xstrdup_null(const char *s); /* NULL stays NULL */
+char *hd_xstrndup(const char *s, size_t n);
+char *hd_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *hd_vasprintf(const char *fmt, va_list ap);
+
+/* Growable string buffer. */
+struct hd_buf {
+	char *data;
+	size_t len, cap;
+};
+void hd_buf_add(struct hd_buf *b, const char *s, size_t n);
+void hd_buf_printf(struct hd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *hd_buf_steal(struct hd_buf *b); /* NUL-terminated; "" when empty */
+
+/* Human-readable byte count ("12.3 MiB"). */
+void hd_fmt_bytes(double bytes, char *buf, size_t size);

@@ -1,0 +1,11 @@
+/* The one table of probe types: adding a probe is one file in probes/ and one row here. */
+#include "probes.h"
+
+extern const struct hd_probe probe_sysctl;
+extern const struct hd_probe probe_file_handles;
+
+const struct hd_probe *const hd_probes[] = {
+	&probe_sysctl,
+	&probe_file_handles,
+	NULL,
+};

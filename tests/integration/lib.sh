@@ -1,0 +1,56 @@
+# Shared by the integration scripts: assertions, a scratch dir, the binary under test.
+# Every script prints "N passed, N failed" and exits non-zero when anything failed.
+set -u
+: "${HOSTDOCTOR:?set HOSTDOCTOR to the binary under test}"
+: "${HD_SRC:?}" "${HD_HELPERS:?}" "${HD_FIXTURES:?}"
+HD_PASS=0
+HD_FAIL=0
+HD_TMP=$(mktemp -d /tmp/hostdoctor-test.XXXXXX)
+trap 'hd_cleanup' EXIT
+HD_CLEANUPS=()
+
+hd_cleanup() {
+	local c
+	for c in "${HD_CLEANUPS[@]}"; do eval "$c" >/dev/null 2>&1 || true; done
+	rm -rf "$HD_TMP"
+}
+# on_exit 'COMMAND': run at exit (kill servers, unmount)
+on_exit() { HD_CLEANUPS+=("$1"); }
+
+ok() { HD_PASS=$((HD_PASS + 1)); printf 'ok   %s\n' "$1"; }
+not_ok() { HD_FAIL=$((HD_FAIL + 1)); printf 'FAIL %s\n' "$1"; [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/     /'; return 0; }
+
+# run CMD...: sets OUT (stdout), ERR (stderr), RC
+run() {
+	local o e
+	o=$(mktemp -p "$HD_TMP") e=$(mktemp -p "$HD_TMP")
+	"$@" >"$o" 2>"$e"
+	RC=$?
+	OUT=$(cat "$o") ERR=$(cat "$e")
+}
+
+# expect_rc NAME WANT
+expect_rc() { if [ "$RC" -eq "$2" ]; then ok "$1 (exit $2)"; else not_ok "$1: exit $RC, wanted $2" "$OUT
+$ERR"; fi; }
+# expect_out NAME EXTENDED-REGEX  (matches stdout)
+expect_out() { if grep -Eq -- "$2" <<<"$OUT"; then ok "$1"; else not_ok "$1: stdout lacks /$2/" "$OUT"; fi; }
+expect_no_out() { if grep -Eq -- "$2" <<<"$OUT"; then not_ok "$1: stdout has /$2/" "$OUT"; else ok "$1"; fi; }
+expect_err() { if grep -Eq -- "$2" <<<"$ERR"; then ok "$1"; else not_ok "$1: stderr lacks /$2/" "$ERR"; fi; }
+# json_get EXPR: evaluate a python expression on the JSON in $OUT (j is the document)
+json_get() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)" <<<"$OUT"; }
+expect_json() {
+	local got
+	got=$(json_get "$2" 2>&1)
+	if [ "$got" = "$3" ]; then ok "$1"; else not_ok "$1: $2 = '$got', wanted '$3'" "$OUT"; fi
+}
+
+# conf NAME <<EOF ... : write a checks.d file into $HD_TMP/checks.d
+conf() { mkdir -p "$HD_TMP/checks.d"; cat >"$HD_TMP/checks.d/$1"; }
+
+need_root() { if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root"; finish; fi; }
+
+finish() {
+	echo "$HD_PASS passed, $HD_FAIL failed"
+	[ "$HD_FAIL" -eq 0 ]
+	exit $?
+}
