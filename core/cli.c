@@ -51,31 +51,40 @@ struct opts {
 
 static void usage(FILE *out)
 {
-	fputs("Usage:\n"
-	      "  hostdoctor [doctor] [OPTIONS]                 run every enabled check; report for a person\n"
-	      "  hostdoctor nagios [OPTIONS] CHECK [CHECK...]  Nagios/Icinga plugin\n"
-	      "  hostdoctor preflight --profile NAME [OPTIONS] readiness: exit 0 ready, 1 blocked\n"
-	      "  hostdoctor list [OPTIONS]                     id, probe, tags, description of every check\n"
-	      "\n"
-	      "Options:\n"
-	      "  -d, --checks-dir DIR     read DIR/*.conf (repeatable; default " HD_SYSCONF_CHECKS_DIR ")\n"
-	      "  -r, --root DIR           read /proc, /sys, /etc, /var, /opt ... under DIR\n"
-	      "      --only ID|TAG        run only these checks (repeatable)\n"
-	      "      --skip ID|TAG        leave these checks out (repeatable)\n"
-	      "  -p, --profile NAME       preflight: the product profile (a tag)\n"
-	      "  -f, --format FMT         doctor, nagios, json or prometheus\n"
-	      "  -o, --output FILE        write the report to FILE atomically (temp file + rename)\n"
-	      "  -w, --warning RANGE      override the warning range of the primary metric (nagios, one CHECK)\n"
-	      "  -c, --critical RANGE     override the critical range of the primary metric (nagios, one CHECK)\n"
-	      "  -t, --timeout SECONDS[:STATE]  deadline of the whole run; unfinished checks get STATE (UNKNOWN)\n"
-	      "  -j, --jobs N             checks run at once (default 4)\n"
-	      "  -v, --verbose            more detail (repeatable)\n"
-	      "  -h, --help               this text\n"
-	      "  -V, --version            the version\n"
-	      "\n"
-	      "Exit: doctor and nagios give the worst state (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN);\n"
-	      "preflight gives 0 when ready and 1 when blocked; bad usage or configuration gives 3.\n",
-	      out);
+	fputs(
+	    "Usage:\n"
+	    "  hostdoctor [doctor] [OPTIONS]                 run every enabled check; report for a "
+	    "person\n"
+	    "  hostdoctor nagios [OPTIONS] CHECK [CHECK...]  Nagios/Icinga plugin\n"
+	    "  hostdoctor preflight --profile NAME [OPTIONS] readiness: exit 0 ready, 1 blocked\n"
+	    "  hostdoctor list [OPTIONS]                     id, probe, tags, description of every "
+	    "check\n"
+	    "\n"
+	    "Options:\n"
+	    "  -d, --checks-dir DIR     read DIR/*.conf (repeatable; default " HD_SYSCONF_CHECKS_DIR
+	    ")\n"
+	    "  -r, --root DIR           read /proc, /sys, /etc, /var, /opt ... under DIR\n"
+	    "      --only ID|TAG        run only these checks (repeatable)\n"
+	    "      --skip ID|TAG        leave these checks out (repeatable)\n"
+	    "  -p, --profile NAME       preflight: the product profile (a tag)\n"
+	    "  -f, --format FMT         doctor, nagios, json or prometheus\n"
+	    "  -o, --output FILE        write the report to FILE atomically (temp file + rename)\n"
+	    "  -w, --warning RANGE      override the warning range of the primary metric (nagios, "
+	    "one CHECK)\n"
+	    "  -c, --critical RANGE     override the critical range of the primary metric (nagios, "
+	    "one CHECK)\n"
+	    "  -t, --timeout SECONDS[:STATE]  deadline of the whole run; unfinished checks get "
+	    "STATE (UNKNOWN)\n"
+	    "  -j, --jobs N             checks run at once (default 4)\n"
+	    "  -v, --verbose            more detail (repeatable)\n"
+	    "  -h, --help               this text\n"
+	    "  -V, --version            the version\n"
+	    "\n"
+	    "Exit: doctor and nagios give the worst state (0 OK, 1 WARNING, 2 CRITICAL, 3 "
+	    "UNKNOWN);\n"
+	    "preflight gives 0 when ready and 1 when blocked; bad usage or configuration gives "
+	    "3.\n",
+	    out);
 }
 
 /* Usage and configuration errors: exit 3, on stdout as UNKNOWN in nagios mode. */
@@ -164,21 +173,21 @@ static FILE *open_atomic(const char *path, char **tmp)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-		{"checks-dir", required_argument, NULL, 'd'},
-		{"root", required_argument, NULL, 'r'},
-		{"only", required_argument, NULL, 1},
-		{"skip", required_argument, NULL, 2},
-		{"profile", required_argument, NULL, 'p'},
-		{"format", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'},
-		{"warning", required_argument, NULL, 'w'},
-		{"critical", required_argument, NULL, 'c'},
-		{"timeout", required_argument, NULL, 't'},
-		{"jobs", required_argument, NULL, 'j'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{0},
+	    {"checks-dir", required_argument, NULL, 'd'},
+	    {"root", required_argument, NULL, 'r'},
+	    {"only", required_argument, NULL, 1},
+	    {"skip", required_argument, NULL, 2},
+	    {"profile", required_argument, NULL, 'p'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"warning", required_argument, NULL, 'w'},
+	    {"critical", required_argument, NULL, 'c'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"jobs", required_argument, NULL, 'j'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {0},
 	};
 	int ch;
 
@@ -192,8 +201,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		else if (strcmp(argv[1], "list") == 0)
 			o->mode = M_LIST;
 		else
-			return fatal(o, "unknown mode '%s' (doctor, nagios, preflight, list); see --help",
-				     argv[1]);
+			return fatal(
+			    o, "unknown mode '%s' (doctor, nagios, preflight, list); see --help",
+			    argv[1]);
 		argv++;
 		argc--;
 	}
@@ -214,8 +224,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'p': o->profile = optarg; break;
 		case 'f':
 			if (hd_format_parse(optarg, &o->format) < 0)
-				return fatal(o, "unknown format '%s' (doctor, nagios, json, prometheus)",
-					     optarg);
+				return fatal(
+				    o, "unknown format '%s' (doctor, nagios, json, prometheus)",
+				    optarg);
 			o->format_set = true;
 			break;
 		case 'o': o->output = optarg; break;
@@ -223,19 +234,22 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'c': o->critical = optarg; break;
 		case 't':
 			if (parse_timeout(optarg, &o->timeout, &o->timeout_state) < 0)
-				return fatal(o, "--timeout '%s': expected SECONDS[:STATE], e.g. 10 or "
-						"10:CRITICAL",
+				return fatal(o,
+					     "--timeout '%s': expected SECONDS[:STATE], e.g. 10 or "
+					     "10:CRITICAL",
 					     optarg);
 			break;
 		case 'j':
 			if (hd_parse_int(optarg, &n) < 0 || n < 1 || n > 256)
-				return fatal(o, "--jobs '%s': expected a number from 1 to 256", optarg);
+				return fatal(o, "--jobs '%s': expected a number from 1 to 256",
+					     optarg);
 			o->jobs = (int)n;
 			break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); return -1;
 		case 'V': printf("hostdoctor %s\n", HD_VERSION); return -1;
-		case ':': return fatal(o, "option '%s' needs a value; see --help", argv[optind - 1]);
+		case ':':
+			return fatal(o, "option '%s' needs a value; see --help", argv[optind - 1]);
 		default: return fatal(o, "unknown option '%s'; see --help", argv[optind - 1]);
 		}
 	}
@@ -244,7 +258,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	if (o->mode != M_NAGIOS && o->nargs)
 		return fatal(o, "unexpected argument '%s'; see --help", o->args[0]);
 	if (o->mode == M_NAGIOS && o->nargs == 0)
-		return fatal(o, "nagios mode needs at least one CHECK id; 'hostdoctor list' shows them");
+		return fatal(
+		    o, "nagios mode needs at least one CHECK id; 'hostdoctor list' shows them");
 	if ((o->warning || o->critical) && !(o->mode == M_NAGIOS && o->nargs == 1))
 		return fatal(o, "-w/-c apply to one check in nagios mode");
 	if (o->mode == M_PREFLIGHT && !o->profile)
@@ -270,16 +285,16 @@ static int list_checks(const struct opts *o, struct hd_check **sel, size_t n)
 		       c->enabled ? "" : " (disabled)");
 		if (o->verbose)
 			for (size_t k = 0; k < c->nparams; k++)
-				printf("    %s = %s   (%s:%d)\n", c->params[k].key, c->params[k].value,
-				       c->params[k].file, c->params[k].line);
+				printf("    %s = %s   (%s:%d)\n", c->params[k].key,
+				       c->params[k].value, c->params[k].file, c->params[k].line);
 	}
 	return 0;
 }
 
 int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 {
-	struct opts o = {.timeout = HD_DEFAULT_TIMEOUT, .timeout_state = HD_UNKNOWN,
-			 .jobs = HD_DEFAULT_JOBS};
+	struct opts o = {
+	    .timeout = HD_DEFAULT_TIMEOUT, .timeout_state = HD_UNKNOWN, .jobs = HD_DEFAULT_JOBS};
 	struct hd_config cfg = {0};
 	struct hd_check **sel = NULL;
 	struct hd_result *results = NULL;
@@ -304,8 +319,10 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 		for (size_t i = 0; i < o.nargs; i++) {
 			struct hd_check *c = hd_config_find(&cfg, o.args[i]);
 			if (!c) {
-				rc = fatal(&o, "no check named '%s' in %s%s ('hostdoctor list' shows them)",
-					   o.args[i], o.dirs[0], o.ndirs > 1 ? " and the other dirs" : "");
+				rc = fatal(
+				    &o,
+				    "no check named '%s' in %s%s ('hostdoctor list' shows them)",
+				    o.args[i], o.dirs[0], o.ndirs > 1 ? " and the other dirs" : "");
 				goto out;
 			}
 			sel[nsel++] = c;
@@ -320,7 +337,8 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 			if (selected_by(c, o.skip, o.nskip))
 				continue;
 			/* disabled checks run only when asked for by name */
-			if (!c->enabled && o.mode != M_LIST && !(o.nonly && selected_by(c, o.only, o.nonly)))
+			if (!c->enabled && o.mode != M_LIST &&
+			    !(o.nonly && selected_by(c, o.only, o.nonly)))
 				continue;
 			sel[nsel++] = c;
 		}
@@ -364,14 +382,17 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 		rep.n = nsel;
 		rep.when = time(NULL);
 		rep.duration = hd_now() - t0;
-		rep.mode = o.mode == M_NAGIOS ? "nagios" : o.mode == M_PREFLIGHT ? "preflight" : "doctor";
+		rep.mode = o.mode == M_NAGIOS	   ? "nagios"
+			   : o.mode == M_PREFLIGHT ? "preflight"
+						   : "doctor";
 		rep.profile = o.profile;
 		/* the host name of the host looked at, so a fixture root reports as itself */
 		if (o.root && *o.root &&
 		    hd_read_file(&(struct hd_ctx){.root = o.root}, "/etc/hostname", &hostfile, NULL,
 				 256) == 0 &&
 		    *hostfile)
-			snprintf(host, sizeof(host), "%.*s", (int)strcspn(hostfile, "\n"), hostfile);
+			snprintf(host, sizeof(host), "%.*s", (int)strcspn(hostfile, "\n"),
+				 hostfile);
 		else
 			gethostname(host, sizeof(host) - 1);
 		rep.host = host;

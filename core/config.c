@@ -46,7 +46,7 @@ struct parse_state {
 };
 
 static void fail(struct parse_state *st, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void fail(struct parse_state *st, int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -115,8 +115,9 @@ static int handler(void *user, const char *section, const char *name, const char
 	sec = st->nsecs ? &st->secs[st->nsecs - 1] : NULL;
 	if (!sec || strcmp(sec->id, section) != 0) {
 		if (!valid_id(section)) {
-			fail(st, st->lineno,
-			     "section name [%s] may hold only letters, digits and - _ . :", section);
+			fail(
+			    st, st->lineno,
+			    "section name [%s] may hold only letters, digits and - _ . :", section);
 			return 0;
 		}
 		st->secs = hd_xrealloc(st->secs, (st->nsecs + 1) * sizeof(*st->secs));
@@ -224,8 +225,7 @@ static const char *check_value(const struct hd_param *p, const char *v, char *bu
 
 	switch (p->type) {
 	case HD_P_STR:
-	case HD_P_LIST:
-		return NULL;
+	case HD_P_LIST: return NULL;
 	case HD_P_INT:
 		if (hd_parse_int(v, &i) < 0)
 			return "is not a whole number";
@@ -235,10 +235,8 @@ static const char *check_value(const struct hd_param *p, const char *v, char *bu
 			return buf;
 		}
 		return NULL;
-	case HD_P_NUM:
-		return hd_parse_num(v, &d) < 0 ? "is not a number" : NULL;
-	case HD_P_BOOL:
-		return hd_parse_bool(v, &b) < 0 ? "is not yes or no" : NULL;
+	case HD_P_NUM: return hd_parse_num(v, &d) < 0 ? "is not a number" : NULL;
+	case HD_P_BOOL: return hd_parse_bool(v, &b) < 0 ? "is not yes or no" : NULL;
 	case HD_P_ENUM:
 		if (!in_choices(p->choices, v)) {
 			snprintf(buf, size, "is not one of %s", p->choices);
@@ -288,8 +286,8 @@ static int build_check(struct parse_state *st, const char *id, const char *file,
 		if (strcmp(kv[i].key, "probe") == 0)
 			probe_kv = &kv[i];
 	if (!probe_kv) {
-		fail(st, line, "[%s] has no 'probe' key (run 'hostdoctor list' for the probe types)",
-		     id);
+		fail(st, line,
+		     "[%s] has no 'probe' key (run 'hostdoctor list' for the probe types)", id);
 		goto err;
 	}
 	c.probe = hd_probe_find(table, probe_kv->value);
@@ -314,8 +312,9 @@ static int build_check(struct parse_state *st, const char *id, const char *file,
 			if (strcmp(kv[j].key, k) == 0 && strcmp(kv[j].file, kv[i].file) == 0) {
 				spec = find_param(c.probe, k);
 				if (!spec || spec->type != HD_P_LIST) {
-					fail(st, kline, "'%s' is set twice in [%s] (first on line %d)",
-					     k, id, kv[j].line);
+					fail(st, kline,
+					     "'%s' is set twice in [%s] (first on line %d)", k, id,
+					     kv[j].line);
 					goto err;
 				}
 			}
@@ -332,10 +331,9 @@ static int build_check(struct parse_state *st, const char *id, const char *file,
 			c.metric = hd_xstrdup(v);
 		} else if (strcmp(k, "tags") == 0) {
 			char **tags = NULL;
-			size_t nt = hd_check_list(&(struct hd_check){.probe = c.probe,
-								    .params = &kv[i],
-								    .nparams = 1},
-						  "tags", &tags);
+			size_t nt = hd_check_list(
+			    &(struct hd_check){.probe = c.probe, .params = &kv[i], .nparams = 1},
+			    "tags", &tags);
 			for (size_t t = 0; t < c.ntags; t++)
 				free(c.tags[t]);
 			free(c.tags);
@@ -348,8 +346,11 @@ static int build_check(struct parse_state *st, const char *id, const char *file,
 				goto err;
 			}
 		} else if (strcmp(k, "timeout") == 0) {
-			if (hd_parse_num(v, &c.timeout) < 0 || c.timeout <= 0 || c.timeout > 86400) {
-				fail(st, kline, "timeout = '%s' is not a number of seconds (0 < t <= 86400)", v);
+			if (hd_parse_num(v, &c.timeout) < 0 || c.timeout <= 0 ||
+			    c.timeout > 86400) {
+				fail(st, kline,
+				     "timeout = '%s' is not a number of seconds (0 < t <= 86400)",
+				     v);
 				goto err;
 			}
 		} else if (strcmp(k, "inhibitor") == 0 || strcmp(k, "enabled") == 0) {
@@ -435,8 +436,9 @@ static int merge_section(struct parse_state *st, struct hd_config *cfg, struct r
 							 old->params[i].line};
 		}
 		for (size_t j = 0; j < s->n; j++)
-			kv[n++] = (struct hd_kv){hd_xstrdup(s->kv[j].key), hd_xstrdup(s->kv[j].value),
-						 hd_xstrdup(s->kv[j].file), s->kv[j].line};
+			kv[n++] =
+			    (struct hd_kv){hd_xstrdup(s->kv[j].key), hd_xstrdup(s->kv[j].value),
+					   hd_xstrdup(s->kv[j].file), s->kv[j].line};
 		file = old->file;
 	}
 	const char *saved = st->name;
@@ -459,7 +461,7 @@ int hd_config_parse(struct hd_config *cfg, const char *name, const char *bytes, 
 		    const struct hd_probe *const *table, char *err, size_t errsize)
 {
 	struct parse_state st = {
-		.name = name, .bytes = bytes, .len = len, .err = err, .errsize = errsize};
+	    .name = name, .bytes = bytes, .len = len, .err = err, .errsize = errsize};
 	int r, ret = 0;
 
 	err[0] = '\0';
@@ -492,8 +494,8 @@ static int conf_filter(const struct dirent *d)
 	return d->d_name[0] != '.' && n > 5 && strcmp(d->d_name + n - 5, ".conf") == 0;
 }
 
-int hd_config_load_dir(struct hd_config *cfg, const char *dir,
-		       const struct hd_probe *const *table, char *err, size_t errsize)
+int hd_config_load_dir(struct hd_config *cfg, const char *dir, const struct hd_probe *const *table,
+		       char *err, size_t errsize)
 {
 	struct dirent **names = NULL;
 	int n = scandir(dir, &names, conf_filter, alphasort);
@@ -501,7 +503,8 @@ int hd_config_load_dir(struct hd_config *cfg, const char *dir,
 
 	if (n < 0) {
 		ret = -errno;
-		snprintf(err, errsize, "%s: cannot read checks directory: %s", dir, strerror(errno));
+		snprintf(err, errsize, "%s: cannot read checks directory: %s", dir,
+			 strerror(errno));
 		return ret;
 	}
 	for (int i = 0; i < n; i++) {
@@ -516,7 +519,8 @@ int hd_config_load_dir(struct hd_config *cfg, const char *dir,
 			if (r < 0) {
 				snprintf(err, errsize, "%s: cannot read: %s", path, strerror(-r));
 				ret = r;
-			} else if (hd_config_parse(cfg, path, bytes, len, table, err, errsize) < 0) {
+			} else if (hd_config_parse(cfg, path, bytes, len, table, err, errsize) <
+				   0) {
 				ret = -EINVAL;
 			}
 		}

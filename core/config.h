@@ -21,8 +21,8 @@ int hd_config_parse(struct hd_config *cfg, const char *name, const char *bytes, 
 		    const struct hd_probe *const *table, char *err, size_t errsize);
 
 /* Read every *.conf of DIR in name order. -errno/-EINVAL with ERR set. */
-int hd_config_load_dir(struct hd_config *cfg, const char *dir,
-		       const struct hd_probe *const *table, char *err, size_t errsize);
+int hd_config_load_dir(struct hd_config *cfg, const char *dir, const struct hd_probe *const *table,
+		       char *err, size_t errsize);
 
 struct hd_check *hd_config_find(const struct hd_config *cfg, const char *id);
 bool hd_check_has_tag(const struct hd_check *c, const char *tag);

@@ -12,8 +12,7 @@ int hd_path(const struct hd_ctx *ctx, const char *path, char *buf, size_t size);
 /* Read a whole file below --root into a NUL-terminated heap buffer.
  * At most MAX bytes (0: 16 MiB); a longer file is -EFBIG.
  * Returns 0 or a negative errno; *out must be freed. */
-int hd_read_file(const struct hd_ctx *ctx, const char *path, char **out, size_t *len,
-		 size_t max);
+int hd_read_file(const struct hd_ctx *ctx, const char *path, char **out, size_t *len, size_t max);
 
 /* Same as hd_read_file() for a path already resolved (no root prefix added). */
 int hd_read_path(const char *resolved, char **out, size_t *len, size_t max);

@@ -25,7 +25,7 @@ struct hd_param {
 	const char *choices; /* HD_P_ENUM: "a|b|c" */
 	int64_t min, max;    /* HD_P_INT bounds when min < max */
 	const char *help;    /* one line, shown by `hostdoctor list -v` and docs */
-	bool required;       /* a check of this probe must set it */
+	bool required;	     /* a check of this probe must set it */
 };
 
 struct hd_metric_doc {
@@ -37,12 +37,12 @@ struct hd_check;
 struct hd_ctx;
 
 struct hd_probe {
-	const char *name;    /* probe type, e.g. "file-handles" */
-	const char *summary; /* one line: what it looks at */
-	const struct hd_param *params;         /* terminated by {NULL} */
-	const struct hd_metric_doc *metrics;   /* terminated by {NULL}; first is primary */
-	const char *default_warning;  /* range text or NULL */
-	const char *default_critical; /* range text or NULL */
+	const char *name;		     /* probe type, e.g. "file-handles" */
+	const char *summary;		     /* one line: what it looks at */
+	const struct hd_param *params;	     /* terminated by {NULL} */
+	const struct hd_metric_doc *metrics; /* terminated by {NULL}; first is primary */
+	const char *default_warning;	     /* range text or NULL */
+	const char *default_critical;	     /* range text or NULL */
 	/* Fill R (already carrying id, probe, tags). Return 0, or a negative errno
 	 * for "cannot tell": the engine then makes the result UNKNOWN, keeping the
 	 * summary the probe set (or naming the error when it set none). */
@@ -64,11 +64,11 @@ struct hd_check {
 	char **tags;
 	size_t ntags;
 	struct hd_range warn, crit; /* from the file, the probe's defaults, or -w/-c */
-	char *metric;               /* metric the thresholds apply to (NULL: primary) */
-	double timeout;             /* seconds; 0: engine default */
+	char *metric;		    /* metric the thresholds apply to (NULL: primary) */
+	double timeout;		    /* seconds; 0: engine default */
 	bool inhibitor;
 	bool enabled;
-	char *remedy; /* overrides the probe's remedy when set */
+	char *remedy;	      /* overrides the probe's remedy when set */
 	struct hd_kv *params; /* probe-specific keys, validated against probe->params */
 	size_t nparams;
 	char *file; /* where the section was defined */
@@ -78,8 +78,8 @@ struct hd_check {
 struct hd_ctx {
 	const char *root; /* "" for the live host, else a directory without trailing '/' */
 	int verbose;
-	bool privileged;  /* effective uid 0 */
-	double deadline;  /* CLOCK_MONOTONIC seconds when this check must be done */
+	bool privileged; /* effective uid 0 */
+	double deadline; /* CLOCK_MONOTONIC seconds when this check must be done */
 };
 
 /* Parameter accessors. Values were validated when the configuration was

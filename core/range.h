@@ -4,10 +4,10 @@
 #include <stdbool.h>
 
 struct hd_range {
-	bool set;       /* false: no threshold */
-	bool inverted;  /* '@': alert inside start..end */
+	bool set;	/* false: no threshold */
+	bool inverted;	/* '@': alert inside start..end */
 	bool has_start; /* false: -infinity ("~") */
-	bool has_end;   /* false: +infinity ("10:") */
+	bool has_end;	/* false: +infinity ("10:") */
 	double start;
 	double end;
 };

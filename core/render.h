@@ -11,10 +11,10 @@ struct hd_report {
 	const struct hd_result *results;
 	size_t n;
 	const char *host;
-	time_t when;          /* wall-clock time of the run */
-	double duration;      /* seconds the run took */
-	const char *mode;     /* "doctor", "nagios", "preflight" */
-	const char *profile;  /* preflight only */
+	time_t when;	     /* wall-clock time of the run */
+	double duration;     /* seconds the run took */
+	const char *mode;    /* "doctor", "nagios", "preflight" */
+	const char *profile; /* preflight only */
 };
 
 struct hd_render_opts {

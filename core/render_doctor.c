@@ -6,8 +6,8 @@
 #include "util.h"
 
 #define C_RESET "\033[0m"
-#define C_BOLD "\033[1m"
-#define C_DIM "\033[2m"
+#define C_BOLD	"\033[1m"
+#define C_DIM	"\033[2m"
 
 static const char *mark(enum hd_status s)
 {
@@ -105,7 +105,8 @@ void hd_render_doctor(FILE *out, const struct hd_report *rep, const struct hd_re
 			groups[ng++] = g;
 	}
 	for (size_t k = 0; k < ng; k++) {
-		fprintf(out, "\n%s%s%s\n", o->color ? C_BOLD : "", groups[k], o->color ? C_RESET : "");
+		fprintf(out, "\n%s%s%s\n", o->color ? C_BOLD : "", groups[k],
+			o->color ? C_RESET : "");
 		for (size_t i = 0; i < rep->n; i++) {
 			const struct hd_result *r = &rep->results[i];
 			const char *g = r->ntags ? r->tags[0] : "other";
@@ -120,8 +121,8 @@ void hd_render_doctor(FILE *out, const struct hd_report *rep, const struct hd_re
 	if (rep->n == 0)
 		fprintf(out, "No checks selected.\n");
 	else if (problems == 0)
-		fprintf(out, "No problems found: %zu checks, %zu OK, %zu skipped (%.1f s).\n", rep->n,
-			c[HD_OK], c[HD_SKIPPED], rep->duration);
+		fprintf(out, "No problems found: %zu checks, %zu OK, %zu skipped (%.1f s).\n",
+			rep->n, c[HD_OK], c[HD_SKIPPED], rep->duration);
 	else
 		fprintf(out,
 			"%zu problem%s found: %zu critical, %zu warning, %zu unknown; "
@@ -173,6 +174,7 @@ void hd_render_preflight(FILE *out, const struct hd_report *rep, const struct hd
 			o->color ? "\033[31;1m" : "", o->color ? C_RESET : "", blockers,
 			blockers == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
 	else
-		fprintf(out, "%sREADY%s: no blockers, %zu warning%s.\n", o->color ? "\033[32;1m" : "",
-			o->color ? C_RESET : "", warnings, warnings == 1 ? "" : "s");
+		fprintf(out, "%sREADY%s: no blockers, %zu warning%s.\n",
+			o->color ? "\033[32;1m" : "", o->color ? C_RESET : "", warnings,
+			warnings == 1 ? "" : "s");
 }

@@ -1,5 +1,6 @@
 /* JSON report (schema in docs/json-schema.md), written with json-c. */
 #include <json-c/json.h>
+#include <math.h>
 #include <string.h>
 
 #include "render.h"
@@ -23,7 +24,7 @@ void hd_render_json(FILE *out, const struct hd_report *rep, const struct hd_rend
 	json_object_object_add(root, "host", json_object_new_string(rep->host ? rep->host : ""));
 	json_object_object_add(root, "time", json_object_new_string(when));
 	json_object_object_add(root, "mode", json_object_new_string(rep->mode ? rep->mode : ""));
-	json_object_object_add(root, "duration", json_object_new_double(rep->duration));
+	json_object_object_add(root, "duration", hd_json_double(round(rep->duration * 1e6) / 1e6));
 	json_object_object_add(root, "status",
 			       json_object_new_string(hd_status_name(hd_report_worst(rep))));
 	if (rep->mode && strcmp(rep->mode, "preflight") == 0) {
@@ -32,9 +33,11 @@ void hd_render_json(FILE *out, const struct hd_report *rep, const struct hd_rend
 				       json_object_new_string(rep->profile ? rep->profile : ""));
 		for (size_t i = 0; i < rep->n; i++)
 			if (hd_result_blocks(&rep->results[i]))
-				json_object_array_add(bl, json_object_new_string(rep->results[i].id));
-		json_object_object_add(root, "ready",
-				       json_object_new_boolean(rep->n > 0 && hd_report_blockers(rep) == 0));
+				json_object_array_add(bl,
+						      json_object_new_string(rep->results[i].id));
+		json_object_object_add(
+		    root, "ready",
+		    json_object_new_boolean(rep->n > 0 && hd_report_blockers(rep) == 0));
 		json_object_object_add(root, "blockers", bl);
 	}
 	for (size_t i = 0; i < rep->n; i++) {
@@ -50,8 +53,9 @@ void hd_render_json(FILE *out, const struct hd_report *rep, const struct hd_rend
 	}
 	json_object_object_add(root, "counts", counts);
 	json_object_object_add(root, "checks", checks);
-	fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-							   JSON_C_TO_STRING_NOSLASHESCAPE),
+	fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+						       JSON_C_TO_STRING_SPACED |
+						       JSON_C_TO_STRING_NOSLASHESCAPE),
 	      out);
 	fputc('\n', out);
 	json_object_put(root);

@@ -54,8 +54,8 @@ static char *labels(const struct hd_result *r, bool with_probe)
 static char *metric_name(const char *probe, const char *metric, enum hd_unit u, double *scale,
 			 const char **type)
 {
-	static const char *const drop[] = {"_pct", "_percent", "_ratio", "_bytes", "_kb", "_mb",
-					   "_seconds", "_secs", "_ms", "_total", NULL};
+	static const char *const drop[] = {"_pct",     "_percent", "_ratio", "_bytes", "_kb", "_mb",
+					   "_seconds", "_secs",	   "_ms",    "_total", NULL};
 	struct hd_buf b = {0};
 	char *m = hd_xstrdup(metric);
 	size_t ml = strlen(m);
@@ -64,13 +64,28 @@ static char *metric_name(const char *probe, const char *metric, enum hd_unit u, 
 	*scale = 1;
 	*type = "gauge";
 	switch (u) {
-	case HD_UNIT_PERCENT: suffix = "_ratio"; *scale = 0.01; break;
+	case HD_UNIT_PERCENT:
+		suffix = "_ratio";
+		*scale = 0.01;
+		break;
 	case HD_UNIT_BYTES: suffix = "_bytes"; break;
-	case HD_UNIT_KB: suffix = "_bytes"; *scale = 1024; break;
-	case HD_UNIT_MB: suffix = "_bytes"; *scale = 1048576; break;
+	case HD_UNIT_KB:
+		suffix = "_bytes";
+		*scale = 1024;
+		break;
+	case HD_UNIT_MB:
+		suffix = "_bytes";
+		*scale = 1048576;
+		break;
 	case HD_UNIT_SECONDS: suffix = "_seconds"; break;
-	case HD_UNIT_MS: suffix = "_seconds"; *scale = 0.001; break;
-	case HD_UNIT_COUNTER: suffix = "_total"; *type = "counter"; break;
+	case HD_UNIT_MS:
+		suffix = "_seconds";
+		*scale = 0.001;
+		break;
+	case HD_UNIT_COUNTER:
+		suffix = "_total";
+		*type = "counter";
+		break;
 	case HD_UNIT_NONE: break;
 	}
 	if (*suffix)
@@ -84,7 +99,8 @@ static char *metric_name(const char *probe, const char *metric, enum hd_unit u, 
 	hd_buf_printf(&b, "hostdoctor_%s_%s%s", probe, m, suffix);
 	free(m);
 	for (char *p = b.data; *p; p++)
-		*p = isalnum((unsigned char)*p) || *p == '_' ? (char)tolower((unsigned char)*p) : '_';
+		*p = isalnum((unsigned char)*p) || *p == '_' ? (char)tolower((unsigned char)*p)
+							     : '_';
 	return hd_buf_steal(&b);
 }
 
@@ -103,7 +119,8 @@ void hd_render_prometheus(FILE *out, const struct hd_report *rep, const struct h
 		    "report 0).",
 		    "gauge");
 		add(&v, &n, hd_xstrdup("hostdoctor_check_skipped"), labels(r, true),
-		    r->status == HD_SKIPPED, "1 when the check does not apply to this host.", "gauge");
+		    r->status == HD_SKIPPED, "1 when the check does not apply to this host.",
+		    "gauge");
 		add(&v, &n, hd_xstrdup("hostdoctor_check_duration_seconds"), labels(r, true),
 		    r->duration, "Time the check took.", "gauge");
 		for (size_t k = 0; k < r->nmetrics; k++) {
@@ -138,7 +155,7 @@ void hd_render_prometheus(FILE *out, const struct hd_report *rep, const struct h
 			if (done[k] || strcmp(v[k].name, v[i].name) != 0)
 				continue;
 			done[k] = true;
-			hd_fmt_plain(num, sizeof(num), v[k].value);
+			snprintf(num, sizeof(num), "%.15g", v[k].value);
 			if (*v[k].labels)
 				fprintf(out, "%s{%s} %s\n", v[k].name, v[k].labels, num);
 			else

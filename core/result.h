@@ -52,7 +52,7 @@ struct hd_result {
 	size_t nmetrics;
 };
 
-const char *hd_status_name(enum hd_status s);      /* "OK", "WARNING", ... */
+const char *hd_status_name(enum hd_status s);		    /* "OK", "WARNING", ... */
 int hd_status_parse(const char *name, enum hd_status *out); /* case-insensitive */
 /* Worse of two states, ordered as monitoring-plugins' max_state_alt():
  * CRITICAL > WARNING > UNKNOWN > OK > SKIPPED. */
@@ -66,14 +66,14 @@ void hd_result_free(struct hd_result *r);
 
 /* Set fields (printf-style; replaces any earlier text). */
 void hd_result_set(struct hd_result *r, enum hd_status s, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void hd_result_remedy(struct hd_result *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Append one line to details / remedy. */
 void hd_result_detail(struct hd_result *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void hd_result_remedy_add(struct hd_result *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Raise the status to S if S is worse; never lowers it. */
 void hd_result_raise(struct hd_result *r, enum hd_status s);
 

@@ -3,9 +3,26 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
+
+struct json_object *hd_json_double(double v)
+{
+	char buf[64];
+
+	/* shortest text that reads back as the same double; json-c's default prints 17 digits */
+	for (int prec = 6; prec <= 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	if (!strpbrk(buf, ".eE"))
+		strcat(buf, ".0");
+	return json_object_new_double_s(v, buf);
+}
 
 static struct json_object *str_or_null(const char *s)
 {
@@ -41,18 +58,21 @@ struct json_object *hd_result_to_json(const struct hd_result *r)
 		json_object_array_add(tags, json_object_new_string(r->tags[i]));
 	json_object_object_add(o, "tags", tags);
 	json_object_object_add(o, "inhibitor", json_object_new_boolean(r->inhibitor));
-	json_object_object_add(o, "duration", json_object_new_double(round(r->duration * 1e6) / 1e6));
+	json_object_object_add(o, "duration",
+			       hd_json_double(round(r->duration * 1e6) / 1e6));
 	for (size_t i = 0; i < r->nmetrics; i++) {
 		const struct hd_metric *m = &r->metrics[i];
 		struct json_object *mo = json_object_new_object();
 
 		json_object_object_add(mo, "name", json_object_new_string(m->name));
-		json_object_object_add(mo, "value", json_object_new_double(m->value));
+		json_object_object_add(mo, "value", hd_json_double(m->value));
 		json_object_object_add(mo, "unit", json_object_new_string(unit_names[m->unit]));
 		json_object_object_add(mo, "warn", range_json(&m->warn));
 		json_object_object_add(mo, "crit", range_json(&m->crit));
-		json_object_object_add(mo, "min", m->has_min ? json_object_new_double(m->min) : NULL);
-		json_object_object_add(mo, "max", m->has_max ? json_object_new_double(m->max) : NULL);
+		json_object_object_add(mo, "min",
+				       m->has_min ? hd_json_double(m->min) : NULL);
+		json_object_object_add(mo, "max",
+				       m->has_max ? hd_json_double(m->max) : NULL);
 		if (m->help)
 			json_object_object_add(mo, "help", json_object_new_string(m->help));
 		json_object_array_add(ms, mo);
@@ -125,7 +145,8 @@ int hd_result_from_json(struct json_object *o, struct hd_result *r)
 			r->tags[r->ntags++] = hd_xstrdup(t ? t : "");
 		}
 	}
-	if (json_object_object_get_ex(o, "metrics", &v) && json_object_is_type(v, json_type_array)) {
+	if (json_object_object_get_ex(o, "metrics", &v) &&
+	    json_object_is_type(v, json_type_array)) {
 		size_t n = json_object_array_length(v);
 		for (size_t i = 0; i < n; i++) {
 			struct json_object *mo = json_object_array_get_idx(v, i);
@@ -139,7 +160,8 @@ int hd_result_from_json(struct json_object *o, struct hd_result *r)
 				free(unit);
 				return -EINVAL;
 			}
-			for (size_t k = 0; unit && k < (sizeof(unit_names) / sizeof(unit_names[0])); k++)
+			for (size_t k = 0; unit && k < (sizeof(unit_names) / sizeof(unit_names[0]));
+			     k++)
 				if (strcmp(unit, unit_names[k]) == 0)
 					u = (enum hd_unit)k;
 			m = hd_result_metric(r, name, value, u);

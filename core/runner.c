@@ -57,7 +57,8 @@ void hd_apply_thresholds(const struct hd_check *c, struct hd_result *r)
 		/* a probe that could not measure says so itself; an OK without the metric is a bug */
 		if (r->status == HD_OK && c->metric) {
 			r->status = HD_UNKNOWN;
-			hd_result_detail(r, "metric '%s' (named by 'metric =') was not produced", name);
+			hd_result_detail(r, "metric '%s' (named by 'metric =') was not produced",
+					 name);
 		}
 		return;
 	}
@@ -124,10 +125,10 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static void __attribute__((noreturn)) child(const struct hd_check *c, const struct hd_run_opts *o,
-					    double deadline, int wfd)
+static void __attribute__((noreturn))
+child(const struct hd_check *c, const struct hd_run_opts *o, double deadline, int wfd)
 {
-	static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTERM,
+	static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE,  SIGILL,  SIGABRT, SIGTERM,
 				   SIGINT,  SIGHUP, SIGPIPE, SIGALRM, SIGCHLD};
 	struct rlimit no_core = {0, 0};
 	struct hd_ctx ctx = {.root = o->root ? o->root : "",
@@ -281,9 +282,9 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 		/* start what fits */
 		for (int k = 0; k < jobs && next < n && now < global; k++) {
 			const struct hd_check *c = checks[next];
-			double ct = c->timeout > 0 ? c->timeout : o->check_timeout > 0
-								  ? o->check_timeout
-								  : HD_DEFAULT_CHECK_TIMEOUT;
+			double ct = c->timeout > 0	   ? c->timeout
+				    : o->check_timeout > 0 ? o->check_timeout
+							   : HD_DEFAULT_CHECK_TIMEOUT;
 			int p[2];
 			pid_t pid;
 
@@ -382,17 +383,19 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 				/* not waited for: a child stuck in the kernel (dead NFS) may never be reaped */
 				if (j->deadline_is_global) {
 					fmt_secs(secs, sizeof(secs), global - t0);
-					set_unknown(&results[j->idx], c, o->timeout_state,
-						    "timed out: the run's deadline of %s s was reached",
-						    secs);
+					set_unknown(
+					    &results[j->idx], c, o->timeout_state,
+					    "timed out: the run's deadline of %s s was reached",
+					    secs);
 				} else {
 					fmt_secs(secs, sizeof(secs), j->deadline - started[j->idx]);
 					set_unknown(&results[j->idx], c, HD_UNKNOWN,
 						    "timed out after %s s", secs);
 				}
-				hd_result_detail(&results[j->idx],
-						 "the probe was stopped; it may be blocked on a hung "
-						 "filesystem, device or network peer");
+				hd_result_detail(
+				    &results[j->idx],
+				    "the probe was stopped; it may be blocked on a hung "
+				    "filesystem, device or network peer");
 				results[j->idx].duration = now - started[j->idx];
 				close_job(j);
 				running--;

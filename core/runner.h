@@ -7,16 +7,16 @@
 #include "result.h"
 
 struct hd_run_opts {
-	int jobs;                     /* checks at once (>= 1) */
-	double timeout;               /* whole run, seconds */
+	int jobs;		      /* checks at once (>= 1) */
+	double timeout;		      /* whole run, seconds */
 	enum hd_status timeout_state; /* given to checks the run deadline cut off */
-	double check_timeout;         /* per check when its `timeout` key is unset */
-	const char *root;             /* "" or a fixture root */
+	double check_timeout;	      /* per check when its `timeout` key is unset */
+	const char *root;	      /* "" or a fixture root */
 	int verbose;
 };
 
-#define HD_DEFAULT_JOBS 4
-#define HD_DEFAULT_TIMEOUT 30.0
+#define HD_DEFAULT_JOBS		 4
+#define HD_DEFAULT_TIMEOUT	 30.0
 #define HD_DEFAULT_CHECK_TIMEOUT 10.0
 
 /* Run CHECKS[0..n) and fill RESULTS[0..n) (initialised here, in the same order).

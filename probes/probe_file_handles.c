@@ -124,14 +124,16 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		return rc;
 	}
 	if (file_nr_parse(bytes, len, &alloc, &max) < 0) {
-		hd_result_set(r, HD_UNKNOWN,
-			      "%s/proc/sys/fs/file-nr is malformed: expected 'allocated 0 max', got "
-			      "'%.60s'",
-			      ctx->root, bytes[0] ? strtok(bytes, "\n") : "");
+		hd_result_set(
+		    r, HD_UNKNOWN,
+		    "%s/proc/sys/fs/file-nr is malformed: expected 'allocated 0 max', got "
+		    "'%.60s'",
+		    ctx->root, bytes[0] ? strtok(bytes, "\n") : "");
 		return -EINVAL;
 	}
 	if (max == 0) {
-		hd_result_set(r, HD_UNKNOWN, "fs.file-max is 0 in %s/proc/sys/fs/file-nr", ctx->root);
+		hd_result_set(r, HD_UNKNOWN, "fs.file-max is 0 in %s/proc/sys/fs/file-nr",
+			      ctx->root);
 		return -EINVAL;
 	}
 	pct = (double)alloc * 100.0 / (double)max;
@@ -142,14 +144,15 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		      alloc, max);
 	if (min_max > 0 && max < (uint64_t)min_max) {
 		hd_result_set(r, HD_CRITICAL,
-			      "fs.file-max is %" PRIu64 ", below the %" PRId64 " required (%.1f%% in use)",
+			      "fs.file-max is %" PRIu64 ", below the %" PRId64
+			      " required (%.1f%% in use)",
 			      max, min_max, pct);
 	}
-	hd_result_remedy(r,
-			 "Raise the limit: echo 'fs.file-max = %" PRIu64 "' > "
-			 "/etc/sysctl.d/90-file-max.conf && sysctl --system",
-			 (uint64_t)(min_max > 0 && (uint64_t)min_max > max * 2 ? (uint64_t)min_max
-									     : max * 2));
+	hd_result_remedy(
+	    r,
+	    "Raise the limit: echo 'fs.file-max = %" PRIu64 "' > "
+	    "/etc/sysctl.d/90-file-max.conf && sysctl --system",
+	    (uint64_t)(min_max > 0 && (uint64_t)min_max > max * 2 ? (uint64_t)min_max : max * 2));
 	hd_result_remedy_add(r, "Then find what holds the handles: the processes listed above "
 				"(ls /proc/PID/fd | wc -l); a leak shows as one process growing.");
 	/* filled in only when someone will read it: it walks /proc */
@@ -160,24 +163,28 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 }
 
 static const struct hd_param params[] = {
-	{.key = "min_max", .type = HD_P_INT, .def = "0", .min = 0, .max = INT64_MAX,
-	 .help = "CRITICAL when fs.file-max is below this (the gateway guide asks for 65535)"},
-	{0},
+    {.key = "min_max",
+     .type = HD_P_INT,
+     .def = "0",
+     .min = 0,
+     .max = INT64_MAX,
+     .help = "CRITICAL when fs.file-max is below this (the gateway guide asks for 65535)"},
+    {0},
 };
 
 static const struct hd_metric_doc metrics[] = {
-	{"used", "File handles allocated, as a share of fs.file-max."},
-	{"allocated", "File handles allocated system-wide."},
-	{"max", "fs.file-max."},
-	{0},
+    {"used", "File handles allocated, as a share of fs.file-max."},
+    {"allocated", "File handles allocated system-wide."},
+    {"max", "fs.file-max."},
+    {0},
 };
 
 const struct hd_probe probe_file_handles = {
-	.name = "file-handles",
-	.summary = "file handles allocated system-wide against fs.file-max",
-	.params = params,
-	.metrics = metrics,
-	.default_warning = "80",
-	.default_critical = "95",
-	.run = run,
+    .name = "file-handles",
+    .summary = "file handles allocated system-wide against fs.file-max",
+    .params = params,
+    .metrics = metrics,
+    .default_warning = "80",
+    .default_critical = "95",
+    .run = run,
 };

@@ -87,15 +87,17 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	}
 	rc = hd_read_file(ctx, path, &bytes, &len, 1 << 20);
 	if (rc == -ENOENT) {
-		hd_result_set(r, HD_UNKNOWN, "%s: no such sysctl on this kernel (%s%s missing)", key,
-			      ctx->root, path);
-		hd_result_remedy(r, "Check the name with 'sysctl -a | grep %s'; the kernel module "
-				    "that provides it may not be loaded.",
+		hd_result_set(r, HD_UNKNOWN, "%s: no such sysctl on this kernel (%s%s missing)",
+			      key, ctx->root, path);
+		hd_result_remedy(r,
+				 "Check the name with 'sysctl -a | grep %s'; the kernel module "
+				 "that provides it may not be loaded.",
 				 key);
 		return rc;
 	}
 	if (rc < 0) {
-		hd_result_set(r, HD_UNKNOWN, "cannot read %s%s: %s", ctx->root, path, strerror(-rc));
+		hd_result_set(r, HD_UNKNOWN, "cannot read %s%s: %s", ctx->root, path,
+			      strerror(-rc));
 		return rc;
 	}
 	rc = sysctl_parse_value(bytes, len, field, &v, text, sizeof(text));
@@ -123,41 +125,49 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		want = hd_check_str(c, "max");
 	}
 	if (bad) {
-		_cleanup_free_ char *line = field > 0 ? replaced(bytes, field, want) : hd_xstrdup(want);
-		hd_result_set(r, HD_CRITICAL, "%s%s%.0d = %s, %s %s", key, field > 0 ? " field " : "",
-			      field, num, bad, want);
+		_cleanup_free_ char *line =
+		    field > 0 ? replaced(bytes, field, want) : hd_xstrdup(want);
+		hd_result_set(r, HD_CRITICAL, "%s%s%.0d = %s, %s %s", key,
+			      field > 0 ? " field " : "", field, num, bad, want);
 		hd_result_remedy(r,
 				 "echo '%s = %s' > /etc/sysctl.d/90-hostdoctor-%s.conf && sysctl "
 				 "--system",
 				 key, line, key);
 	} else {
 		/* a threshold crossing needs a remedy too */
-		hd_result_remedy(r, "Set the value in /etc/sysctl.d/90-hostdoctor-%s.conf as "
-				    "'%s = VALUE', then run 'sysctl --system'.",
+		hd_result_remedy(r,
+				 "Set the value in /etc/sysctl.d/90-hostdoctor-%s.conf as "
+				 "'%s = VALUE', then run 'sysctl --system'.",
 				 key, key);
 	}
 	return 0;
 }
 
 static const struct hd_param params[] = {
-	{.key = "key", .type = HD_P_STR, .required = true,
-	 .help = "sysctl name, dotted (fs.file-max) or with slashes"},
-	{.key = "field", .type = HD_P_INT, .def = "0", .min = 0, .max = 64,
-	 .help = "whitespace-separated field, 1-based (kernel.sem field 4 is SEMMNI); 0: whole value"},
-	{.key = "min", .type = HD_P_NUM, .help = "CRITICAL when the value is below this"},
-	{.key = "max", .type = HD_P_NUM, .help = "CRITICAL when the value is above this"},
-	{0},
+    {.key = "key",
+     .type = HD_P_STR,
+     .required = true,
+     .help = "sysctl name, dotted (fs.file-max) or with slashes"},
+    {.key = "field",
+     .type = HD_P_INT,
+     .def = "0",
+     .min = 0,
+     .max = 64,
+     .help = "whitespace-separated field, 1-based (kernel.sem field 4 is SEMMNI); 0: whole value"},
+    {.key = "min", .type = HD_P_NUM, .help = "CRITICAL when the value is below this"},
+    {.key = "max", .type = HD_P_NUM, .help = "CRITICAL when the value is above this"},
+    {0},
 };
 
 static const struct hd_metric_doc metrics[] = {
-	{"value", "Value of the sysctl (or of the chosen field)."},
-	{0},
+    {"value", "Value of the sysctl (or of the chosen field)."},
+    {0},
 };
 
 const struct hd_probe probe_sysctl = {
-	.name = "sysctl",
-	.summary = "one kernel tunable from /proc/sys against a required minimum or maximum",
-	.params = params,
-	.metrics = metrics,
-	.run = run,
+    .name = "sysctl",
+    .summary = "one kernel tunable from /proc/sys against a required minimum or maximum",
+    .params = params,
+    .metrics = metrics,
+    .run = run,
 };

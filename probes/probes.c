@@ -5,7 +5,7 @@ extern const struct hd_probe probe_sysctl;
 extern const struct hd_probe probe_file_handles;
 
 const struct hd_probe *const hd_probes[] = {
-	&probe_sysctl,
-	&probe_file_handles,
-	NULL,
+    &probe_sysctl,
+    &probe_file_handles,
+    NULL,
 };

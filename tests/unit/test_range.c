@@ -14,22 +14,46 @@ struct eval_case {
 };
 
 static const struct eval_case eval_cases[] = {
-	/* "10": alert outside 0..10 */
-	{"10", -1, true}, {"10", 0, false}, {"10", 5, false}, {"10", 10, false}, {"10", 10.01, true},
-	/* "10:": alert below 10 */
-	{"10:", 9.99, true}, {"10:", 10, false}, {"10:", 1e12, false},
-	/* "~:10": alert above 10 */
-	{"~:10", -1e12, false}, {"~:10", 10, false}, {"~:10", 11, true},
-	/* "10:20": alert outside 10..20 */
-	{"10:20", 9, true}, {"10:20", 10, false}, {"10:20", 20, false}, {"10:20", 21, true},
-	/* "@10:20": alert inside 10..20, ends inclusive */
-	{"@10:20", 9, false}, {"@10:20", 10, true}, {"@10:20", 15, true}, {"@10:20", 20, true},
-	{"@10:20", 20.5, false},
-	/* decimals, negatives, a trailing % */
-	{"-5:-1", -3, false}, {"-5:-1", 0, true}, {"0.5:1.5", 1.5, false}, {"0.5:1.5", 0.49, true},
-	{"80%", 80, false}, {"80%", 80.1, true}, {"@~:0", -1, true}, {"@~:0", 0.1, false},
-	{"@5", 0, true}, {"@5", 6, false}, {"5:5", 5, false}, {"5:5", 5.1, true},
-	{":10", -1, true}, {" 10 ", 11, true},
+    /* "10": alert outside 0..10 */
+    {"10", -1, true},
+    {"10", 0, false},
+    {"10", 5, false},
+    {"10", 10, false},
+    {"10", 10.01, true},
+    /* "10:": alert below 10 */
+    {"10:", 9.99, true},
+    {"10:", 10, false},
+    {"10:", 1e12, false},
+    /* "~:10": alert above 10 */
+    {"~:10", -1e12, false},
+    {"~:10", 10, false},
+    {"~:10", 11, true},
+    /* "10:20": alert outside 10..20 */
+    {"10:20", 9, true},
+    {"10:20", 10, false},
+    {"10:20", 20, false},
+    {"10:20", 21, true},
+    /* "@10:20": alert inside 10..20, ends inclusive */
+    {"@10:20", 9, false},
+    {"@10:20", 10, true},
+    {"@10:20", 15, true},
+    {"@10:20", 20, true},
+    {"@10:20", 20.5, false},
+    /* decimals, negatives, a trailing % */
+    {"-5:-1", -3, false},
+    {"-5:-1", 0, true},
+    {"0.5:1.5", 1.5, false},
+    {"0.5:1.5", 0.49, true},
+    {"80%", 80, false},
+    {"80%", 80.1, true},
+    {"@~:0", -1, true},
+    {"@~:0", 0.1, false},
+    {"@5", 0, true},
+    {"@5", 6, false},
+    {"5:5", 5, false},
+    {"5:5", 5.1, true},
+    {":10", -1, true},
+    {" 10 ", 11, true},
 };
 
 static void test_eval(void **state)
@@ -49,8 +73,9 @@ static void test_eval(void **state)
 
 static void test_reject(void **state)
 {
-	static const char *const bad[] = {"", "abc", "20:10", "@", "~", "10:abc", "1:2:3", "0x10",
-					  "inf", "nan", "@30:-1", "%", "~:~", "--1", NULL};
+	static const char *const bad[] = {"",	    "abc",   "20:10", "@",   "~",
+					  "10:abc", "1:2:3", "0x10",  "inf", "nan",
+					  "@30:-1", "%",     "~:~",   "--1", NULL};
 	(void)state;
 	for (const char *const *b = bad; *b; b++) {
 		struct hd_range r;
@@ -68,9 +93,10 @@ static void test_format_and_perf(void **state)
 		bool has_perf;
 		double perf;
 	} cases[] = {
-		{"10", "10", true, 10},     {"10:", "10:", true, 10},     {"~:10", "~:10", true, 10},
-		{"10:20", "10:20", false, 0}, {"@10:20", "@10:20", false, 0}, {"0:7.5", "7.5", true, 7.5},
-		{"-3:", "-3:", true, -3},
+	    {"10", "10", true, 10},	    {"10:", "10:", true, 10},
+	    {"~:10", "~:10", true, 10},	    {"10:20", "10:20", false, 0},
+	    {"@10:20", "@10:20", false, 0}, {"0:7.5", "7.5", true, 7.5},
+	    {"-3:", "-3:", true, -3},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -100,10 +126,10 @@ static void test_unset_never_alerts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_eval),
-		cmocka_unit_test(test_reject),
-		cmocka_unit_test(test_format_and_perf),
-		cmocka_unit_test(test_unset_never_alerts),
+	    cmocka_unit_test(test_eval),
+	    cmocka_unit_test(test_reject),
+	    cmocka_unit_test(test_format_and_perf),
+	    cmocka_unit_test(test_unset_never_alerts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

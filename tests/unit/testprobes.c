@@ -29,8 +29,8 @@ static int run_abort(const struct hd_check *c, const struct hd_ctx *ctx, struct 
 	abort();
 }
 
-static int __attribute__((noreturn)) run_sleep(const struct hd_check *c, const struct hd_ctx *ctx,
-					      struct hd_result *r)
+static int __attribute__((noreturn))
+run_sleep(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_result *r)
 {
 	(void)c;
 	(void)ctx;
@@ -83,10 +83,12 @@ static int run_errno(const struct hd_check *c, const struct hd_ctx *ctx, struct 
 }
 
 static const struct hd_param fifo_params[] = {{.key = "path", .type = HD_P_STR}, {0}};
-static const struct hd_param fixed_params[] = {
-	{.key = "status", .type = HD_P_ENUM, .def = "OK", .choices = "OK|WARNING|CRITICAL|UNKNOWN|SKIPPED"},
-	{.key = "value", .type = HD_P_NUM, .def = "0"},
-	{0}};
+static const struct hd_param fixed_params[] = {{.key = "status",
+						.type = HD_P_ENUM,
+						.def = "OK",
+						.choices = "OK|WARNING|CRITICAL|UNKNOWN|SKIPPED"},
+					       {.key = "value", .type = HD_P_NUM, .def = "0"},
+					       {0}};
 static const struct hd_metric_doc fixed_metrics[] = {{"value", "test value"}, {0}};
 
 static const struct hd_probe t_segv = {.name = "test-segv", .run = run_segv};
@@ -94,14 +96,14 @@ static const struct hd_probe t_abort = {.name = "test-abort", .run = run_abort};
 static const struct hd_probe t_sleep = {.name = "test-sleep", .run = run_sleep};
 static const struct hd_probe t_fifo = {.name = "test-fifo", .params = fifo_params, .run = run_fifo};
 static const struct hd_probe t_orphan = {.name = "test-orphan", .run = run_orphan};
-static const struct hd_probe t_fixed = {.name = "test-fixed", .params = fixed_params,
-					.metrics = fixed_metrics, .run = run_fixed};
+static const struct hd_probe t_fixed = {
+    .name = "test-fixed", .params = fixed_params, .metrics = fixed_metrics, .run = run_fixed};
 static const struct hd_probe t_errno = {.name = "test-errno", .run = run_errno};
 
 const struct hd_probe *const *hd_test_probe_table(void)
 {
 	static const struct hd_probe **table;
-	static const struct hd_probe *const extra[] = {&t_segv,   &t_abort, &t_sleep, &t_fifo,
+	static const struct hd_probe *const extra[] = {&t_segv,	  &t_abort, &t_sleep, &t_fifo,
 						       &t_orphan, &t_fixed, &t_errno};
 	size_t n = 0, k = 0;
 

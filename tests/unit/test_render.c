@@ -1,0 +1,191 @@
+/* Golden output per format: each renderer is a pure function of the results, so a fixed list of
+ * results must render byte for byte as tests/golden/NAME. HD_UPDATE_GOLDEN=1 rewrites them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "paths.h"
+#include "render.h"
+#include "util.h"
+
+static void tag(struct hd_result *r, const char *a, const char *b)
+{
+	r->tags = calloc(2, sizeof(char *));
+	r->tags[r->ntags++] = hd_xstrdup(a);
+	if (b)
+		r->tags[r->ntags++] = hd_xstrdup(b);
+}
+
+static struct hd_result *sample(size_t *n)
+{
+	struct hd_result *rs = calloc(5, sizeof(*rs));
+	struct hd_metric *m;
+
+	for (int i = 0; i < 5; i++)
+		hd_result_init(&rs[i]);
+	rs[0].id = hd_xstrdup("file-handles");
+	rs[0].probe = hd_xstrdup("file-handles");
+	hd_result_set(&rs[0], HD_OK, "0.4%% of fs.file-max in use (1024 of 262144)");
+	m = hd_result_metric(&rs[0], "used", 0.390625, HD_UNIT_PERCENT);
+	hd_metric_bounds(m, 0, 100);
+	hd_range_parse("80", &m->warn, NULL);
+	hd_range_parse("95", &m->crit, NULL);
+	m->help = hd_xstrdup("File handles allocated, as a share of fs.file-max.");
+	hd_result_metric(&rs[0], "allocated", 1024, HD_UNIT_NONE);
+	hd_result_remedy(&rs[0], "raise fs.file-max");
+	rs[0].duration = 0.0012;
+	tag(&rs[0], "base", "resources");
+
+	rs[1].id = hd_xstrdup("tmp-space");
+	rs[1].probe = hd_xstrdup("tmp-space");
+	hd_result_set(&rs[1], HD_WARNING, "/tmp: 7.5 MB free");
+	m = hd_result_metric(&rs[1], "free", 7.5, HD_UNIT_MB);
+	hd_range_parse("10:", &m->warn, NULL);
+	hd_range_parse("5:", &m->crit, NULL);
+	hd_result_detail(&rs[1], "inodes: 12%% used");
+	hd_result_detail(&rs[1], "mount: tmpfs on /tmp");
+	hd_result_remedy(&rs[1], "Free space in /tmp:");
+	hd_result_remedy_add(&rs[1], "  find /tmp -xdev -type f -mtime +7 -delete");
+	rs[1].duration = 0.5;
+	tag(&rs[1], "base", NULL);
+
+	rs[2].id = hd_xstrdup("fsigk-http-port");
+	rs[2].probe = hd_xstrdup("port");
+	hd_result_set(&rs[2], HD_CRITICAL, "port 9080/tcp is held by nginx (pid 812) | oops");
+	hd_result_remedy(&rs[2], "Stop nginx: systemctl stop nginx");
+	rs[2].inhibitor = true;
+	m = hd_result_metric(&rs[2], "holders", 1, HD_UNIT_NONE);
+	hd_range_parse("@1:", &m->crit, NULL);
+	m = hd_result_metric(&rs[2], "lookup", 12.5, HD_UNIT_MS);
+	m = hd_result_metric(&rs[2], "drops", 1234567890123, HD_UNIT_COUNTER);
+	rs[2].duration = 0.01;
+	tag(&rs[2], "fsigk", "preinstall");
+
+	rs[3].id = hd_xstrdup("selinux-bpf");
+	rs[3].probe = hd_xstrdup("selinux-allow");
+	hd_result_set(&rs[3], HD_SKIPPED, "SELinux is disabled");
+	rs[3].duration = 0.0001;
+	tag(&rs[3], "fsigk", NULL);
+
+	rs[4].id = hd_xstrdup("slow\"one");
+	rs[4].probe = hd_xstrdup("sysctl");
+	hd_result_set(&rs[4], HD_UNKNOWN, "timed out after 2 s");
+	rs[4].inhibitor = true;
+	rs[4].duration = 2.0;
+	*n = 5;
+	return rs;
+}
+
+static void check_golden(const char *name, const char *got)
+{
+	char path[1024];
+	char *want = NULL;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/golden/%s", HD_TEST_SOURCE_DIR, name);
+	if (getenv("HD_UPDATE_GOLDEN")) {
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		fputs(got, f);
+		fclose(f);
+		return;
+	}
+	if (hd_read_path(path, &want, &len, 0) < 0)
+		fail_msg("cannot read %s (HD_UPDATE_GOLDEN=1 writes it)", path);
+	if (strcmp(want, got) != 0)
+		fail_msg("%s differs.\n--- want\n%s\n--- got\n%s", name, want, got);
+	free(want);
+}
+
+static void render_to(const char *golden, enum hd_format f, const char *mode, bool color,
+		      size_t only)
+{
+	size_t n;
+	struct hd_result *rs = sample(&n);
+	struct hd_report rep = {.results = rs,
+				.n = only ? only : n,
+				.host = "web01",
+				.when = 1795000000,
+				.duration = 2.25,
+				.mode = mode,
+				.profile = "fsigk"};
+	struct hd_render_opts o = {.color = color};
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&buf, &size);
+
+	hd_render(out, f, &rep, &o);
+	fclose(out);
+	check_golden(golden, buf);
+	free(buf);
+	for (size_t i = 0; i < n; i++)
+		hd_result_free(&rs[i]);
+	free(rs);
+}
+
+static void test_doctor(void **s)
+{
+	(void)s;
+	render_to("doctor.txt", HD_FMT_DOCTOR, "doctor", false, 0);
+	render_to("doctor-color.txt", HD_FMT_DOCTOR, "doctor", true, 0);
+	render_to("doctor-ok.txt", HD_FMT_DOCTOR, "doctor", false, 1);
+}
+
+static void test_preflight(void **s)
+{
+	(void)s;
+	render_to("preflight.txt", HD_FMT_DOCTOR, "preflight", false, 0);
+	render_to("preflight-ready.txt", HD_FMT_DOCTOR, "preflight", false, 2);
+	render_to("preflight.json", HD_FMT_JSON, "preflight", false, 0);
+}
+
+static void test_nagios(void **s)
+{
+	(void)s;
+	render_to("nagios.txt", HD_FMT_NAGIOS, "nagios", false, 0);
+	render_to("nagios-single.txt", HD_FMT_NAGIOS, "nagios", false, 1);
+}
+
+static void test_json(void **s)
+{
+	(void)s;
+	render_to("doctor.json", HD_FMT_JSON, "doctor", false, 0);
+}
+
+static void test_prometheus(void **s)
+{
+	(void)s;
+	render_to("prometheus.prom", HD_FMT_PROMETHEUS, "doctor", false, 0);
+}
+
+static void test_plain_numbers(void **s)
+{
+	static const struct {
+		double v;
+		const char *want;
+	} cases[] = {{0, "0"},         {1.5, "1.5"},     {-2, "-2"},   {1e-7, "0"},
+		     {0.000123, "0.000123"}, {1e20, "100000000000000000000"}, {80, "80"},
+		     {9223372036854775807.0, "9223372036854775808"}};
+	char buf[64];
+
+	(void)s;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		hd_fmt_plain(buf, sizeof(buf), cases[i].v);
+		assert_string_equal(buf, cases[i].want);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_doctor),     cmocka_unit_test(test_preflight),
+		cmocka_unit_test(test_nagios),     cmocka_unit_test(test_json),
+		cmocka_unit_test(test_prometheus), cmocka_unit_test(test_plain_numbers),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,200 @@
+/* Runner isolation: a crash, abort, hang or blocking read in one check is that check's UNKNOWN,
+ * every other check still reports, and the run ends at its deadline. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "runner.h"
+#include "testprobes.h"
+
+struct run {
+	struct hd_config cfg;
+	struct hd_check **sel;
+	struct hd_result *res;
+	double took;
+};
+
+static void run_text(struct run *r, const char *text, int jobs, double timeout)
+{
+	char err[512];
+	struct hd_run_opts o = {.jobs = jobs,
+				.timeout = timeout,
+				.timeout_state = HD_UNKNOWN,
+				.check_timeout = 10,
+				.root = ""};
+	double t0;
+
+	memset(r, 0, sizeof(*r));
+	if (hd_config_parse(&r->cfg, "t.conf", text, strlen(text), hd_test_probe_table(), err,
+			    sizeof(err)) < 0)
+		fail_msg("config: %s", err);
+	r->sel = calloc(r->cfg.n, sizeof(*r->sel));
+	r->res = calloc(r->cfg.n, sizeof(*r->res));
+	for (size_t i = 0; i < r->cfg.n; i++)
+		r->sel[i] = &r->cfg.checks[i];
+	t0 = hd_now();
+	hd_run_checks(r->sel, r->cfg.n, &o, r->res);
+	r->took = hd_now() - t0;
+}
+
+static void run_free(struct run *r)
+{
+	for (size_t i = 0; i < r->cfg.n; i++)
+		hd_result_free(&r->res[i]);
+	free(r->res);
+	free(r->sel);
+	hd_config_free(&r->cfg);
+}
+
+static const struct hd_result *get(struct run *r, const char *id)
+{
+	for (size_t i = 0; i < r->cfg.n; i++)
+		if (strcmp(r->res[i].id, id) == 0)
+			return &r->res[i];
+	fail_msg("no result for %s", id);
+	return NULL;
+}
+
+static void test_crash_and_abort_are_contained(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_text(&r,
+		 "[ok1]\nprobe = test-fixed\n[segv]\nprobe = test-segv\n[abrt]\nprobe = test-abort\n"
+		 "[ok2]\nprobe = test-fixed\nstatus = WARNING\nvalue = 3\n[eacces]\nprobe = test-errno\n",
+		 2, 20);
+	assert_int_equal(get(&r, "ok1")->status, HD_OK);
+	assert_int_equal(get(&r, "segv")->status, HD_UNKNOWN);
+	assert_non_null(strstr(get(&r, "segv")->summary, "SIGSEGV"));
+	assert_int_equal(get(&r, "abrt")->status, HD_UNKNOWN);
+	assert_non_null(strstr(get(&r, "abrt")->summary, "SIGABRT"));
+	assert_int_equal(get(&r, "ok2")->status, HD_WARNING);
+	assert_int_equal(get(&r, "ok2")->nmetrics, 1);
+	assert_true(get(&r, "ok2")->metrics[0].value == 3);
+	assert_string_equal(get(&r, "ok2")->remedy, "nothing to do");
+	assert_int_equal(get(&r, "eacces")->status, HD_UNKNOWN);
+	assert_string_equal(get(&r, "eacces")->summary, "cannot tell: Permission denied");
+	run_free(&r);
+}
+
+static void test_hang_cut_off_at_check_timeout(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_text(&r, "[hang]\nprobe = test-sleep\ntimeout = 1\n[ok]\nprobe = test-fixed\n", 1, 20);
+	assert_int_equal(get(&r, "hang")->status, HD_UNKNOWN);
+	assert_string_equal(get(&r, "hang")->summary, "timed out after 1 s");
+	assert_int_equal(get(&r, "ok")->status, HD_OK); /* ran after the hang, one job */
+	assert_true(r.took < 5);
+	run_free(&r);
+}
+
+static void test_fifo_read_cut_off_by_global_deadline(void **state)
+{
+	char dir[] = "/tmp/hd-runner-XXXXXX", fifo[64], text[256];
+	struct run r;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	snprintf(text, sizeof(text),
+		 "[fifo]\nprobe = test-fifo\npath = %s\n[hang]\nprobe = test-sleep\n"
+		 "[ok]\nprobe = test-fixed\n",
+		 fifo);
+	run_text(&r, text, 4, 1.5);
+	assert_int_equal(get(&r, "fifo")->status, HD_UNKNOWN);
+	assert_non_null(strstr(get(&r, "fifo")->summary, "deadline of 1.5 s"));
+	assert_int_equal(get(&r, "hang")->status, HD_UNKNOWN);
+	assert_int_equal(get(&r, "ok")->status, HD_OK);
+	assert_true(r.took < 3);
+	run_free(&r);
+	unlink(fifo);
+	rmdir(dir);
+}
+
+static void test_unstarted_checks_get_timeout_state(void **state)
+{
+	char err[512];
+	struct hd_config cfg = {0};
+	const char *text = "[h1]\nprobe = test-sleep\n[h2]\nprobe = test-fixed\n";
+	struct hd_run_opts o = {.jobs = 1, .timeout = 1, .timeout_state = HD_CRITICAL,
+				.check_timeout = 10, .root = ""};
+	struct hd_check *sel[2];
+	struct hd_result res[2];
+
+	(void)state;
+	assert_int_equal(hd_config_parse(&cfg, "t", text, strlen(text), hd_test_probe_table(), err,
+					 sizeof(err)),
+			 0);
+	sel[0] = &cfg.checks[0];
+	sel[1] = &cfg.checks[1];
+	hd_run_checks(sel, 2, &o, res);
+	assert_int_equal(res[0].status, HD_CRITICAL);
+	assert_int_equal(res[1].status, HD_CRITICAL);
+	assert_non_null(strstr(res[1].summary, "not run"));
+	hd_result_free(&res[0]);
+	hd_result_free(&res[1]);
+	hd_config_free(&cfg);
+}
+
+static void test_grandchild_does_not_hold_the_run(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_text(&r, "[orphan]\nprobe = test-orphan\n", 1, 20);
+	assert_int_equal(get(&r, "orphan")->status, HD_OK);
+	assert_true(r.took < 5);
+	run_free(&r);
+}
+
+static void test_thresholds_apply_to_primary_metric(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_text(&r,
+		 "[w]\nprobe = test-fixed\nvalue = 85\nwarning = 80\ncritical = 95\n"
+		 "[c]\nprobe = test-fixed\nvalue = 96\nwarning = 80\ncritical = 95\n"
+		 "[low]\nprobe = test-fixed\nvalue = 3\ncritical = 5:\n"
+		 "[in]\nprobe = test-fixed\nvalue = 15\nwarning = @10:20\n"
+		 "[ok]\nprobe = test-fixed\nvalue = 80\nwarning = 80\n"
+		 "[keep]\nprobe = test-fixed\nstatus = CRITICAL\nvalue = 1\nwarning = 10\n"
+		 "[skip]\nprobe = test-fixed\nstatus = SKIPPED\nvalue = 100\ncritical = 10\n"
+		 "[remedy]\nprobe = test-fixed\nvalue = 100\ncritical = 10\nremedy = do this\n",
+		 4, 20);
+	assert_int_equal(get(&r, "w")->status, HD_WARNING);
+	assert_int_equal(get(&r, "c")->status, HD_CRITICAL);
+	assert_int_equal(get(&r, "low")->status, HD_CRITICAL);
+	assert_int_equal(get(&r, "in")->status, HD_WARNING);
+	assert_int_equal(get(&r, "ok")->status, HD_OK);
+	assert_int_equal(get(&r, "keep")->status, HD_CRITICAL); /* never lowered */
+	assert_int_equal(get(&r, "skip")->status, HD_SKIPPED);
+	assert_string_equal(get(&r, "remedy")->remedy, "do this");
+	assert_true(get(&r, "w")->metrics[0].warn.set);
+	run_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_crash_and_abort_are_contained),
+		cmocka_unit_test(test_hang_cut_off_at_check_timeout),
+		cmocka_unit_test(test_fifo_read_cut_off_by_global_deadline),
+		cmocka_unit_test(test_unstarted_checks_get_timeout_state),
+		cmocka_unit_test(test_grandchild_does_not_hold_the_run),
+		cmocka_unit_test(test_thresholds_apply_to_primary_metric),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
