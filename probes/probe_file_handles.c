@@ -25,9 +25,10 @@ static int parse_u64(const char **p, const char *end, uint64_t *out)
 	if (s == end || !isdigit((unsigned char)*s))
 		return -EINVAL;
 	for (; s < end && isdigit((unsigned char)*s); s++) {
-		if (v > (UINT64_MAX - 9) / 10)
+		uint64_t d = (uint64_t)(*s - '0');
+		if (v > UINT64_MAX / 10 || (v == UINT64_MAX / 10 && d > UINT64_MAX % 10))
 			return -EINVAL;
-		v = v * 10 + (uint64_t)(*s - '0');
+		v = v * 10 + d;
 	}
 	if (s < end && !isspace((unsigned char)*s))
 		return -EINVAL;
