@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "indirect.h"
 #include "paths.h"
 #include "util.h"
 
@@ -215,7 +216,7 @@ static bool in_choices(const char *choices, const char *v)
 }
 
 /* Validate one probe parameter value. Returns NULL or a message (static or in BUF). */
-static const char *check_value(const struct hd_param *p, const char *v, char *buf, size_t size)
+const char *hd_param_validate(const struct hd_param *p, const char *v, char *buf, size_t size)
 {
 	int64_t i;
 	double d;
@@ -305,6 +306,8 @@ static int build_check(struct parse_state *st, const char *id, const char *file,
 		const struct hd_param *spec;
 		const char *why;
 		int kline = kv[i].line;
+		struct hd_ini_ref iref;
+		int ref;
 
 		st->name = kv[i].file; /* messages name the file the key came from */
 		/* a non-list key given twice in one section is a mistake, not an override */
@@ -367,7 +370,19 @@ static int build_check(struct parse_state *st, const char *id, const char *file,
 			fail(st, kline, "unknown key '%s' for probe '%s' in [%s] (its keys: %s)", k,
 			     c.probe->name, id, probe_keys(c.probe, buf, sizeof(buf)));
 			goto err;
-		} else if ((why = check_value(spec, v, buf, sizeof(buf)))) {
+		} else if ((ref = hd_ini_ref_parse(v, &iref)) != 0) {
+			/* resolved when the check runs; only the default can be checked now */
+			why = ref < 0 ? "is not a reference of the form ${ini:/PATH:SECTION:KEY} or "
+					"${ini:/PATH:SECTION:KEY:-DEFAULT}"
+				      : iref.def ? hd_param_validate(spec, iref.def, buf, sizeof(buf))
+						 : NULL;
+			hd_ini_ref_free(&iref);
+			if (why) {
+				fail(st, kline, "%s = '%s'%s %s", k, v, ref > 0 ? ": its default" : "",
+				     why);
+				goto err;
+			}
+		} else if ((why = hd_param_validate(spec, v, buf, sizeof(buf)))) {
 			fail(st, kline, "%s = '%s' %s", k, v, why);
 			goto err;
 		} else if (spec->type != HD_P_STR && spec->type != HD_P_LIST && !*v) {

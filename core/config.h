@@ -31,5 +31,8 @@ bool hd_check_has_tag(const struct hd_check *c, const char *tag);
 int hd_check_set_threshold(struct hd_check *c, int critical, const char *text, char *err,
 			   size_t errsize);
 
+/* NULL when V is a valid value for parameter P, else why not (static or in BUF). */
+const char *hd_param_validate(const struct hd_param *p, const char *v, char *buf, size_t size);
+
 void hd_check_free(struct hd_check *c);
 void hd_config_free(struct hd_config *cfg);

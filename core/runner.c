@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "indirect.h"
 #include "result_json.h"
 #include "util.h"
 
@@ -82,9 +83,24 @@ void hd_run_one(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_re
 	double t0 = hd_now();
 	int rc;
 
+	struct hd_check resolved;
+	char err[1024];
+
 	hd_result_init(r);
 	fill_identity(c, r);
-	rc = c->probe->run(c, ctx, r);
+	rc = hd_check_resolve(c, ctx, &resolved, err, sizeof(err));
+	if (rc < 0) {
+		r->status = HD_UNKNOWN;
+		r->summary = hd_asprintf("cannot read a value from the product's configuration: %s",
+					 err);
+		r->remedy = hd_asprintf("Check that the product is installed and its configuration "
+					"file is readable, or set the value in the check (%s:%d).",
+					c->file ? c->file : "checks.d", c->line);
+		r->duration = hd_now() - t0;
+		return;
+	}
+	rc = c->probe->run(&resolved, ctx, r);
+	c = &resolved; /* thresholds and remedy below read the same check */
 	if (rc < 0) {
 		r->status = HD_UNKNOWN;
 		if (!r->summary || !*r->summary) {
@@ -105,6 +121,7 @@ void hd_run_one(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_re
 	}
 	if (!r->summary)
 		r->summary = hd_xstrdup("");
+	hd_check_resolved_free(&resolved);
 	r->duration = hd_now() - t0;
 }
 
