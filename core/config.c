@@ -157,6 +157,8 @@ void hd_check_free(struct hd_check *c)
 	free(c->tags);
 	free(c->metric);
 	free(c->remedy);
+	free(c->only_if_exists);
+	free(c->unless_exists);
 	for (size_t i = 0; i < c->nparams; i++) {
 		free(c->params[i].key);
 		free(c->params[i].value);
@@ -329,6 +331,14 @@ static int build_check(struct parse_state *st, const char *id, const char *file,
 		} else if (strcmp(k, "remedy") == 0) {
 			free(c.remedy);
 			c.remedy = hd_xstrdup(v);
+		} else if (strcmp(k, "only_if_exists") == 0 || strcmp(k, "unless_exists") == 0) {
+			char **dst = k[0] == 'o' ? &c.only_if_exists : &c.unless_exists;
+			if (v[0] != '/') {
+				fail(st, kline, "%s = '%s' is not an absolute path", k, v);
+				goto err;
+			}
+			free(*dst);
+			*dst = hd_xstrdup(v);
 		} else if (strcmp(k, "metric") == 0) {
 			free(c.metric);
 			c.metric = hd_xstrdup(v);
@@ -372,14 +382,15 @@ static int build_check(struct parse_state *st, const char *id, const char *file,
 			goto err;
 		} else if ((ref = hd_ini_ref_parse(v, &iref)) != 0) {
 			/* resolved when the check runs; only the default can be checked now */
-			why = ref < 0 ? "is not a reference of the form ${ini:/PATH:SECTION:KEY} or "
-					"${ini:/PATH:SECTION:KEY:-DEFAULT}"
-				      : iref.def ? hd_param_validate(spec, iref.def, buf, sizeof(buf))
-						 : NULL;
+			why = ref < 0
+				  ? "is not a reference of the form ${ini:/PATH:SECTION:KEY} or "
+				    "${ini:/PATH:SECTION:KEY:-DEFAULT}"
+			      : iref.def ? hd_param_validate(spec, iref.def, buf, sizeof(buf))
+					 : NULL;
 			hd_ini_ref_free(&iref);
 			if (why) {
-				fail(st, kline, "%s = '%s'%s %s", k, v, ref > 0 ? ": its default" : "",
-				     why);
+				fail(st, kline, "%s = '%s'%s %s", k, v,
+				     ref > 0 ? ": its default" : "", why);
 				goto err;
 			}
 		} else if ((why = hd_param_validate(spec, v, buf, sizeof(buf)))) {

@@ -128,7 +128,8 @@ int hd_check_resolve(const struct hd_check *c, const struct hd_ctx *ctx, struct 
 		} else if (r < 0) {
 			if (bytes)
 				snprintf(err, errsize, "%s: %s%s has no key '%s' in [%s]",
-					 c->params[i].key, ctx->root, ref.path, ref.key, ref.section);
+					 c->params[i].key, ctx->root, ref.path, ref.key,
+					 ref.section);
 			else
 				snprintf(err, errsize, "%s: cannot read %s%s: %s", c->params[i].key,
 					 ctx->root, ref.path, strerror(-r));
@@ -138,8 +139,8 @@ int hd_check_resolve(const struct hd_check *c, const struct hd_ctx *ctx, struct 
 		}
 		spec = spec_for(c->probe, c->params[i].key);
 		if (spec && (why = hd_param_validate(spec, value, buf, sizeof(buf)))) {
-			snprintf(err, errsize, "%s = '%s' (from %s%s [%s] %s) %s", c->params[i].key, value,
-				 ctx->root, ref.path, ref.section, ref.key, why);
+			snprintf(err, errsize, "%s = '%s' (from %s%s [%s] %s) %s", c->params[i].key,
+				 value, ctx->root, ref.path, ref.section, ref.key, why);
 			free(value);
 			hd_ini_ref_free(&ref);
 			hd_check_resolved_free(out);

@@ -69,6 +69,8 @@ struct hd_check {
 	bool inhibitor;
 	bool enabled;
 	char *remedy;	      /* overrides the probe's remedy when set */
+	char *only_if_exists; /* SKIPPED unless this path exists (the product is installed) */
+	char *unless_exists;  /* SKIPPED when this path exists (pre-install checks) */
 	struct hd_kv *params; /* probe-specific keys, validated against probe->params */
 	size_t nparams;
 	char *file; /* where the section was defined */

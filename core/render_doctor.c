@@ -98,7 +98,7 @@ void hd_render_doctor(FILE *out, const struct hd_report *rep, const struct hd_re
 	/* group by each check's first tag, in order of first appearance */
 	for (size_t i = 0; i < rep->n; i++) {
 		const char *g = rep->results[i].ntags ? rep->results[i].tags[0] : "other";
-		bool seen = false;
+		bool seen = rep->results[i].status == HD_SKIPPED && !o->verbose;
 		for (size_t k = 0; k < ng; k++)
 			seen |= strcmp(groups[k], g) == 0;
 		if (!seen)
@@ -110,7 +110,8 @@ void hd_render_doctor(FILE *out, const struct hd_report *rep, const struct hd_re
 		for (size_t i = 0; i < rep->n; i++) {
 			const struct hd_result *r = &rep->results[i];
 			const char *g = r->ntags ? r->tags[0] : "other";
-			if (strcmp(g, groups[k]) == 0)
+			/* what does not apply is counted at the end, listed only with -v */
+			if (strcmp(g, groups[k]) == 0 && (r->status != HD_SKIPPED || o->verbose))
 				one(out, r, o, "  ");
 		}
 	}
@@ -121,12 +122,13 @@ void hd_render_doctor(FILE *out, const struct hd_report *rep, const struct hd_re
 	if (rep->n == 0)
 		fprintf(out, "No checks selected.\n");
 	else if (problems == 0)
-		fprintf(out, "No problems found: %zu checks, %zu OK, %zu skipped (%.1f s).\n",
+		fprintf(out,
+			"No problems found: %zu checks, %zu OK, %zu not applicable (%.1f s).\n",
 			rep->n, c[HD_OK], c[HD_SKIPPED], rep->duration);
 	else
 		fprintf(out,
 			"%zu problem%s found: %zu critical, %zu warning, %zu unknown; "
-			"%zu OK, %zu skipped (%.1f s).\n",
+			"%zu OK, %zu not applicable (%.1f s).\n",
 			problems, problems == 1 ? "" : "s", c[HD_CRITICAL], c[HD_WARNING],
 			c[HD_UNKNOWN], c[HD_OK], c[HD_SKIPPED], rep->duration);
 }

@@ -58,8 +58,7 @@ struct json_object *hd_result_to_json(const struct hd_result *r)
 		json_object_array_add(tags, json_object_new_string(r->tags[i]));
 	json_object_object_add(o, "tags", tags);
 	json_object_object_add(o, "inhibitor", json_object_new_boolean(r->inhibitor));
-	json_object_object_add(o, "duration",
-			       hd_json_double(round(r->duration * 1e6) / 1e6));
+	json_object_object_add(o, "duration", hd_json_double(round(r->duration * 1e6) / 1e6));
 	for (size_t i = 0; i < r->nmetrics; i++) {
 		const struct hd_metric *m = &r->metrics[i];
 		struct json_object *mo = json_object_new_object();
@@ -69,10 +68,8 @@ struct json_object *hd_result_to_json(const struct hd_result *r)
 		json_object_object_add(mo, "unit", json_object_new_string(unit_names[m->unit]));
 		json_object_object_add(mo, "warn", range_json(&m->warn));
 		json_object_object_add(mo, "crit", range_json(&m->crit));
-		json_object_object_add(mo, "min",
-				       m->has_min ? hd_json_double(m->min) : NULL);
-		json_object_object_add(mo, "max",
-				       m->has_max ? hd_json_double(m->max) : NULL);
+		json_object_object_add(mo, "min", m->has_min ? hd_json_double(m->min) : NULL);
+		json_object_object_add(mo, "max", m->has_max ? hd_json_double(m->max) : NULL);
 		if (m->help)
 			json_object_object_add(mo, "help", json_object_new_string(m->help));
 		json_object_array_add(ms, mo);

@@ -14,11 +14,13 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "paths.h"
 #include "indirect.h"
 #include "result_json.h"
 #include "util.h"
@@ -88,11 +90,26 @@ void hd_run_one(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_re
 
 	hd_result_init(r);
 	fill_identity(c, r);
+	if (c->only_if_exists || c->unless_exists) {
+		const char *p = c->only_if_exists ? c->only_if_exists : c->unless_exists;
+		char path[4096];
+		struct stat st;
+		bool exists = hd_path(ctx, p, path, sizeof(path)) == 0 && stat(path, &st) == 0;
+
+		if (exists != (c->only_if_exists != NULL)) {
+			r->status = HD_SKIPPED;
+			r->summary =
+			    hd_asprintf("does not apply: %s%s %s", ctx->root, p,
+					exists ? "exists (already installed)" : "is not present");
+			r->duration = hd_now() - t0;
+			return;
+		}
+	}
 	rc = hd_check_resolve(c, ctx, &resolved, err, sizeof(err));
 	if (rc < 0) {
 		r->status = HD_UNKNOWN;
-		r->summary = hd_asprintf("cannot read a value from the product's configuration: %s",
-					 err);
+		r->summary =
+		    hd_asprintf("cannot read a value from the product's configuration: %s", err);
 		r->remedy = hd_asprintf("Check that the product is installed and its configuration "
 					"file is readable, or set the value in the check (%s:%d).",
 					c->file ? c->file : "checks.d", c->line);

@@ -81,6 +81,31 @@ expect_rc "--skip leaves the critical check out" 0
 run "$HOSTDOCTOR" doctor "${D[@]}" -r "$F/busy" --only fsigk -f json
 expect_json "--only TAG" '[c["id"] for c in j["checks"]]' "['file-max']"
 
+# --- checks that apply only with or without a product installed ---
+conf exists.conf <<'CONF'
+[installed-only]
+probe = sysctl
+key = fs.file-max
+only_if_exists = /opt/product
+tags = prod
+[preinstall-only]
+probe = sysctl
+key = fs.file-max
+unless_exists = /opt/product
+tags = prod
+CONF
+run "$HOSTDOCTOR" doctor "${D[@]}" -r "$F/busy" --only prod -f json
+expect_json "only_if_exists: SKIPPED when absent" '{c["id"]: c["status"] for c in j["checks"]}' "{'installed-only': 'SKIPPED', 'preinstall-only': 'OK'}"
+expect_json "the reason names the path" 'j["checks"][0]["summary"]' "does not apply: $F/busy/opt/product is not present"
+mkdir -p "$HD_TMP/root2/opt/product" "$HD_TMP/root2/proc/sys/fs"
+cp "$F/busy/proc/sys/fs/file-max" "$HD_TMP/root2/proc/sys/fs/"
+run "$HOSTDOCTOR" doctor "${D[@]}" -r "$HD_TMP/root2" --only prod -f json
+expect_json "unless_exists: SKIPPED when present" '{c["id"]: c["status"] for c in j["checks"]}' "{'installed-only': 'OK', 'preinstall-only': 'SKIPPED'}"
+run "$HOSTDOCTOR" doctor "${D[@]}" -r "$HD_TMP/root2" --only prod
+expect_no_out "doctor lists what does not apply only with -v" 'preinstall-only'
+expect_out "but counts it" '1 not applicable'
+rm -f "$HD_TMP/checks.d/exists.conf"
+
 # --- json and prometheus ---
 run "$HOSTDOCTOR" doctor "${D[@]}" -r "$F/busy" -f json
 expect_json "json schema version" 'j["schema"]' 1

@@ -21,23 +21,31 @@ struct err_case {
 };
 
 static const struct err_case err_cases[] = {
-	{"[a]\nprobe = nosuch\n", "t.conf:2: unknown probe type 'nosuch'"},
-	{"[a]\nprobe = sysctl\nkey = fs.file-max\nbogus = 1\n", "t.conf:4: unknown key 'bogus'"},
-	{"[a]\nprobe = sysctl\nkey = x\nwarning = 20:10\n", "t.conf:4: warning = '20:10' is not a valid range: start is greater than end"},
-	{"[a]\nprobe = sysctl\nkey = x\ncritical = abc\n", "t.conf:4: critical = 'abc'"},
-	{"[a]\nprobe = sysctl\nkey = x\nmin = ten\n", "t.conf:4: min = 'ten' is not a number"},
-	{"[a]\nprobe = sysctl\nkey = x\nfield = 1.5\n", "t.conf:4: field = '1.5' is not a whole number"},
-	{"[a]\nprobe = sysctl\nkey = x\nfield = 99\n", "t.conf:4: field = '99' is out of range (0..64)"},
-	{"[a]\nprobe = sysctl\nkey = x\ntimeout = -1\n", "t.conf:4: timeout = '-1'"},
-	{"[a]\nprobe = sysctl\nkey = x\ninhibitor = maybe\n", "t.conf:4: inhibitor = 'maybe' is not yes or no"},
-	{"[a]\nprobe = test-fixed\nstatus = FINE\n", "t.conf:3: status = 'FINE' is not one of OK|WARNING"},
-	{"[a]\nprobe = sysctl\n", "needs 'key'"},
-	{"[a]\ndescription = no probe\n", "t.conf:2: [a] has no 'probe' key"},
-	{"probe = sysctl\n", "t.conf:1: key 'probe' is outside any [section]"},
-	{"[a]\nprobe = sysctl\nkey = x\njust some words\n", "t.conf:4: expected 'key = value' or '[section]'"},
-	{"[a]\nprobe = sysctl\nkey = x\nkey = y\n", "t.conf:4: 'key' is set twice in [a] (first on line 3)"},
-	{"[bad id!]\nprobe = sysctl\n", "t.conf:2: section name [bad id!]"},
-	{"; comment\n\n[a]\nprobe = sysctl\nkey = x\n[b]\nprobe = test-fixed\nvalue = 1e999\n", "t.conf:8: value = '1e999' is not a number"},
+    {"[a]\nprobe = nosuch\n", "t.conf:2: unknown probe type 'nosuch'"},
+    {"[a]\nprobe = sysctl\nkey = fs.file-max\nbogus = 1\n", "t.conf:4: unknown key 'bogus'"},
+    {"[a]\nprobe = sysctl\nkey = x\nwarning = 20:10\n",
+     "t.conf:4: warning = '20:10' is not a valid range: start is greater than end"},
+    {"[a]\nprobe = sysctl\nkey = x\ncritical = abc\n", "t.conf:4: critical = 'abc'"},
+    {"[a]\nprobe = sysctl\nkey = x\nmin = ten\n", "t.conf:4: min = 'ten' is not a number"},
+    {"[a]\nprobe = sysctl\nkey = x\nfield = 1.5\n",
+     "t.conf:4: field = '1.5' is not a whole number"},
+    {"[a]\nprobe = sysctl\nkey = x\nfield = 99\n",
+     "t.conf:4: field = '99' is out of range (0..64)"},
+    {"[a]\nprobe = sysctl\nkey = x\ntimeout = -1\n", "t.conf:4: timeout = '-1'"},
+    {"[a]\nprobe = sysctl\nkey = x\ninhibitor = maybe\n",
+     "t.conf:4: inhibitor = 'maybe' is not yes or no"},
+    {"[a]\nprobe = test-fixed\nstatus = FINE\n",
+     "t.conf:3: status = 'FINE' is not one of OK|WARNING"},
+    {"[a]\nprobe = sysctl\n", "needs 'key'"},
+    {"[a]\ndescription = no probe\n", "t.conf:2: [a] has no 'probe' key"},
+    {"probe = sysctl\n", "t.conf:1: key 'probe' is outside any [section]"},
+    {"[a]\nprobe = sysctl\nkey = x\njust some words\n",
+     "t.conf:4: expected 'key = value' or '[section]'"},
+    {"[a]\nprobe = sysctl\nkey = x\nkey = y\n",
+     "t.conf:4: 'key' is set twice in [a] (first on line 3)"},
+    {"[bad id!]\nprobe = sysctl\n", "t.conf:2: section name [bad id!]"},
+    {"; comment\n\n[a]\nprobe = sysctl\nkey = x\n[b]\nprobe = test-fixed\nvalue = 1e999\n",
+     "t.conf:8: value = '1e999' is not a number"},
 };
 
 static void test_errors_name_file_and_line(void **state)
@@ -115,7 +123,7 @@ static void test_later_files_replace_and_override(void **state)
 	const struct hd_probe *const *t = hd_test_probe_table();
 	const char *a = "[x]\nprobe = sysctl\nkey = fs.file-max\nmin = 10\ntags = base\n"
 			"[y]\nprobe = file-handles\n";
-	const char *b = "[x]\nmin = 20\n"                    /* override one key */
+	const char *b = "[x]\nmin = 20\n"			   /* override one key */
 			"[y]\nprobe = sysctl\nkey = fs.nr_open\n"; /* replace */
 	struct hd_check *c;
 	char where[256];
@@ -137,9 +145,8 @@ static void test_later_files_replace_and_override(void **state)
 	assert_string_equal(c->probe->name, "sysctl");
 	assert_string_equal(hd_check_str(c, "key"), "fs.nr_open");
 	/* an override that breaks the check is reported where it was written */
-	assert_int_not_equal(hd_config_parse(&cfg, "30-c.conf", "[x]\nfield = x\n", 14, t, err,
-					     sizeof(err)),
-			     0);
+	assert_int_not_equal(
+	    hd_config_parse(&cfg, "30-c.conf", "[x]\nfield = x\n", 14, t, err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "30-c.conf:2: field = 'x'"));
 	hd_config_free(&cfg);
 }
@@ -151,8 +158,8 @@ static void test_lists_and_thresholds(void **state)
 	struct hd_check *c;
 
 	(void)state;
-	assert_int_equal(parse(&cfg, "[a]\nprobe = test-fixed\nwarning = 5:\ncritical = @1:2\n", err,
-			       sizeof(err)),
+	assert_int_equal(parse(&cfg, "[a]\nprobe = test-fixed\nwarning = 5:\ncritical = @1:2\n",
+			       err, sizeof(err)),
 			 0);
 	c = hd_config_find(&cfg, "a");
 	assert_true(c->warn.set && !c->warn.has_end && c->warn.start == 5);
@@ -167,11 +174,11 @@ static void test_lists_and_thresholds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_errors_name_file_and_line),
-		cmocka_unit_test(test_overlong_line),
-		cmocka_unit_test(test_values_and_defaults),
-		cmocka_unit_test(test_later_files_replace_and_override),
-		cmocka_unit_test(test_lists_and_thresholds),
+	    cmocka_unit_test(test_errors_name_file_and_line),
+	    cmocka_unit_test(test_overlong_line),
+	    cmocka_unit_test(test_values_and_defaults),
+	    cmocka_unit_test(test_later_files_replace_and_override),
+	    cmocka_unit_test(test_lists_and_thresholds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

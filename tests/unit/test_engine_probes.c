@@ -18,16 +18,16 @@ static void test_file_nr(void **s)
 		int rc;
 		uint64_t alloc, max;
 	} cases[] = {
-		{"1024\t0\t262144\n", 0, 1024, 262144},
-		{"5 0 9223372036854775807\n", 0, 5, 9223372036854775807ull},
-		{"5 0 18446744073709551615", 0, 5, 18446744073709551615ull},
-		{"5 0 18446744073709551616\n", -EINVAL, 0, 0},
-		{"5 0\n", -EINVAL, 0, 0},
-		{"", -EINVAL, 0, 0},
-		{"a b c\n", -EINVAL, 0, 0},
-		{"5 0 100 7\n", -EINVAL, 0, 0},
-		{"-5 0 100\n", -EINVAL, 0, 0},
-		{"5x 0 100\n", -EINVAL, 0, 0},
+	    {"1024\t0\t262144\n", 0, 1024, 262144},
+	    {"5 0 9223372036854775807\n", 0, 5, 9223372036854775807ull},
+	    {"5 0 18446744073709551615", 0, 5, 18446744073709551615ull},
+	    {"5 0 18446744073709551616\n", -EINVAL, 0, 0},
+	    {"5 0\n", -EINVAL, 0, 0},
+	    {"", -EINVAL, 0, 0},
+	    {"a b c\n", -EINVAL, 0, 0},
+	    {"5 0 100 7\n", -EINVAL, 0, 0},
+	    {"-5 0 100\n", -EINVAL, 0, 0},
+	    {"5x 0 100\n", -EINVAL, 0, 0},
 	};
 	(void)s;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -36,7 +36,8 @@ static void test_file_nr(void **s)
 		if (rc != cases[i].rc)
 			fail_msg("'%s': rc %d, wanted %d", cases[i].in, rc, cases[i].rc);
 		if (rc == 0 && (a != cases[i].alloc || m != cases[i].max))
-			fail_msg("'%s': got %lu %lu", cases[i].in, (unsigned long)a, (unsigned long)m);
+			fail_msg("'%s': got %lu %lu", cases[i].in, (unsigned long)a,
+				 (unsigned long)m);
 	}
 }
 
@@ -48,16 +49,16 @@ static void test_sysctl_value(void **s)
 		int rc;
 		double v;
 	} cases[] = {
-		{"262144\n", 0, 0, 262144},
-		{"32000\t1024000000\t500\t32000\n", 4, 0, 32000},
-		{"32000\t1024000000\t500\t32000\n", 2, 0, 1024000000},
-		{"250 32000 32\n", 4, -ERANGE, 0},
-		{"-1\n", 0, 0, -1},
-		{"0.5\n", 0, 0, 0.5},
-		{"9223372036854775807\n", 0, 0, 9223372036854775807.0},
-		{"cubic\n", 0, -EINVAL, 0},
-		{"\n", 0, -EINVAL, 0},
-		{"1 2\n", 0, -EINVAL, 0}, /* a multi-field value needs field = */
+	    {"262144\n", 0, 0, 262144},
+	    {"32000\t1024000000\t500\t32000\n", 4, 0, 32000},
+	    {"32000\t1024000000\t500\t32000\n", 2, 0, 1024000000},
+	    {"250 32000 32\n", 4, -ERANGE, 0},
+	    {"-1\n", 0, 0, -1},
+	    {"0.5\n", 0, 0, 0.5},
+	    {"9223372036854775807\n", 0, 0, 9223372036854775807.0},
+	    {"cubic\n", 0, -EINVAL, 0},
+	    {"\n", 0, -EINVAL, 0},
+	    {"1 2\n", 0, -EINVAL, 0}, /* a multi-field value needs field = */
 	};
 	(void)s;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -89,9 +90,9 @@ static void test_sysctl_path(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_file_nr),
-		cmocka_unit_test(test_sysctl_value),
-		cmocka_unit_test(test_sysctl_path),
+	    cmocka_unit_test(test_file_nr),
+	    cmocka_unit_test(test_sysctl_value),
+	    cmocka_unit_test(test_sysctl_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

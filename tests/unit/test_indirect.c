@@ -23,15 +23,15 @@ static void test_ref_parse(void **s)
 		int rc;
 		const char *path, *section, *key, *def;
 	} cases[] = {
-		{"9080", 0, NULL, NULL, NULL, NULL},
-		{"${ini:/opt/p/conf/p.ini:http:port}", 1, "/opt/p/conf/p.ini", "http", "port", NULL},
-		{"${ini:/opt/p/p.ini:http:port:-9080}", 1, "/opt/p/p.ini", "http", "port", "9080"},
-		{"${ini:/opt/p/p.ini::pre_spawn:-}", 1, "/opt/p/p.ini", "", "pre_spawn", ""},
-		{"${ini:relative.ini:a:b}", -EINVAL, NULL, NULL, NULL, NULL},
-		{"${ini:/x.ini:a}", -EINVAL, NULL, NULL, NULL, NULL},
-		{"${ini:/x.ini:a:b", -EINVAL, NULL, NULL, NULL, NULL},
-		{"${ini:/x.ini:a:b:c}", -EINVAL, NULL, NULL, NULL, NULL},
-		{"${ini:/x.ini:a::-1}", -EINVAL, NULL, NULL, NULL, NULL},
+	    {"9080", 0, NULL, NULL, NULL, NULL},
+	    {"${ini:/opt/p/conf/p.ini:http:port}", 1, "/opt/p/conf/p.ini", "http", "port", NULL},
+	    {"${ini:/opt/p/p.ini:http:port:-9080}", 1, "/opt/p/p.ini", "http", "port", "9080"},
+	    {"${ini:/opt/p/p.ini::pre_spawn:-}", 1, "/opt/p/p.ini", "", "pre_spawn", ""},
+	    {"${ini:relative.ini:a:b}", -EINVAL, NULL, NULL, NULL, NULL},
+	    {"${ini:/x.ini:a}", -EINVAL, NULL, NULL, NULL, NULL},
+	    {"${ini:/x.ini:a:b", -EINVAL, NULL, NULL, NULL, NULL},
+	    {"${ini:/x.ini:a:b:c}", -EINVAL, NULL, NULL, NULL, NULL},
+	    {"${ini:/x.ini:a::-1}", -EINVAL, NULL, NULL, NULL, NULL},
 	};
 	(void)s;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -54,7 +54,8 @@ static void test_ref_parse(void **s)
 
 static void test_lookup(void **s)
 {
-	const char *ini = "top = 1\n[http]\nport = 9080\nPort = 9090\n[smtp]\nadmin_mx_host = \"mx.example.com\"\n"
+	const char *ini = "top = 1\n[http]\nport = 9080\nPort = 9090\n[smtp]\nadmin_mx_host = "
+			  "\"mx.example.com\"\n"
 			  "this line is not ini\n[smtp]\nport=25\n";
 	char *v = NULL;
 
@@ -112,7 +113,8 @@ static void test_resolve_under_root(void **s)
 	assert_int_not_equal(hd_config_parse(&cfg, "u.conf", conf, strlen(conf),
 					     hd_test_probe_table(), err, sizeof(err)),
 			     0);
-	assert_non_null(strstr(err, "u.conf:4: min = '${ini:/p.ini:s:k:-ten}': its default is not a number"));
+	assert_non_null(
+	    strstr(err, "u.conf:4: min = '${ini:/p.ini:s:k:-ten}': its default is not a number"));
 	hd_config_free(&cfg);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/etc", root);
@@ -123,9 +125,9 @@ static void test_resolve_under_root(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ref_parse),
-		cmocka_unit_test(test_lookup),
-		cmocka_unit_test(test_resolve_under_root),
+	    cmocka_unit_test(test_ref_parse),
+	    cmocka_unit_test(test_lookup),
+	    cmocka_unit_test(test_resolve_under_root),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -168,8 +168,13 @@ static void test_plain_numbers(void **s)
 	static const struct {
 		double v;
 		const char *want;
-	} cases[] = {{0, "0"},         {1.5, "1.5"},     {-2, "-2"},   {1e-7, "0"},
-		     {0.000123, "0.000123"}, {1e20, "100000000000000000000"}, {80, "80"},
+	} cases[] = {{0, "0"},
+		     {1.5, "1.5"},
+		     {-2, "-2"},
+		     {1e-7, "0"},
+		     {0.000123, "0.000123"},
+		     {1e20, "100000000000000000000"},
+		     {80, "80"},
 		     {9223372036854775807.0, "9223372036854775808"}};
 	char buf[64];
 
@@ -183,9 +188,9 @@ static void test_plain_numbers(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_doctor),     cmocka_unit_test(test_preflight),
-		cmocka_unit_test(test_nagios),     cmocka_unit_test(test_json),
-		cmocka_unit_test(test_prometheus), cmocka_unit_test(test_plain_numbers),
+	    cmocka_unit_test(test_doctor),     cmocka_unit_test(test_preflight),
+	    cmocka_unit_test(test_nagios),     cmocka_unit_test(test_json),
+	    cmocka_unit_test(test_prometheus), cmocka_unit_test(test_plain_numbers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -68,10 +68,12 @@ static void test_crash_and_abort_are_contained(void **state)
 	struct run r;
 
 	(void)state;
-	run_text(&r,
-		 "[ok1]\nprobe = test-fixed\n[segv]\nprobe = test-segv\n[abrt]\nprobe = test-abort\n"
-		 "[ok2]\nprobe = test-fixed\nstatus = WARNING\nvalue = 3\n[eacces]\nprobe = test-errno\n",
-		 2, 20);
+	run_text(
+	    &r,
+	    "[ok1]\nprobe = test-fixed\n[segv]\nprobe = test-segv\n[abrt]\nprobe = test-abort\n"
+	    "[ok2]\nprobe = test-fixed\nstatus = WARNING\nvalue = 3\n[eacces]\nprobe = "
+	    "test-errno\n",
+	    2, 20);
 	assert_int_equal(get(&r, "ok1")->status, HD_OK);
 	assert_int_equal(get(&r, "segv")->status, HD_UNKNOWN);
 	assert_non_null(strstr(get(&r, "segv")->summary, "SIGSEGV"));
@@ -128,15 +130,15 @@ static void test_unstarted_checks_get_timeout_state(void **state)
 	char err[512];
 	struct hd_config cfg = {0};
 	const char *text = "[h1]\nprobe = test-sleep\n[h2]\nprobe = test-fixed\n";
-	struct hd_run_opts o = {.jobs = 1, .timeout = 1, .timeout_state = HD_CRITICAL,
-				.check_timeout = 10, .root = ""};
+	struct hd_run_opts o = {
+	    .jobs = 1, .timeout = 1, .timeout_state = HD_CRITICAL, .check_timeout = 10, .root = ""};
 	struct hd_check *sel[2];
 	struct hd_result res[2];
 
 	(void)state;
-	assert_int_equal(hd_config_parse(&cfg, "t", text, strlen(text), hd_test_probe_table(), err,
-					 sizeof(err)),
-			 0);
+	assert_int_equal(
+	    hd_config_parse(&cfg, "t", text, strlen(text), hd_test_probe_table(), err, sizeof(err)),
+	    0);
 	sel[0] = &cfg.checks[0];
 	sel[1] = &cfg.checks[1];
 	hd_run_checks(sel, 2, &o, res);
@@ -189,12 +191,12 @@ static void test_thresholds_apply_to_primary_metric(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_crash_and_abort_are_contained),
-		cmocka_unit_test(test_hang_cut_off_at_check_timeout),
-		cmocka_unit_test(test_fifo_read_cut_off_by_global_deadline),
-		cmocka_unit_test(test_unstarted_checks_get_timeout_state),
-		cmocka_unit_test(test_grandchild_does_not_hold_the_run),
-		cmocka_unit_test(test_thresholds_apply_to_primary_metric),
+	    cmocka_unit_test(test_crash_and_abort_are_contained),
+	    cmocka_unit_test(test_hang_cut_off_at_check_timeout),
+	    cmocka_unit_test(test_fifo_read_cut_off_by_global_deadline),
+	    cmocka_unit_test(test_unstarted_checks_get_timeout_state),
+	    cmocka_unit_test(test_grandchild_does_not_hold_the_run),
+	    cmocka_unit_test(test_thresholds_apply_to_primary_metric),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
