@@ -60,11 +60,13 @@ test-asan: build-asan
 bench: build
 	bash bench/run.sh $(BUILD)/hostdoctor
 
+C_SOURCES = $(wildcard core/*.[ch] probes/*.[ch] tests/unit/*.[ch] tests/helpers/*.[ch])
+
 format:
-	clang-format -i core/*.[ch] probes/*.[ch] tests/unit/*.[ch] tests/helpers/*.c
+	clang-format -i $(C_SOURCES)
 
 format-check:
-	clang-format --dry-run --Werror core/*.[ch] probes/*.[ch] tests/unit/*.[ch] tests/helpers/*.c
+	clang-format --dry-run --Werror $(C_SOURCES)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)
