@@ -4,10 +4,12 @@
 extern const struct hd_probe probe_sysctl;
 extern const struct hd_probe probe_file_handles;
 extern const struct hd_probe probe_selinux_allow;
+extern const struct hd_probe probe_ipsec;
 
 const struct hd_probe *const hd_probes[] = {
 	&probe_sysctl,
 	&probe_file_handles,
 	&probe_selinux_allow,
+	&probe_ipsec,
 	NULL,
 };
