@@ -75,8 +75,9 @@ int ipsec_policy_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct ipsec_state *st = data;
 	const struct nlattr *tb[XFRMA_MAX + 1] = {0};
-	const struct xfrm_userpolicy_info *pi;
-	const struct xfrm_user_tmpl *t;
+	struct xfrm_userpolicy_info pol;
+	const struct xfrm_userpolicy_info *pi = &pol;
+	const char *tp;
 	size_t n;
 
 	if (nlh->nlmsg_type != XFRM_MSG_NEWPOLICY)
@@ -85,7 +86,8 @@ int ipsec_policy_cb(const struct nlmsghdr *nlh, void *data)
 		st->error = st->error ? st->error : -EINVAL;
 		return MNL_CB_OK;
 	}
-	pi = mnl_nlmsg_get_payload(nlh);
+	/* netlink aligns to 4 bytes, these structs hold 64-bit counters: copy, do not cast */
+	memcpy(&pol, mnl_nlmsg_get_payload(nlh), sizeof(pol));
 	st->npolicies++;
 	if (mnl_attr_parse(nlh, sizeof(*pi), tmpl_attr_cb, tb) < 0) {
 		st->error = st->error ? st->error : -EINVAL;
@@ -94,25 +96,29 @@ int ipsec_policy_cb(const struct nlmsghdr *nlh, void *data)
 	/* per-socket policies (IKE daemons' bypass) and block rules need no SA */
 	if (!tb[XFRMA_TMPL] || pi->dir >= XFRM_POLICY_MAX || pi->action != XFRM_POLICY_ALLOW)
 		return MNL_CB_OK;
-	if (mnl_attr_get_payload_len(tb[XFRMA_TMPL]) % sizeof(*t)) {
+	if (mnl_attr_get_payload_len(tb[XFRMA_TMPL]) % sizeof(struct xfrm_user_tmpl)) {
 		st->error = st->error ? st->error : -EINVAL;
 		return MNL_CB_OK;
 	}
-	n = mnl_attr_get_payload_len(tb[XFRMA_TMPL]) / sizeof(*t);
+	n = mnl_attr_get_payload_len(tb[XFRMA_TMPL]) / sizeof(struct xfrm_user_tmpl);
 	if (!n)
 		return MNL_CB_OK;
 	st->ntemplated++;
 	st->tmpls = hd_xrealloc(st->tmpls, (st->ntmpls + n) * sizeof(*st->tmpls));
-	t = mnl_attr_get_payload(tb[XFRMA_TMPL]);
+	tp = mnl_attr_get_payload(tb[XFRMA_TMPL]);
 	for (size_t i = 0; i < n; i++) {
 		struct ipsec_tmpl *x = &st->tmpls[st->ntmpls++];
-		uint16_t fam = t[i].family ? t[i].family : pi->sel.family;
-		unsigned full = fam == AF_INET6 ? 128 : 32;
+		struct xfrm_user_tmpl t;
+		uint16_t fam;
+		unsigned full;
 
-		*x = (struct ipsec_tmpl){.family = fam, .proto = t[i].id.proto, .mode = t[i].mode,
-					 .dir = pi->dir, .optional = t[i].optional != 0,
-					 .reqid = t[i].reqid, .spi = ntohl(t[i].id.spi),
-					 .index = pi->index, .src = t[i].saddr, .dst = t[i].id.daddr};
+		memcpy(&t, tp + i * sizeof(t), sizeof(t));
+		fam = t.family ? t.family : pi->sel.family;
+		full = fam == AF_INET6 ? 128 : 32;
+		*x = (struct ipsec_tmpl){.family = fam, .proto = t.id.proto, .mode = t.mode,
+					 .dir = pi->dir, .optional = t.optional != 0,
+					 .reqid = t.reqid, .spi = ntohl(t.id.spi),
+					 .index = pi->index, .src = t.saddr, .dst = t.id.daddr};
 		/* transport mode templates usually leave the addresses to the selector */
 		if (addr_zero(fam, &x->src) && pi->sel.family == fam && pi->sel.prefixlen_s == full)
 			x->src = pi->sel.saddr;
@@ -125,7 +131,8 @@ int ipsec_policy_cb(const struct nlmsghdr *nlh, void *data)
 int ipsec_sa_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct ipsec_state *st = data;
-	const struct xfrm_usersa_info *si;
+	struct xfrm_usersa_info sa;
+	const struct xfrm_usersa_info *si = &sa;
 
 	if (nlh->nlmsg_type != XFRM_MSG_NEWSA)
 		return MNL_CB_OK;
@@ -133,7 +140,7 @@ int ipsec_sa_cb(const struct nlmsghdr *nlh, void *data)
 		st->error = st->error ? st->error : -EINVAL;
 		return MNL_CB_OK;
 	}
-	si = mnl_nlmsg_get_payload(nlh);
+	memcpy(&sa, mnl_nlmsg_get_payload(nlh), sizeof(sa));
 	st->sas = hd_xrealloc(st->sas, (st->nsas + 1) * sizeof(*st->sas));
 	st->sas[st->nsas++] = (struct ipsec_sa){.family = si->family, .src = si->saddr,
 						.dst = si->id.daddr, .proto = si->id.proto,

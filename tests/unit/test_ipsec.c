@@ -15,7 +15,7 @@
 
 /* A dump under construction: messages appended back to back, as the kernel sends them. */
 struct dump {
-	char buf[16384];
+	char buf[16384] __attribute__((aligned(8)));
 	size_t len;
 };
 
@@ -32,7 +32,7 @@ static void put_policy(struct dump *d, uint8_t dir, const char *src, const char 
 		       uint8_t mode, uint32_t reqid, bool optional)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(d->buf + d->len);
-	struct xfrm_userpolicy_info *pi = mnl_nlmsg_put_extra_header(nlh, sizeof(*pi));
+	struct xfrm_userpolicy_info info = {0}, *pi = &info;
 	struct xfrm_user_tmpl t;
 
 	nlh->nlmsg_type = XFRM_MSG_NEWPOLICY;
@@ -43,6 +43,8 @@ static void put_policy(struct dump *d, uint8_t dir, const char *src, const char 
 	pi->sel.prefixlen_s = pi->sel.prefixlen_d = 32;
 	pi->dir = dir;
 	pi->index = 8 + dir;
+	/* the kernel aligns messages to 4 bytes only: copy, as the parser must */
+	memcpy(mnl_nlmsg_put_extra_header(nlh, sizeof(info)), &info, sizeof(info));
 	memset(&t, 0, sizeof(t));
 	t.family = AF_INET;
 	t.id.proto = IPPROTO_ESP;
@@ -61,7 +63,7 @@ static void put_sa(struct dump *d, const char *src, const char *dst, uint32_t sp
 		   uint32_t reqid)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(d->buf + d->len);
-	struct xfrm_usersa_info *si = mnl_nlmsg_put_extra_header(nlh, sizeof(*si));
+	struct xfrm_usersa_info info = {0}, *si = &info;
 
 	nlh->nlmsg_type = XFRM_MSG_NEWSA;
 	nlh->nlmsg_flags = NLM_F_MULTI;
@@ -72,6 +74,7 @@ static void put_sa(struct dump *d, const char *src, const char *dst, uint32_t sp
 	si->id.proto = IPPROTO_ESP;
 	si->mode = mode;
 	si->reqid = reqid;
+	memcpy(mnl_nlmsg_put_extra_header(nlh, sizeof(info)), &info, sizeof(info));
 	d->len += nlh->nlmsg_len;
 }
 
@@ -194,7 +197,7 @@ static void test_policy_counts(void **state)
 	struct dump d = {0};
 	struct ipsec_state st = {0};
 	struct nlmsghdr *nlh;
-	struct xfrm_userpolicy_info *pi;
+	struct xfrm_userpolicy_info info = {0};
 
 	(void)state;
 	tunnel_policies(&d);
@@ -202,9 +205,9 @@ static void test_policy_counts(void **state)
 	d.len -= NLMSG_ALIGN(sizeof(struct nlmsghdr) + sizeof(int)); /* drop DONE */
 	nlh = mnl_nlmsg_put_header(d.buf + d.len);
 	nlh->nlmsg_type = XFRM_MSG_NEWPOLICY;
-	pi = mnl_nlmsg_put_extra_header(nlh, sizeof(*pi));
-	pi->action = XFRM_POLICY_BLOCK;
-	pi->sel.family = AF_INET;
+	info.action = XFRM_POLICY_BLOCK;
+	info.sel.family = AF_INET;
+	memcpy(mnl_nlmsg_put_extra_header(nlh, sizeof(info)), &info, sizeof(info));
 	d.len += nlh->nlmsg_len;
 	put_done(&d);
 	assert_int_equal(hd_nl_replay(d.buf, d.len, ipsec_policy_cb, &st), MNL_CB_STOP);
@@ -221,7 +224,7 @@ static void test_malformed(void **state)
 	struct dump d = {0};
 	struct ipsec_state st = {0};
 	struct nlmsghdr *nlh;
-	struct xfrm_userpolicy_info *pi;
+	struct xfrm_userpolicy_info info = {0};
 	char odd[10] = {0};
 
 	(void)state;
@@ -239,8 +242,8 @@ static void test_malformed(void **state)
 	memset(&st, 0, sizeof(st));
 	nlh = mnl_nlmsg_put_header(d.buf);
 	nlh->nlmsg_type = XFRM_MSG_NEWPOLICY;
-	pi = mnl_nlmsg_put_extra_header(nlh, sizeof(*pi));
-	pi->sel.family = AF_INET;
+	info.sel.family = AF_INET;
+	memcpy(mnl_nlmsg_put_extra_header(nlh, sizeof(info)), &info, sizeof(info));
 	mnl_attr_put(nlh, XFRMA_TMPL, sizeof(odd), odd);
 	d.len = nlh->nlmsg_len;
 	assert_true(hd_nl_replay(d.buf, d.len, ipsec_policy_cb, &st) >= 0);
