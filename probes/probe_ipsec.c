@@ -45,7 +45,10 @@ static const char *addr_str(uint16_t family, const xfrm_address_t *a, char *buf,
 
 static const char *proto_name(uint8_t p)
 {
-	return p == IPPROTO_ESP ? "ESP" : p == IPPROTO_AH ? "AH" : p == IPPROTO_COMP ? "IPComp" : "?";
+	return p == IPPROTO_ESP	   ? "ESP"
+	       : p == IPPROTO_AH   ? "AH"
+	       : p == IPPROTO_COMP ? "IPComp"
+				   : "?";
 }
 
 static const char *mode_name(uint8_t m)
@@ -56,8 +59,10 @@ static const char *mode_name(uint8_t m)
 
 static const char *dir_name(uint8_t d)
 {
-	return d == XFRM_POLICY_IN ? "in" : d == XFRM_POLICY_OUT ? "out" : d == XFRM_POLICY_FWD ? "fwd"
-											  : "socket";
+	return d == XFRM_POLICY_IN    ? "in"
+	       : d == XFRM_POLICY_OUT ? "out"
+	       : d == XFRM_POLICY_FWD ? "fwd"
+				      : "socket";
 }
 
 static int tmpl_attr_cb(const struct nlattr *attr, void *data)
@@ -115,10 +120,16 @@ int ipsec_policy_cb(const struct nlmsghdr *nlh, void *data)
 		memcpy(&t, tp + i * sizeof(t), sizeof(t));
 		fam = t.family ? t.family : pi->sel.family;
 		full = fam == AF_INET6 ? 128 : 32;
-		*x = (struct ipsec_tmpl){.family = fam, .proto = t.id.proto, .mode = t.mode,
-					 .dir = pi->dir, .optional = t.optional != 0,
-					 .reqid = t.reqid, .spi = ntohl(t.id.spi),
-					 .index = pi->index, .src = t.saddr, .dst = t.id.daddr};
+		*x = (struct ipsec_tmpl){.family = fam,
+					 .proto = t.id.proto,
+					 .mode = t.mode,
+					 .dir = pi->dir,
+					 .optional = t.optional != 0,
+					 .reqid = t.reqid,
+					 .spi = ntohl(t.id.spi),
+					 .index = pi->index,
+					 .src = t.saddr,
+					 .dst = t.id.daddr};
 		/* transport mode templates usually leave the addresses to the selector */
 		if (addr_zero(fam, &x->src) && pi->sel.family == fam && pi->sel.prefixlen_s == full)
 			x->src = pi->sel.saddr;
@@ -142,9 +153,12 @@ int ipsec_sa_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	memcpy(&sa, mnl_nlmsg_get_payload(nlh), sizeof(sa));
 	st->sas = hd_xrealloc(st->sas, (st->nsas + 1) * sizeof(*st->sas));
-	st->sas[st->nsas++] = (struct ipsec_sa){.family = si->family, .src = si->saddr,
-						.dst = si->id.daddr, .proto = si->id.proto,
-						.mode = si->mode, .reqid = si->reqid,
+	st->sas[st->nsas++] = (struct ipsec_sa){.family = si->family,
+						.src = si->saddr,
+						.dst = si->id.daddr,
+						.proto = si->id.proto,
+						.mode = si->mode,
+						.reqid = si->reqid,
 						.spi = ntohl(si->id.spi)};
 	return MNL_CB_OK;
 }
@@ -177,7 +191,8 @@ static const struct ipsec_sa *find_sa(const struct ipsec_state *st, const struct
 		if (!addr_zero(t->family, dst) && !addr_eq(t->family, dst, &s->dst))
 			continue;
 		/* reqid and SPI pin the SA of the template's own direction only */
-		if (same_way && ((t->reqid && s->reqid != t->reqid) || (t->spi && s->spi != t->spi)))
+		if (same_way &&
+		    ((t->reqid && s->reqid != t->reqid) || (t->spi && s->spi != t->spi)))
 			continue;
 		if (s->spi == 0) { /* larval: the kernel asked the IKE daemon, no answer yet */
 			*larval = true;
@@ -205,7 +220,8 @@ size_t ipsec_evaluate(const struct ipsec_state *st, struct hd_result *r, size_t 
 		const struct ipsec_tmpl *t = &st->tmpls[i];
 		/* the local end: the source of outbound traffic, the destination of inbound */
 		bool out = t->dir == XFRM_POLICY_OUT;
-		const xfrm_address_t *local = out ? &t->src : &t->dst, *peer = out ? &t->dst : &t->src;
+		const xfrm_address_t *local = out ? &t->src : &t->dst,
+				     *peer = out ? &t->dst : &t->src;
 
 		if (t->optional)
 			continue;
@@ -225,13 +241,15 @@ size_t ipsec_evaluate(const struct ipsec_state *st, struct hd_result *r, size_t 
 			if (find_sa(st, t, src, dst, way == (out ? 0 : 1), &larval))
 				continue;
 			missing++;
-			hd_result_detail(r, "SA not found: %s %s %s -> %s (%s mode, reqid %u; needed by "
-					    "the %s policy %u)%s",
-					 way ? "inbound" : "outbound", proto_name(t->proto),
-					 addr_str(t->family, src, a, sizeof(a)),
-					 addr_str(t->family, dst, b, sizeof(b)), mode_name(t->mode),
-					 t->reqid, dir_name(t->dir), t->index,
-					 larval ? "; negotiation pending (larval SA, SPI 0)" : "");
+			hd_result_detail(
+				r,
+				"SA not found: %s %s %s -> %s (%s mode, reqid %u; needed by "
+				"the %s policy %u)%s",
+				way ? "inbound" : "outbound", proto_name(t->proto),
+				addr_str(t->family, src, a, sizeof(a)),
+				addr_str(t->family, dst, b, sizeof(b)), mode_name(t->mode),
+				t->reqid, dir_name(t->dir), t->index,
+				larval ? "; negotiation pending (larval SA, SPI 0)" : "");
 		}
 	}
 	for (size_t i = 0; i < st->nsas; i++) {
@@ -243,23 +261,26 @@ size_t ipsec_evaluate(const struct ipsec_state *st, struct hd_result *r, size_t 
 		    s->spi >= 256)
 			continue;
 		(*low_spi)++;
-		hd_result_detail(r, "SPI must be >= 256: %s SA %s -> %s has SPI 0x%x (1-255 are "
-				    "reserved)",
+		hd_result_detail(r,
+				 "SPI must be >= 256: %s SA %s -> %s has SPI 0x%x (1-255 are "
+				 "reserved)",
 				 proto_name(s->proto), addr_str(s->family, &s->src, a, sizeof(a)),
 				 addr_str(s->family, &s->dst, b, sizeof(b)), s->spi);
 	}
 	if (missing) {
 		hd_result_raise(r, HD_CRITICAL);
-		hd_result_remedy_add(r, "SA not found: configure the SA for the peer (the connection "
-					"in the IKE daemon's configuration, or 'ip xfrm state add' for "
-					"manual keys), or restart IKE so it negotiates one (systemctl "
-					"restart strongswan / ipsec restart; swanctl --initiate).");
+		hd_result_remedy_add(
+			r, "SA not found: configure the SA for the peer (the connection "
+			   "in the IKE daemon's configuration, or 'ip xfrm state add' for "
+			   "manual keys), or restart IKE so it negotiates one (systemctl "
+			   "restart strongswan / ipsec restart; swanctl --initiate).");
 	}
 	if (*low_spi) {
 		hd_result_raise(r, HD_CRITICAL);
-		hd_result_remedy_add(r, "SPI must be >= 256 for manual keys: re-create the SA with spi "
-					"0x100 or more on both peers (ip xfrm state deleteall spi OLD; ip "
-					"xfrm state add ... spi 0x1000 ...).");
+		hd_result_remedy_add(
+			r, "SPI must be >= 256 for manual keys: re-create the SA with spi "
+			   "0x100 or more on both peers (ip xfrm state deleteall spi OLD; ip "
+			   "xfrm state add ... spi 0x1000 ...).");
 	}
 	free(seen);
 	return missing;
@@ -319,13 +340,14 @@ int pem_check(const char *buf, size_t len, struct pem_info *info, char *why, siz
 				if (ll >= 11 && strcmp(label + ll - 11, "PRIVATE KEY") == 0)
 					info->private_key = true;
 			} else if (pem_marker(p, n, "END", endlabel, sizeof(endlabel))) {
-				snprintf(why, whysize, "line %d: -----END %s----- without BEGIN", lineno,
-					 endlabel);
+				snprintf(why, whysize, "line %d: -----END %s----- without BEGIN",
+					 lineno, endlabel);
 				return -EINVAL;
 			}
 		} else if (pem_marker(p, n, "END", endlabel, sizeof(endlabel))) {
 			if (strcmp(endlabel, label) != 0) {
-				snprintf(why, whysize, "line %d: END %s does not match BEGIN %s (line %d)",
+				snprintf(why, whysize,
+					 "line %d: END %s does not match BEGIN %s (line %d)",
 					 lineno, endlabel, label, begin_line);
 				return -EINVAL;
 			}
@@ -340,8 +362,8 @@ int pem_check(const char *buf, size_t len, struct pem_info *info, char *why, siz
 			/* RFC 1421 headers of legacy encrypted keys (Proc-Type:, DEK-Info:) */
 		} else if (n == 0) {
 			if (state == BODY) {
-				snprintf(why, whysize, "line %d: blank line inside the %s body", lineno,
-					 label);
+				snprintf(why, whysize, "line %d: blank line inside the %s body",
+					 lineno, label);
 				return -EINVAL;
 			}
 		} else {
@@ -350,8 +372,9 @@ int pem_check(const char *buf, size_t len, struct pem_info *info, char *why, siz
 				if (p[i] == '=' && pad < 2) {
 					pad++;
 				} else if (!b64_char(p[i]) || pad) {
-					snprintf(why, whysize, "line %d: '%c' in the base64 body of %s",
-						 lineno, p[i] == '=' ? '=' : p[i], label);
+					snprintf(why, whysize,
+						 "line %d: '%c' in the base64 body of %s", lineno,
+						 p[i] == '=' ? '=' : p[i], label);
 					return -EINVAL;
 				} else {
 					body++;
@@ -361,8 +384,8 @@ int pem_check(const char *buf, size_t len, struct pem_info *info, char *why, siz
 		p = eol + 1;
 	}
 	if (state != OUTSIDE) {
-		snprintf(why, whysize, "no -----END %s----- line (BEGIN at line %d): truncated", label,
-			 begin_line);
+		snprintf(why, whysize, "no -----END %s----- line (BEGIN at line %d): truncated",
+			 label, begin_line);
 		return -EINVAL;
 	}
 	if (!info->blocks) {
@@ -399,9 +422,10 @@ static size_t check_key_file(const struct hd_ctx *ctx, const char *file, struct 
 	}
 	if (pem_check(buf, len, &pem, why, sizeof(why)) < 0) {
 		hd_result_detail(r, "%s: not valid PEM: %s", file, why);
-		hd_result_remedy_add(r, "Replace %s with the PEM file from your CA or key backup "
-					"(openssl x509 -in FILE -noout / openssl pkey -in FILE -noout "
-					"shows what is wrong).",
+		hd_result_remedy_add(r,
+				     "Replace %s with the PEM file from your CA or key backup "
+				     "(openssl x509 -in FILE -noout / openssl pkey -in FILE -noout "
+				     "shows what is wrong).",
 				     file);
 		hd_result_raise(r, HD_CRITICAL);
 		problems++;
@@ -453,7 +477,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	if (rc == 0)
 		rc = dump(XFRM_MSG_GETSA, ipsec_sa_cb, &st, ctx);
 	if (rc < 0) {
-		hd_result_set(r, HD_UNKNOWN, "cannot dump XFRM policies and SAs (NETLINK_XFRM): %s%s",
+		hd_result_set(r, HD_UNKNOWN,
+			      "cannot dump XFRM policies and SAs (NETLINK_XFRM): %s%s",
 			      strerror(-rc), rc == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
 		hd_result_remedy(r, "Run as root; 'modprobe xfrm_user' if the kernel lacks it.");
 		ipsec_state_free(&st);
@@ -464,23 +489,26 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		ipsec_state_free(&st);
 		return st.error;
 	}
-	hd_result_set(r, HD_SKIPPED, "no IPsec policy installed (%zu XFRM polic%s without a "
-				     "template)",
+	hd_result_set(r, HD_SKIPPED,
+		      "no IPsec policy installed (%zu XFRM polic%s without a "
+		      "template)",
 		      st.npolicies, st.npolicies == 1 ? "y" : "ies");
 	missing = ipsec_evaluate(&st, r, &low);
 	if (st.ntemplated) {
 		if (missing || low)
-			hd_result_set(r, HD_CRITICAL, "%zu SA%s missing for %zu IPsec polic%s%s", missing,
-				      missing == 1 ? "" : "s", st.ntemplated,
+			hd_result_set(r, HD_CRITICAL, "%zu SA%s missing for %zu IPsec polic%s%s",
+				      missing, missing == 1 ? "" : "s", st.ntemplated,
 				      st.ntemplated == 1 ? "y" : "ies",
 				      low ? ", SPI below 256 on a manual SA" : "");
 		else
-			hd_result_set(r, HD_OK, "%zu IPsec polic%s, %zu SA%s, every template has its "
-						"SAs",
+			hd_result_set(r, HD_OK,
+				      "%zu IPsec polic%s, %zu SA%s, every template has its "
+				      "SAs",
 				      st.ntemplated, st.ntemplated == 1 ? "y" : "ies", st.nsas,
 				      st.nsas == 1 ? "" : "s");
 	} else if (low) {
-		hd_result_set(r, HD_CRITICAL, "%zu SA%s with an SPI below 256", low, low == 1 ? "" : "s");
+		hd_result_set(r, HD_CRITICAL, "%zu SA%s with an SPI below 256", low,
+			      low == 1 ? "" : "s");
 	}
 	nkeys = hd_check_list(c, "key_files", &keys);
 	for (size_t i = 0; i < nkeys; i++)
@@ -504,7 +532,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 }
 
 static const struct hd_param params[] = {
-	{.key = "key_files", .type = HD_P_LIST,
+	{.key = "key_files",
+	 .type = HD_P_LIST,
 	 .help = "private keys and certificates: PEM, owner root, private keys mode 600"},
 	{0},
 };

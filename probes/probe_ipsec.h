@@ -13,10 +13,10 @@ struct hd_result;
 struct ipsec_tmpl {
 	uint16_t family;
 	xfrm_address_t src, dst; /* the template's, or the selector's when it leaves them out */
-	uint8_t proto;           /* IPPROTO_ESP, IPPROTO_AH, IPPROTO_COMP */
-	uint8_t mode;            /* XFRM_MODE_* */
-	uint8_t dir;             /* XFRM_POLICY_IN/OUT/FWD of the policy */
-	bool optional;           /* "level use": traffic passes without the SA */
+	uint8_t proto;		 /* IPPROTO_ESP, IPPROTO_AH, IPPROTO_COMP */
+	uint8_t mode;		 /* XFRM_MODE_* */
+	uint8_t dir;		 /* XFRM_POLICY_IN/OUT/FWD of the policy */
+	bool optional;		 /* "level use": traffic passes without the SA */
 	uint32_t reqid;
 	uint32_t spi; /* host order; 0: any */
 	uint32_t index;
@@ -54,7 +54,7 @@ size_t ipsec_evaluate(const struct ipsec_state *st, struct hd_result *r, size_t 
 struct pem_info {
 	int blocks;
 	bool private_key; /* a label ending in "PRIVATE KEY" */
-	char label[64];   /* of the first block */
+	char label[64];	  /* of the first block */
 };
 /* 0, or -EINVAL with WHY saying what is wrong and where (line number). */
 int pem_check(const char *buf, size_t len, struct pem_info *info, char *why, size_t whysize);

@@ -1,4 +1,4 @@
-/* selinux-allow: does the SELinux policy (running or on disk) grant one allow rule, and if not why. */
+/* selinux-allow: does the SELinux policy grant one allow rule, and if not, why not. */
 #include "probe_selinux_allow.h"
 
 #include <ctype.h>
@@ -28,7 +28,10 @@
 #include <sepol/policydb/ebitmap.h>
 #include <sepol/policydb/hashtab.h>
 #include <sepol/policydb/policydb.h>
-static inline uint32_t cond_bool(const cond_expr_t *e) { return e->bool; }
+static inline uint32_t cond_bool(const cond_expr_t *e)
+{
+	return e->bool;
+}
 #define bool _Bool
 
 #define DEFAULT_PERMS "map_create map_read map_write prog_load prog_run"
@@ -86,8 +89,8 @@ int selinux_mounts_find(const char *buf, size_t len, char *mnt, size_t size)
 
 		if (!eol)
 			eol = end;
-		if (sscanf(p, "%63s %511s %63s", dev, dir, type) == 3 && strcmp(type, "selinuxfs") == 0 &&
-		    (size_t)(eol - p) < 2048) {
+		if (sscanf(p, "%63s %511s %63s", dev, dir, type) == 3 &&
+		    strcmp(type, "selinuxfs") == 0 && (size_t)(eol - p) < 2048) {
 			snprintf(mnt, size, "%s", dir);
 			return 0;
 		}
@@ -148,8 +151,8 @@ static bool ebitmap_has(const ebitmap_t *e, unsigned int bit)
 /* Does a rule written for KEYTYPE apply to TYPE (itself or one of its attributes)? 1-based. */
 static bool covers(const policydb_t *p, uint32_t keytype, uint32_t type)
 {
-	return keytype == type || (p->type_attr_map && ebitmap_has(&p->type_attr_map[type - 1],
-								     keytype - 1));
+	return keytype == type ||
+	       (p->type_attr_map && ebitmap_has(&p->type_attr_map[type - 1], keytype - 1));
 }
 
 static uint32_t type_value(const policydb_t *p, const char *name, bool *known, bool *attr)
@@ -173,7 +176,8 @@ static int cond_eval(const cond_expr_t *e, const int *states, uint32_t nbools)
 	for (; e; e = e->next) {
 		switch (e->expr_type) {
 		case COND_BOOL:
-			if (sp == COND_EXPR_MAXDEPTH - 1 || cond_bool(e) == 0 || cond_bool(e) > nbools)
+			if (sp == COND_EXPR_MAXDEPTH - 1 || cond_bool(e) == 0 ||
+			    cond_bool(e) > nbools)
 				return -1;
 			s[++sp] = states[cond_bool(e) - 1] != 0;
 			break;
@@ -209,8 +213,11 @@ static int cond_eval(const cond_expr_t *e, const int *states, uint32_t nbools)
 /* The expression in infix form, as a person would write it in the policy. */
 static char *cond_text(const policydb_t *p, const cond_expr_t *e)
 {
-	static const char *const ops[] = {[COND_OR] = "||", [COND_AND] = "&&", [COND_XOR] = "^",
-					  [COND_EQ] = "==", [COND_NEQ] = "!="};
+	static const char *const ops[] = {[COND_OR] = "||",
+					  [COND_AND] = "&&",
+					  [COND_XOR] = "^",
+					  [COND_EQ] = "==",
+					  [COND_NEQ] = "!="};
 	char *s[COND_EXPR_MAXDEPTH] = {0};
 	int sp = -1;
 	char *out = NULL;
@@ -274,8 +281,8 @@ static void grant(struct query_state *qs, const avtab_key_t *k, uint32_t data)
 		if (k->source_type == qs->s && k->target_type == qs->t) {
 			qs->direct[i] = true;
 		} else if (!pm->via) {
-			pm->via = hd_xstrdup(type_name(qs->p, k->source_type != qs->s ? k->source_type
-										   : k->target_type));
+			pm->via = hd_xstrdup(type_name(
+				qs->p, k->source_type != qs->s ? k->source_type : k->target_type));
 		}
 	}
 }
@@ -299,14 +306,16 @@ static void gate(struct query_state *qs, const cond_node_t *cn, bool want, uint3
 		for (const cond_expr_t *e = cn->expr; e; e = e->next) {
 			int old, v;
 
-			if (e->expr_type != COND_BOOL || cond_bool(e) == 0 || cond_bool(e) > p->p_bools.nprim)
+			if (e->expr_type != COND_BOOL || cond_bool(e) == 0 ||
+			    cond_bool(e) > p->p_bools.nprim)
 				continue;
 			old = qs->states[cond_bool(e) - 1];
 			qs->states[cond_bool(e) - 1] = !old;
 			v = cond_eval(cn->expr, qs->states, p->p_bools.nprim);
 			qs->states[cond_bool(e) - 1] = old;
 			if (v == (int)want) {
-				pm->gate = hd_asprintf("%s %s", p->p_bool_val_to_name[cond_bool(e) - 1],
+				pm->gate = hd_asprintf("%s %s",
+						       p->p_bool_val_to_name[cond_bool(e) - 1],
 						       old ? "off" : "on");
 				break;
 			}
@@ -359,7 +368,9 @@ static void query(const policydb_t *p, const struct selinux_query *q, struct sel
 		int v = -1;
 		if (q->bool_value && p->p_bool_val_to_name[b])
 			v = q->bool_value(p->p_bool_val_to_name[b], q->bool_arg);
-		states[b] = v >= 0 ? v : p->bool_val_to_struct[b] ? p->bool_val_to_struct[b]->state : 0;
+		states[b] = v >= 0		       ? v
+			    : p->bool_val_to_struct[b] ? p->bool_val_to_struct[b]->state
+						       : 0;
 	}
 	qs.states = states;
 	for (const cond_node_t *cn = p->cond_list; cn; cn = cn->next) {
@@ -425,7 +436,8 @@ int selinux_policy_query(const char *bytes, size_t len, const struct selinux_que
 	sepol_policy_file_set_handle(pf, h);
 	if (sepol_policydb_read(pdb, pf) < 0) {
 		if (!a->error[0])
-			snprintf(a->error, sizeof(a->error), "not a readable SELinux binary policy");
+			snprintf(a->error, sizeof(a->error),
+				 "not a readable SELinux binary policy");
 		return -EINVAL;
 	}
 	if (pdb->p.policy_type != POLICY_KERN) {
@@ -601,8 +613,8 @@ static void remedy(struct hd_result *r, const struct selinux_answer *a, const ch
 		if (pm->gate) {
 			char name[128], state[8];
 			if (sscanf(pm->gate, "%127s %7s", name, state) == 2)
-				hd_result_remedy_add(r, "setsebool -P %s %s   (grants %s)", name, state,
-						     pm->name);
+				hd_result_remedy_add(r, "setsebool -P %s %s   (grants %s)", name,
+						     state, pm->name);
 			gated = true;
 		} else {
 			missing[n++] = pm->name;
@@ -612,8 +624,9 @@ static void remedy(struct hd_result *r, const struct selinux_answer *a, const ch
 		hd_result_remedy_add(r, "semodule -e %s   (the module is installed but disabled)",
 				     module);
 	if (n && module && modstate == 0)
-		hd_result_remedy_add(r, "Reinstall or upgrade the product: it installs the SELinux "
-					"module %s that carries this rule (check with semodule -l).",
+		hd_result_remedy_add(r,
+				     "Reinstall or upgrade the product: it installs the SELinux "
+				     "module %s that carries this rule (check with semodule -l).",
 				     module);
 	if (n) {
 		_cleanup_free_ char *set = perm_set(missing, n);
@@ -623,8 +636,9 @@ static void remedy(struct hd_result *r, const struct selinux_answer *a, const ch
 		for (size_t i = 0; i < m && i < sizeof(modname); i++)
 			if (!isalnum((unsigned char)modname[i]) && modname[i] != '_')
 				modname[i] = '_';
-		hd_result_remedy_add(r, "Or load the rule as a local module (tools: dnf install "
-					"policycoreutils-python-utils checkpolicy) - write %s.te:",
+		hd_result_remedy_add(r,
+				     "Or load the rule as a local module (tools: dnf install "
+				     "policycoreutils-python-utils checkpolicy) - write %s.te:",
 				     modname);
 		hd_result_remedy_add(r, "    module %s 1.0;", modname);
 		hd_result_remedy_add(r, "    require {");
@@ -634,12 +648,13 @@ static void remedy(struct hd_result *r, const struct selinux_answer *a, const ch
 		hd_result_remedy_add(r, "        class %s %s;", cls, set);
 		hd_result_remedy_add(r, "    }");
 		hd_result_remedy_add(r, "    allow %s %s:%s %s;", source, tgt, cls, set);
-		hd_result_remedy_add(r, "then: checkmodule -M -m -o %s.mod %s.te && semodule_package "
-					"-o %s.pp -m %s.mod && semodule -i %s.pp",
+		hd_result_remedy_add(r,
+				     "then: checkmodule -M -m -o %s.mod %s.te && semodule_package "
+				     "-o %s.pp -m %s.mod && semodule -i %s.pp",
 				     modname, modname, modname, modname, modname);
 	} else if (!gated) {
-		hd_result_remedy_add(r, "Check the policy with: sesearch -A -s %s -t %s -c %s", source,
-				     target, cls);
+		hd_result_remedy_add(r, "Check the policy with: sesearch -A -s %s -t %s -c %s",
+				     source, target, cls);
 	}
 	free(missing);
 }
@@ -676,8 +691,10 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 
 	rc = hd_read_file(ctx, "/etc/selinux/config", &cfgbuf, &len, 1 << 16);
 	if (rc == 0 && selinux_config_parse(cfgbuf, len, &cfg) < 0) {
-		hd_result_set(r, HD_UNKNOWN, "%s/etc/selinux/config: SELINUXTYPE='%s' is not a "
-					     "policy name", ctx->root, cfg.type);
+		hd_result_set(r, HD_UNKNOWN,
+			      "%s/etc/selinux/config: SELINUXTYPE='%s' is not a "
+			      "policy name",
+			      ctx->root, cfg.type);
 		rc = -EINVAL;
 		goto out;
 	}
@@ -691,16 +708,17 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	} else {
 		rc = hd_read_file(ctx, "/proc/self/mounts", &mounts, &len, 0);
 		if (rc < 0) {
-			hd_result_set(r, HD_UNKNOWN, "cannot read %s/proc/self/mounts: %s", ctx->root,
-				      strerror(-rc));
+			hd_result_set(r, HD_UNKNOWN, "cannot read %s/proc/self/mounts: %s",
+				      ctx->root, strerror(-rc));
 			goto out;
 		}
 		if (selinux_mounts_find(mounts, len, mnt, sizeof(mnt)) < 0) {
 			rc = 0;
 			hd_result_set(r, HD_SKIPPED, "SELinux is disabled (no selinuxfs mounted)");
 			if (cfg.mode[0] && strcmp(cfg.mode, "disabled") != 0)
-				hd_result_detail(r, "/etc/selinux/config has SELINUX=%s: SELinux "
-						    "starts %s at the next boot",
+				hd_result_detail(r,
+						 "/etc/selinux/config has SELINUX=%s: SELinux "
+						 "starts %s at the next boot",
 						 cfg.mode, cfg.mode);
 			hd_result_remedy(r, "Nothing to do while SELinux is disabled.");
 			goto out;
@@ -709,13 +727,14 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		snprintf(path, sizeof(path), "%s/enforce", mnt);
 		rc = hd_read_file(ctx, path, &enforce, &len, 64);
 		if (rc < 0) {
-			hd_result_set(r, HD_UNKNOWN, "selinuxfs is mounted but %s%s is unreadable: %s",
-				      ctx->root, path, strerror(-rc));
+			hd_result_set(r, HD_UNKNOWN,
+				      "selinuxfs is mounted but %s%s is unreadable: %s", ctx->root,
+				      path, strerror(-rc));
 			goto out;
 		}
 		if (enforce[0] != '0' && enforce[0] != '1') {
-			hd_result_set(r, HD_UNKNOWN, "%s%s holds '%.20s', not 0 or 1", ctx->root, path,
-				      enforce);
+			hd_result_set(r, HD_UNKNOWN, "%s%s holds '%.20s', not 0 or 1", ctx->root,
+				      path, enforce);
 			rc = -EINVAL;
 			goto out;
 		}
@@ -723,8 +742,9 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		bd.mnt = mnt;
 		rc = find_policy(ctx, cfg.type, policy, sizeof(policy));
 		if (rc < 0) {
-			hd_result_set(r, HD_UNKNOWN, "SELinux is %s but no policy file is readable in "
-						     "%s/etc/selinux/%s/policy: %s",
+			hd_result_set(r, HD_UNKNOWN,
+				      "SELinux is %s but no policy file is readable in "
+				      "%s/etc/selinux/%s/policy: %s",
 				      mode, ctx->root, cfg.type, strerror(-rc));
 			hd_result_remedy(r, "Reinstall the policy package (selinux-policy-%s).",
 					 cfg.type);
@@ -738,13 +758,18 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			      strerror(-rc));
 		goto out;
 	}
-	struct selinux_query q = {.source = source, .target = target, .cls = cls, .perms = perms,
-				  .bool_value = bd.mnt ? live_bool : NULL, .bool_arg = &bd};
+	struct selinux_query q = {.source = source,
+				  .target = target,
+				  .cls = cls,
+				  .perms = perms,
+				  .bool_value = bd.mnt ? live_bool : NULL,
+				  .bool_arg = &bd};
 	rc = selinux_policy_query(pol, len, &q, &a);
 	if (rc < 0) {
 		hd_result_set(r, HD_UNKNOWN, "cannot read the SELinux policy %s%s: %s", ctx->root,
 			      policy, a.error);
-		hd_result_remedy(r, "Check the file (seinfo %s); rebuild it with semodule -B.", policy);
+		hd_result_remedy(r, "Check the file (seinfo %s); rebuild it with semodule -B.",
+				 policy);
 		goto out;
 	}
 	hd_result_detail(r, "policy: %s (version %u)", policy, a.policyvers);
@@ -759,10 +784,12 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				a.perms[i].allowed = live[i];
 				a.nmissing += !live[i];
 			}
-			hd_result_detail(r, "answer from the running kernel (security_compute_av_flags)");
+			hd_result_detail(
+				r, "answer from the running kernel (security_compute_av_flags)");
 		} else {
-			hd_result_detail(r, "the running kernel could not be asked (%s); answer from "
-					    "the policy file",
+			hd_result_detail(r,
+					 "the running kernel could not be asked (%s); answer from "
+					 "the policy file",
 					 strerror(-lrc));
 		}
 		free(live);
@@ -771,7 +798,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	if (module) {
 		modstate = module_state(ctx, cfg.type, module, modwhere, sizeof(modwhere));
 		hd_result_detail(r, "module %s: %s%s%s", module,
-				 modstate > 0    ? "installed"
+				 modstate > 0	 ? "installed"
 				 : modstate == 0 ? "not installed"
 						 : "installed but disabled",
 				 modwhere[0] ? " at " : "", modwhere);
@@ -780,27 +807,34 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	hd_result_metric(r, "enforcing", strcmp(mode, "enforcing") == 0, HD_UNIT_NONE);
 
 	if (!a.class_known && !a.handle_unknown_allow) {
-		hd_result_set(r, HD_CRITICAL, "class %s is not defined in %s: every %s request is "
-					      "denied",
+		hd_result_set(r, HD_CRITICAL,
+			      "class %s is not defined in %s: every %s request is "
+			      "denied",
 			      cls, policy, cls);
-		hd_result_remedy(r, "Update the SELinux policy package (dnf update selinux-policy-%s): "
-				    "this policy predates the %s class.",
-				 cfg.type, cls);
+		hd_result_remedy(
+			r,
+			"Update the SELinux policy package (dnf update selinux-policy-%s): "
+			"this policy predates the %s class.",
+			cfg.type, cls);
 		goto out;
 	}
 	const char *unknown = !a.source_known ? source : !a.target_known ? target : NULL;
 	if (unknown) {
-		hd_result_set(r, HD_CRITICAL, "type %s is not defined in %s: the rule %s %s:%s %s "
-					      "cannot exist",
-			      unknown, policy, source, strcmp(source, target) ? target : "self", cls,
-			      set);
+		hd_result_set(r, HD_CRITICAL,
+			      "type %s is not defined in %s: the rule %s %s:%s %s "
+			      "cannot exist",
+			      unknown, policy, source, strcmp(source, target) ? target : "self",
+			      cls, set);
 		if (module && modstate <= 0)
-			hd_result_remedy(r, "Reinstall or upgrade the product to reinstall its SELinux "
-					    "module %s, which defines %s.",
-					 module, unknown);
+			hd_result_remedy(
+				r,
+				"Reinstall or upgrade the product to reinstall its SELinux "
+				"module %s, which defines %s.",
+				module, unknown);
 		else
-			hd_result_remedy(r, "Install the policy module that defines %s (semodule -i "
-					    "MODULE.pp), or correct the type name in the check.",
+			hd_result_remedy(r,
+					 "Install the policy module that defines %s (semodule -i "
+					 "MODULE.pp), or correct the type name in the check.",
 					 unknown);
 		goto out;
 	}
@@ -830,7 +864,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			hd_result_detail(r, "%s: denied (no allow rule)", pm->name);
 	}
 	if (a.source_permissive)
-		hd_result_detail(r, "%s is a permissive domain: its denials are logged, not enforced",
+		hd_result_detail(r,
+				 "%s is a permissive domain: its denials are logged, not enforced",
 				 source);
 
 	const char *tgt = strcmp(source, target) == 0 ? "self" : target;
@@ -846,17 +881,20 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		}
 		list = hd_buf_steal(&b);
 		hd_result_set(r, strcmp(mode, "permissive") == 0 ? HD_WARNING : HD_CRITICAL,
-			      "%s%s denies %s %s:%s: %s", strcmp(mode, "policy file") ? "SELinux " : "",
+			      "%s%s denies %s %s:%s: %s",
+			      strcmp(mode, "policy file") ? "SELinux " : "",
 			      strcmp(mode, "policy file") ? mode : policy, source, tgt, cls, list);
 		if (strcmp(mode, "permissive") == 0)
-			hd_result_detail(r, "permissive now: these are denied once SELinux enforces");
+			hd_result_detail(r,
+					 "permissive now: these are denied once SELinux enforces");
 		remedy(r, &a, source, target, cls, module, modstate);
 	} else if (strcmp(mode, "permissive") == 0) {
 		hd_result_set(r, permissive_ok ? HD_OK : HD_WARNING,
-			      "SELinux is permissive (the policy allows %s %s:%s %s)", source, tgt, cls,
-			      set);
-		hd_result_remedy(r, "setenforce 1, and SELINUX=enforcing in /etc/selinux/config; or "
-				    "set permissive = ok in this check if permissive is intended.");
+			      "SELinux is permissive (the policy allows %s %s:%s %s)", source, tgt,
+			      cls, set);
+		hd_result_remedy(r,
+				 "setenforce 1, and SELINUX=enforcing in /etc/selinux/config; or "
+				 "set permissive = ok in this check if permissive is intended.");
 	} else {
 		hd_result_set(r, HD_OK, "%s%s allows %s %s:%s %s",
 			      strcmp(mode, "policy file") ? "SELinux " : "",
@@ -872,18 +910,29 @@ out:
 }
 
 static const struct hd_param params[] = {
-	{.key = "source", .type = HD_P_STR, .def = "unconfined_service_t",
+	{.key = "source",
+	 .type = HD_P_STR,
+	 .def = "unconfined_service_t",
 	 .help = "source type (the product's domain)"},
-	{.key = "target", .type = HD_P_STR,
+	{.key = "target",
+	 .type = HD_P_STR,
 	 .help = "target type; default: the source (an allow ... self: rule)"},
 	{.key = "class", .type = HD_P_STR, .def = "bpf", .help = "object class"},
-	{.key = "perms", .type = HD_P_LIST, .def = DEFAULT_PERMS,
+	{.key = "perms",
+	 .type = HD_P_LIST,
+	 .def = DEFAULT_PERMS,
 	 .help = "permissions the rule must grant"},
-	{.key = "policy", .type = HD_P_STR,
+	{.key = "policy",
+	 .type = HD_P_STR,
 	 .help = "evaluate this binary policy file whatever the running mode (pre-install)"},
-	{.key = "permissive", .type = HD_P_ENUM, .def = "warning", .choices = "warning|ok",
+	{.key = "permissive",
+	 .type = HD_P_ENUM,
+	 .def = "warning",
+	 .choices = "warning|ok",
 	 .help = "status when SELinux is permissive and the rule is present"},
-	{.key = "module", .type = HD_P_STR, .def = "cisco-secure-bpf",
+	{.key = "module",
+	 .type = HD_P_STR,
+	 .def = "cisco-secure-bpf",
 	 .help = "policy module expected to carry the rule ('none': do not look)"},
 	{0},
 };

@@ -26,18 +26,19 @@ struct selinux_query {
 
 struct selinux_perm {
 	char *name;
-	bool exists;  /* the class defines it */
-	bool allowed; /* an enabled allow rule grants it (or handle_unknown=allow) */
-	char *via;    /* attribute(s) the grant came through, NULL when the type itself */
-	char *gate;   /* when denied only for a boolean: "NAME on|off", else NULL */
+	bool exists;	 /* the class defines it */
+	bool allowed;	 /* an enabled allow rule grants it (or handle_unknown=allow) */
+	char *via;	 /* attribute(s) the grant came through, NULL when the type itself */
+	char *gate;	 /* when denied only for a boolean: "NAME on|off", else NULL */
 	char *gate_expr; /* the condition as written in the policy ("bpf_prog_run") */
 };
 
 struct selinux_answer {
 	bool source_known, target_known, class_known;
 	bool source_is_attr, target_is_attr;
-	bool handle_unknown_allow; /* the policy allows classes and permissions it does not define */
-	bool source_permissive;    /* the source type is a permissive domain */
+	bool handle_unknown_allow; /* the policy allows classes and permissions it does not define
+				    */
+	bool source_permissive;	   /* the source type is a permissive domain */
 	unsigned policyvers;
 	size_t nperms;
 	struct selinux_perm *perms;

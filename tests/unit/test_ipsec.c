@@ -28,8 +28,8 @@ static xfrm_address_t v4(const char *s)
 }
 
 /* A policy SRC/32 -> DST/32 in direction DIR with one ESP template (tunnel or transport). */
-static void put_policy(struct dump *d, uint8_t dir, const char *src, const char *dst,
-		       uint8_t mode, uint32_t reqid, bool optional)
+static void put_policy(struct dump *d, uint8_t dir, const char *src, const char *dst, uint8_t mode,
+		       uint32_t reqid, bool optional)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(d->buf + d->len);
 	struct xfrm_userpolicy_info info = {0}, *pi = &info;
@@ -124,35 +124,68 @@ static void optional_policy(struct dump *d)
 }
 
 static const struct sa_case sa_cases[] = {
-	{"complete pair", tunnel_policies,
+	{"complete pair",
+	 tunnel_policies,
 	 {{"10.0.0.1", "10.0.0.2", 0xc1000001, XFRM_MODE_TUNNEL, 7},
 	  {"10.0.0.2", "10.0.0.1", 0xc1000002, XFRM_MODE_TUNNEL, 7}},
-	 0, 0, HD_OK, NULL},
-	{"missing inbound SA", tunnel_policies,
+	 0,
+	 0,
+	 HD_OK,
+	 NULL},
+	{"missing inbound SA",
+	 tunnel_policies,
 	 {{"10.0.0.1", "10.0.0.2", 0xc1000001, XFRM_MODE_TUNNEL, 7}},
-	 1, 0, HD_CRITICAL, "SA not found: inbound ESP 10.0.0.2 -> 10.0.0.1"},
-	{"no SA at all", tunnel_policies, {{0}}, 2, 0, HD_CRITICAL,
+	 1,
+	 0,
+	 HD_CRITICAL,
+	 "SA not found: inbound ESP 10.0.0.2 -> 10.0.0.1"},
+	{"no SA at all",
+	 tunnel_policies,
+	 {{0}},
+	 2,
+	 0,
+	 HD_CRITICAL,
 	 "SA not found: outbound ESP 10.0.0.1 -> 10.0.0.2 (tunnel mode, reqid 7"},
-	{"outbound SA of another reqid", tunnel_policies,
+	{"outbound SA of another reqid",
+	 tunnel_policies,
 	 {{"10.0.0.1", "10.0.0.2", 0xc1000001, XFRM_MODE_TUNNEL, 8},
 	  {"10.0.0.2", "10.0.0.1", 0xc1000002, XFRM_MODE_TUNNEL, 7}},
-	 1, 0, HD_CRITICAL, "outbound ESP 10.0.0.1 -> 10.0.0.2"},
-	{"transport SA in the wrong mode", transport_policy,
+	 1,
+	 0,
+	 HD_CRITICAL,
+	 "outbound ESP 10.0.0.1 -> 10.0.0.2"},
+	{"transport SA in the wrong mode",
+	 transport_policy,
 	 {{"192.0.2.1", "192.0.2.9", 0x1000, XFRM_MODE_TUNNEL, 0},
 	  {"192.0.2.9", "192.0.2.1", 0x1001, XFRM_MODE_TRANSPORT, 0}},
-	 1, 0, HD_CRITICAL, "outbound ESP 192.0.2.1 -> 192.0.2.9 (transport mode"},
-	{"manual keys with a low SPI", transport_policy,
+	 1,
+	 0,
+	 HD_CRITICAL,
+	 "outbound ESP 192.0.2.1 -> 192.0.2.9 (transport mode"},
+	{"manual keys with a low SPI",
+	 transport_policy,
 	 {{"192.0.2.1", "192.0.2.9", 0x1000, XFRM_MODE_TRANSPORT, 0},
 	  {"192.0.2.9", "192.0.2.1", 0x42, XFRM_MODE_TRANSPORT, 0}},
-	 0, 1, HD_CRITICAL, "SPI must be >= 256: ESP SA 192.0.2.9 -> 192.0.2.1 has SPI 0x42"},
-	{"SPI 256 is fine", transport_policy,
+	 0,
+	 1,
+	 HD_CRITICAL,
+	 "SPI must be >= 256: ESP SA 192.0.2.9 -> 192.0.2.1 has SPI 0x42"},
+	{"SPI 256 is fine",
+	 transport_policy,
 	 {{"192.0.2.1", "192.0.2.9", 0x100, XFRM_MODE_TRANSPORT, 0},
 	  {"192.0.2.9", "192.0.2.1", 0x101, XFRM_MODE_TRANSPORT, 0}},
-	 0, 0, HD_OK, NULL},
-	{"larval SA while IKE negotiates", transport_policy,
+	 0,
+	 0,
+	 HD_OK,
+	 NULL},
+	{"larval SA while IKE negotiates",
+	 transport_policy,
 	 {{"192.0.2.1", "192.0.2.9", 0, XFRM_MODE_TRANSPORT, 0},
 	  {"192.0.2.9", "192.0.2.1", 0x1001, XFRM_MODE_TRANSPORT, 0}},
-	 1, 0, HD_CRITICAL, "negotiation pending (larval SA, SPI 0)"},
+	 1,
+	 0,
+	 HD_CRITICAL,
+	 "negotiation pending (larval SA, SPI 0)"},
 	{"optional template (level use)", optional_policy, {{0}}, 0, 0, HD_OK, NULL},
 };
 
@@ -179,8 +212,8 @@ static void test_sa_cases(void **state)
 		hd_result_set(&r, HD_OK, "start");
 		missing = ipsec_evaluate(&st, &r, &low);
 		if (missing != k->want_missing || low != k->want_low || r.status != k->want_status)
-			fail_msg("%s: missing %zu low %zu status %d; wanted %zu %zu %d\n%s", k->name,
-				 missing, low, r.status, k->want_missing, k->want_low,
+			fail_msg("%s: missing %zu low %zu status %d; wanted %zu %zu %d\n%s",
+				 k->name, missing, low, r.status, k->want_missing, k->want_low,
 				 k->want_status, r.details ? r.details : "");
 		if (k->want_detail && (!r.details || !strstr(r.details, k->want_detail)))
 			fail_msg("%s: details lack '%s':\n%s", k->name, k->want_detail,
@@ -264,9 +297,12 @@ static void test_malformed(void **state)
 	ipsec_state_free(&st);
 }
 
-#define B64 "MIIBszCCAVmgAwIBAgIUQ0lTQ08tdGVzdC1jZXJ0aWZpY2F0ZS1ib2R5MAoGCCqGSM49BAMC\n"
+#define B64  "MIIBszCCAVmgAwIBAgIUQ0lTQ08tdGVzdC1jZXJ0aWZpY2F0ZS1ib2R5MAoGCCqGSM49BAMC\n"
 #define CERT "-----BEGIN CERTIFICATE-----\n" B64 "-----END CERTIFICATE-----\n"
-#define KEY "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIEFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB\n-----END PRIVATE KEY-----\n"
+#define KEY                                                                                        \
+	"-----BEGIN PRIVATE "                                                                      \
+	"KEY-----\nMC4CAQAwBQYDK2VwBCIEIEFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB\n-----END "    \
+	"PRIVATE KEY-----\n"
 
 struct pem_case {
 	const char *name, *text;
@@ -281,8 +317,9 @@ static const struct pem_case pem_cases[] = {
 	{"private key", KEY, 0, true, 1, NULL},
 	{"chain of two", CERT CERT, 0, false, 2, NULL},
 	{"key and certificate", KEY CERT, 0, true, 2, NULL},
-	{"CRLF line ends", "-----BEGIN CERTIFICATE-----\r\nQUJDRA==\r\n-----END CERTIFICATE-----\r\n",
-	 0, false, 1, NULL},
+	{"CRLF line ends",
+	 "-----BEGIN CERTIFICATE-----\r\nQUJDRA==\r\n-----END CERTIFICATE-----\r\n", 0, false, 1,
+	 NULL},
 	{"text before the block", "Bag Attributes\n    localKeyID: 01\n" CERT, 0, false, 1, NULL},
 	{"legacy encrypted key",
 	 "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\n"
@@ -296,17 +333,18 @@ static const struct pem_case pem_cases[] = {
 	{"END label differs", "-----BEGIN CERTIFICATE-----\n" B64 "-----END PRIVATE KEY-----\n",
 	 -EINVAL, false, 0, "does not match"},
 	{"END without BEGIN", "-----END CERTIFICATE-----\n", -EINVAL, false, 0, "without BEGIN"},
-	{"bad base64 character", "-----BEGIN CERTIFICATE-----\nQUJD*A==\n-----END CERTIFICATE-----\n",
-	 -EINVAL, false, 0, "'*'"},
+	{"bad base64 character",
+	 "-----BEGIN CERTIFICATE-----\nQUJD*A==\n-----END CERTIFICATE-----\n", -EINVAL, false, 0,
+	 "'*'"},
 	{"base64 cut short", "-----BEGIN CERTIFICATE-----\nQUJDR\n-----END CERTIFICATE-----\n",
 	 -EINVAL, false, 0, "truncated"},
 	{"data after padding", "-----BEGIN CERTIFICATE-----\nQUJD=A==\n-----END CERTIFICATE-----\n",
 	 -EINVAL, false, 0, "base64"},
-	{"empty body", "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n", -EINVAL, false, 0,
-	 "empty body"},
+	{"empty body", "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n", -EINVAL, false,
+	 0, "empty body"},
 	{"blank line inside the body",
-	 "-----BEGIN CERTIFICATE-----\nQUJD\n\nQUJD\n-----END CERTIFICATE-----\n", -EINVAL, false, 0,
-	 "blank line"},
+	 "-----BEGIN CERTIFICATE-----\nQUJD\n\nQUJD\n-----END CERTIFICATE-----\n", -EINVAL, false,
+	 0, "blank line"},
 	{"marker without dashes", "-----BEGIN CERTIFICATE\nQUJD\n-----END CERTIFICATE-----\n",
 	 -EINVAL, false, 0, "without BEGIN"},
 };
@@ -323,7 +361,8 @@ static void test_pem(void **state)
 		if (rc != k->want)
 			fail_msg("%s: rc %d, wanted %d (%s)", k->name, rc, k->want, why);
 		if (rc == 0 && (info.private_key != k->private_key || info.blocks != k->blocks))
-			fail_msg("%s: private %d blocks %d", k->name, info.private_key, info.blocks);
+			fail_msg("%s: private %d blocks %d", k->name, info.private_key,
+				 info.blocks);
 		if (k->why && !strstr(why, k->why))
 			fail_msg("%s: reason '%s' lacks '%s'", k->name, why, k->why);
 	}

@@ -28,7 +28,8 @@ static const char policy_conf[] =
 	"type kernel_t;\ntype unconfined_service_t;\ntype partial_t;\ntype gated_t;\n"
 	"type negated_t;\ntype via_attr_t, bpf_users;\ntype other_t, bpf_users;\n"
 	"bool bpf_prog_run false;\nbool bpf_lockdown true;\n"
-	"allow unconfined_service_t self:bpf { map_create map_read map_write prog_load prog_run };\n"
+	"allow unconfined_service_t self:bpf { map_create map_read map_write prog_load prog_run "
+	"};\n"
 	"allow partial_t self:bpf { map_create map_read map_write prog_load };\n"
 	"allow gated_t self:bpf { map_create map_read map_write prog_load };\n"
 	"if (bpf_prog_run) { allow gated_t self:bpf prog_run; }\n"
@@ -38,7 +39,8 @@ static const char policy_conf[] =
 	"allow bpf_users bpf_users:bpf { map_create map_read map_write prog_load prog_run };\n"
 	"allow kernel_t self:process { transition fork };\n"
 	"role system_r;\n"
-	"role system_r types { kernel_t unconfined_service_t partial_t gated_t negated_t via_attr_t "
+	"role system_r types { kernel_t unconfined_service_t partial_t gated_t negated_t "
+	"via_attr_t "
 	"other_t };\n"
 	"user system_u roles { system_r };\n"
 	"sid kernel system_u:system_r:kernel_t\n";
@@ -94,9 +96,9 @@ static char *perms_all[] = {"map_create", "map_read", "map_write", "prog_load", 
 struct query_case {
 	const char *name, *source, *target;
 	size_t want_missing;
-	const char *denied;  /* the one denied permission, or NULL */
-	const char *gate;    /* its boolean switch */
-	const char *via;     /* attribute of the grant of prog_run */
+	const char *denied; /* the one denied permission, or NULL */
+	const char *gate;   /* its boolean switch */
+	const char *via;    /* attribute of the grant of prog_run */
 	bool source_known;
 };
 
@@ -104,8 +106,8 @@ static const struct query_case query_cases[] = {
 	{"rule present", "unconfined_service_t", NULL, 0, NULL, NULL, NULL, true},
 	{"one permission missing", "partial_t", NULL, 1, "prog_run", NULL, NULL, true},
 	{"behind a false boolean", "gated_t", NULL, 1, "prog_run", "bpf_prog_run on", NULL, true},
-	{"in the else block of a true boolean", "negated_t", NULL, 1, "prog_run", "bpf_lockdown off",
-	 NULL, true},
+	{"in the else block of a true boolean", "negated_t", NULL, 1, "prog_run",
+	 "bpf_lockdown off", NULL, true},
 	{"through an attribute", "via_attr_t", NULL, 0, NULL, NULL, "bpf_users", true},
 	{"attribute across types", "via_attr_t", "other_t", 0, NULL, NULL, "bpf_users", true},
 	{"unknown type", "nosuch_t", NULL, 5, NULL, NULL, NULL, false},
@@ -159,8 +161,11 @@ static int bool_on(const char *name, void *arg)
 
 static void test_runtime_boolean(void **state)
 {
-	struct selinux_query q = {.source = "gated_t", .target = "gated_t", .cls = "bpf",
-				  .perms = perms_all, .bool_value = bool_on};
+	struct selinux_query q = {.source = "gated_t",
+				  .target = "gated_t",
+				  .cls = "bpf",
+				  .perms = perms_all,
+				  .bool_value = bool_on};
 	struct selinux_answer a;
 
 	(void)state;
@@ -196,8 +201,8 @@ static void test_unknown_class_and_perm(void **state)
 /* A policy cut anywhere, or bytes that are no policy: an error with a reason, never a crash. */
 static void test_truncated(void **state)
 {
-	struct selinux_query q = {.source = "gated_t", .target = "gated_t", .cls = "bpf",
-				  .perms = perms_all};
+	struct selinux_query q = {
+		.source = "gated_t", .target = "gated_t", .cls = "bpf", .perms = perms_all};
 	struct selinux_answer a;
 	size_t step = policy_len / 97 + 1;
 
@@ -258,9 +263,12 @@ static void test_mounts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_query),     cmocka_unit_test(test_runtime_boolean),
-		cmocka_unit_test(test_unknown_class_and_perm), cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_config),    cmocka_unit_test(test_mounts),
+		cmocka_unit_test(test_query),
+		cmocka_unit_test(test_runtime_boolean),
+		cmocka_unit_test(test_unknown_class_and_perm),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_mounts),
 	};
 	return cmocka_run_group_tests(tests, compile, release);
 }
