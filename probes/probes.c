@@ -3,9 +3,15 @@
 
 extern const struct hd_probe probe_sysctl;
 extern const struct hd_probe probe_file_handles;
+extern const struct hd_probe probe_selinux_allow;
+extern const struct hd_probe probe_ipsec;
 
+/* clang-format off */
 const struct hd_probe *const hd_probes[] = {
-    &probe_sysctl,
-    &probe_file_handles,
-    NULL,
+	&probe_sysctl,
+	&probe_file_handles,
+	&probe_selinux_allow,
+	&probe_ipsec,
+	NULL,
 };
+/* clang-format on */
