@@ -3,9 +3,17 @@
 
 extern const struct hd_probe probe_sysctl;
 extern const struct hd_probe probe_file_handles;
+extern const struct hd_probe probe_kernel_bpf;
+extern const struct hd_probe probe_secure_boot;
+extern const struct hd_probe probe_user;
+extern const struct hd_probe probe_path;
 
 const struct hd_probe *const hd_probes[] = {
 	&probe_sysctl,
 	&probe_file_handles,
+	&probe_kernel_bpf,
+	&probe_secure_boot,
+	&probe_user,
+	&probe_path,
 	NULL,
 };
