@@ -200,6 +200,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		hd_result_set(r, HD_WARNING,
 			      "%s: unsigned kernel modules (%s) will not load; lockdown %s", why,
 			      mlist[0] ? mlist : "the agent's", lockdown_name(lockdown));
+		hd_result_detail(r, "firmware: %s", state); /* the summary no longer says it */
 		if (!enforced) {
 			hd_result_remedy(r,
 					 "Enroll the vendor's module signing key (mokutil --import "
