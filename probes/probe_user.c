@@ -69,7 +69,7 @@ int db_next(enum db_kind k, struct db_cursor *c, struct db_entry *e)
 		}
 		snprintf(e->name, sizeof(e->name), "%.*s", (int)(n[0] < 255 ? n[0] : 255), f[0]);
 		if (nf != want || n[0] == 0 || n[0] >= sizeof(e->name) ||
-		    memchr(f[0], ' ', n[0]) || parse_id(f[2], n[2], &e->id) < 0 ||
+		    memchr(f[0], ' ', n[0]) || memchr(f[0], '\0', n[0]) || parse_id(f[2], n[2], &e->id) < 0 ||
 		    (k == DB_PASSWD && parse_id(f[3], n[3], &e->gid) < 0))
 			return -EINVAL;
 		return 1;
@@ -284,7 +284,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			      oktext[0] ? "; present: " : "", oktext);
 	} else if (bad) {
 		hd_result_set(r, HD_WARNING, "%s present, but %d malformed line%s in the user "
-					     "database (useradd may refuse to run)",
+					     "database (the C library skips them)",
 			      oktext, bad, bad == 1 ? "" : "s");
 	} else {
 		hd_result_set(r, HD_OK, "%s", oktext);
