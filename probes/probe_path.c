@@ -177,7 +177,8 @@ static int judge_parent(const struct hd_ctx *ctx, struct ids *ids, const char *d
 		hd_result_detail(r, "%s is world-writable (mode %04o) without the sticky bit: anyone "
 				    "can replace what is below it",
 				 dir, st.st_mode & 07777);
-		hd_result_remedy_add(r, "chmod o-w %s", dir);
+		/* group-write would only be the next finding */
+		hd_result_remedy_add(r, "chmod %s %s", st.st_mode & S_IWGRP ? "go-w" : "o-w", dir);
 		return 1;
 	}
 	return 0;
