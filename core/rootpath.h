@@ -1,4 +1,4 @@
-/* Symlink resolution below --root: an absolute link target stays inside the root, as in a chroot. */
+/* Symlink resolution below --root: an absolute link target stays inside the root (as chroot). */
 #pragma once
 
 #include <stdbool.h>

@@ -367,8 +367,8 @@ static bool headers_in(const struct hd_ctx *ctx, const char *release, struct hd_
 		ssize_t n = readlink(host, target, sizeof(target) - 1);
 
 		target[n > 0 ? n : 0] = '\0';
-		hd_result_detail(r, "headers: %s -> %s is a dangling link (%s missing)", build, target,
-				 in_root);
+		hd_result_detail(r, "headers: %s -> %s is a dangling link (first missing: %s)", build,
+				 target, in_root);
 	} else if (rc == -ENOENT) {
 		hd_result_detail(r, "headers: %s does not exist", build);
 	} else {

@@ -347,9 +347,10 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	if (r->status == HD_CRITICAL) {
 		/* the type line is already the summary */
 	} else if (findings > writable) {
-		hd_result_set(r, HD_CRITICAL, "%s: %s %04o %s:%s, %d finding%s", path,
+		hd_result_set(r, HD_CRITICAL, "%s: %s %04o %s:%s, %d finding%s%s", path,
 			      type_name(st.st_mode), st.st_mode & 07777, oname, gname,
-			      findings - writable, findings - writable == 1 ? "" : "s");
+			      findings - writable, findings - writable == 1 ? "" : "s",
+			      writable ? " and writable directories above it" : "");
 	} else if (writable) {
 		hd_result_set(r, HD_WARNING, "%s: %d director%s on the way up writable by others",
 			      path, writable, writable == 1 ? "y" : "ies");

@@ -165,7 +165,8 @@ static const struct {
 	const char *pkg, *cmd;
 } pkg_cases[] = {
 	{"rhel", "fedora", "5.14.0-362.8.1.el9_3.x86_64", KF_RHEL,
-	 "kernel-devel-5.14.0-362.8.1.el9_3.x86_64", "dnf install kernel-devel-5.14.0-362.8.1.el9_3.x86_64"},
+	 "kernel-devel-5.14.0-362.8.1.el9_3.x86_64",
+	 "dnf install kernel-devel-5.14.0-362.8.1.el9_3.x86_64"},
 	{"rocky", "rhel centos fedora", "4.18.0-513.el8.x86_64", KF_RHEL,
 	 "kernel-devel-4.18.0-513.el8.x86_64", NULL},
 	{"ol", "fedora", "5.15.0-200.131.27.el8uek.x86_64", KF_UEK,
