@@ -165,8 +165,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			snprintf(state, sizeof(state),
 				 "Secure Boot on in the firmware, but validation disabled in shim "
 				 "(MokSBStateRT=1): not enforced");
-		else if (sb == 1)
-			enforced = true, snprintf(state, sizeof(state), "Secure Boot on");
+		else if ((enforced = sb == 1))
+			snprintf(state, sizeof(state), "Secure Boot on");
 		else
 			snprintf(state, sizeof(state), "Secure Boot off");
 	}
