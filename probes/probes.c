@@ -5,6 +5,10 @@ extern const struct hd_probe probe_sysctl;
 extern const struct hd_probe probe_file_handles;
 extern const struct hd_probe probe_selinux_allow;
 extern const struct hd_probe probe_ipsec;
+extern const struct hd_probe probe_kernel_bpf;
+extern const struct hd_probe probe_secure_boot;
+extern const struct hd_probe probe_user;
+extern const struct hd_probe probe_path;
 
 /* clang-format off */
 const struct hd_probe *const hd_probes[] = {
@@ -12,6 +16,10 @@ const struct hd_probe *const hd_probes[] = {
 	&probe_file_handles,
 	&probe_selinux_allow,
 	&probe_ipsec,
+	&probe_kernel_bpf,
+	&probe_secure_boot,
+	&probe_user,
+	&probe_path,
 	NULL,
 };
 /* clang-format on */
