@@ -224,8 +224,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 					     version_file);
 		}
 	} else {
-		hd_result_remedy_add(r, "2. the product version (its package: 'rpm -qa | grep -i "
-					"NAME' or 'dpkg -l | grep -i NAME', or the version shown "
+		hd_result_remedy_add(r, "2. the product version (its package: rpm -qa \"*NAME*\" "
+					"or dpkg -l \"*NAME*\", or the version shown "
 					"in its web UI)");
 	}
 	nlogs = hd_check_list(c, "logs", &logs);

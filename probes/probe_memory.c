@@ -164,11 +164,16 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			      mb(m.total));
 	}
 	/* set on OK too: a warning/critical range on 'available' can make the result non-OK */
-	hd_result_remedy(r,
-			 "Free memory: find the largest processes with 'ps -eo pid,rss,comm "
-			 "--sort=-rss | head' and stop or restart what does not belong; or add RAM "
-			 "(at least %.0f MiB more).",
-			 need_kb > avail_kb ? mb(need_kb - avail_kb) : 512.0);
+	if (need_kb > avail_kb)
+		hd_result_remedy(r,
+				 "Free memory: 'ps -eo pid,rss,comm --sort=-rss' lists the largest "
+				 "processes first; stop or restart what does not belong. Or add RAM: "
+				 "at least %.0f MiB more.",
+				 mb(need_kb - avail_kb));
+	else
+		hd_result_remedy(r, "Free memory: 'ps -eo pid,rss,comm --sort=-rss' lists the largest "
+				    "processes first; stop or restart what does not belong, or add "
+				    "RAM.");
 	if (per_conn_kb > 0 && conns > 0)
 		hd_result_remedy_add(r,
 				     "Or lower the product's maximum connections to %" PRIu64

@@ -250,8 +250,11 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				 ctx->root);
 
 	hd_buf_printf(&sum, "%zu %s running", s.count, what);
-	hd_result_remedy(r, "Compare with 'ps -eo pid,ppid,user,etime,stat,args | grep %s'.",
-			 name && *name ? name : ".");
+	if (name && *name)
+		hd_result_remedy(r, "Compare with 'ps -o pid,ppid,user,etime,stat,args -C %.15s'.",
+				 name);
+	else
+		hd_result_remedy(r, "Compare with 'ps -eo pid,ppid,user,etime,stat,args'.");
 
 	if ((int64_t)s.count < min) {
 		status = HD_CRITICAL;
