@@ -73,6 +73,8 @@ int core_elf_program(const unsigned char *b, size_t len, char *comm, size_t comm
 			for (char *p = args; *p; p++)
 				if ((unsigned char)*p < ' ')
 					*p = ' ';
+			for (size_t n = strlen(args); n && args[n - 1] == ' ';)
+				args[--n] = '\0';
 			return 0;
 		}
 	}
