@@ -68,7 +68,9 @@ void proc_summarise(const struct proc_rec *v, size_t n, const struct proc_filter
 		parent = find_pid(v, n, v[i].ppid);
 		if (parent && parent->state != 'Z' && proc_matches(parent, f))
 			continue;
-		if (out->youngest_age < 0 || v[i].age < out->youngest_age) {
+		/* ages tick at 1/100 s: among equals the higher pid started last */
+		if (out->youngest_age < 0 || v[i].age < out->youngest_age ||
+		    (v[i].age == out->youngest_age && v[i].pid > out->youngest_pid)) {
 			out->youngest_age = v[i].age;
 			out->youngest_pid = v[i].pid;
 		}

@@ -1,9 +1,19 @@
-/* Leaves a zombie: names itself ARGV[1], forks a child that exits at once, and never reaps it. */
+/* Leaves a zombie: names itself ARGV[1], forks a child that exits at once, and never reaps it
+ * until it is told to stop (SIGTERM, or the alarm), so the test leaves no zombie behind. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+static void reap_and_exit(int sig)
+{
+	(void)sig;
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	_exit(0);
+}
 
 int main(int argc, char **argv)
 {
@@ -18,6 +28,9 @@ int main(int argc, char **argv)
 		perror("prctl");
 		return 1;
 	}
+	/* an orphaned zombie is reaped by pid 1 only if pid 1 reaps: do it ourselves */
+	signal(SIGTERM, reap_and_exit);
+	signal(SIGALRM, reap_and_exit);
 	child = fork();
 	if (child < 0) {
 		perror("fork");
