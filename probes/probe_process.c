@@ -252,6 +252,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				 ctx->root);
 
 	hd_buf_printf(&sum, "%zu %s running", s.count, what);
+	if (!(name && *name) && s.zombies <= (size_t)max_zombies)
+		hd_buf_printf(&sum, ", %zu zombie%s", s.zombies, s.zombies == 1 ? "" : "s");
 	if (name && *name)
 		hd_result_remedy(r, "Compare with 'ps -o pid,ppid,user,etime,stat,args -C %.15s'.",
 				 name);
