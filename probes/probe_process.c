@@ -254,16 +254,11 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	hd_buf_printf(&sum, "%zu %s running", s.count, what);
 	if (!(name && *name) && s.zombies <= (size_t)max_zombies)
 		hd_buf_printf(&sum, ", %zu zombie%s", s.zombies, s.zombies == 1 ? "" : "s");
-	if (name && *name)
-		hd_result_remedy(r, "Compare with 'ps -o pid,ppid,user,etime,stat,args -C %.15s'.",
-				 name);
-	else
-		hd_result_remedy(r, "Compare with 'ps -eo pid,ppid,user,etime,stat,args'.");
 
 	if ((int64_t)s.count < min) {
 		status = HD_CRITICAL;
 		hd_buf_printf(&sum, ", %" PRId64 " required", min);
-		hd_result_remedy(r,
+		hd_result_remedy_add(r,
 				 "Start the service that runs '%s' (systemctl start <its unit>, or "
 				 "the product's init script), then find why it was not running: "
 				 "'systemctl status <its unit>', 'journalctl -u <its unit> -n 100', "
@@ -275,7 +270,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	} else if (has_max && (int64_t)s.count > max) {
 		status = HD_CRITICAL;
 		hd_buf_printf(&sum, ", at most %" PRId64 " allowed", max);
-		hd_result_remedy(r,
+		hd_result_remedy_add(r,
 				 "Stop the extra instances (listed above; the newest is pid %d: "
 				 "'kill %d'), and find what starts them twice: a second unit, a "
 				 "cron job, or a manual start next to the service.",
@@ -321,6 +316,13 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 					 up);
 		}
 	}
+	/* a warning/critical range on count can still make an OK result non-OK */
+	if (status == HD_OK && name && *name)
+		hd_result_remedy(r, "Compare with 'ps -o pid,ppid,user,etime,stat,args -C %.15s', "
+				    "then start the missing or stop the extra instances.",
+				 name);
+	else if (status == HD_OK)
+		hd_result_remedy(r, "Compare with 'ps -eo pid,ppid,user,etime,stat,args'.");
 	summary = hd_buf_steal(&sum);
 	hd_result_set(r, status, "%s", summary);
 	return 0;
