@@ -25,8 +25,8 @@ bool core_file_name(const char *name)
 	return strcmp(name, "core") == 0 || (strncmp(name, "core.", 5) == 0 && name[5]);
 }
 
-int core_elf_program(const unsigned char *b, size_t len, char *comm, size_t commsize,
-		     char *args, size_t argssize)
+int core_elf_program(const unsigned char *b, size_t len, char *comm, size_t commsize, char *args,
+		     size_t argssize)
 {
 	ElfW(Ehdr) eh;
 
@@ -34,8 +34,8 @@ int core_elf_program(const unsigned char *b, size_t len, char *comm, size_t comm
 		return -EINVAL;
 	memcpy(&eh, b, sizeof(eh));
 	/* only cores of this machine's word size and byte order: prpsinfo_t is the native layout */
-	if (b[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32) || eh.e_type != ET_CORE ||
-	    eh.e_phentsize != sizeof(ElfW(Phdr)))
+	if (b[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32) ||
+	    eh.e_type != ET_CORE || eh.e_phentsize != sizeof(ElfW(Phdr)))
 		return -EINVAL;
 	for (size_t i = 0; i < eh.e_phnum; i++) {
 		ElfW(Phdr) ph;
@@ -105,7 +105,8 @@ static void identify(int dfd, struct core *c)
 	head = hd_xmalloc(HEAD_MAX);
 	n = pread(fd, head, HEAD_MAX, 0);
 	if (n > 0)
-		core_elf_program(head, (size_t)n, c->comm, sizeof(c->comm), c->args, sizeof(c->args));
+		core_elf_program(head, (size_t)n, c->comm, sizeof(c->comm), c->args,
+				 sizeof(c->args));
 }
 
 static void free_cores(struct core *v, size_t n)
@@ -139,8 +140,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	}
 	d = opendir(path);
 	if (!d && (errno == ENOENT || errno == ENOTDIR)) {
-		hd_result_set(r, HD_SKIPPED, "%s does not exist (the product is not installed here)",
-			      path);
+		hd_result_set(r, HD_SKIPPED,
+			      "%s does not exist (the product is not installed here)", path);
 		return 0;
 	}
 	if (!d) {
@@ -155,11 +156,12 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		if (!core_file_name(e->d_name))
 			continue;
 		/* a directory or link named core (source trees have core/) is not a dump */
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode))
 			continue;
 		cores = hd_xrealloc(cores, (n + 1) * sizeof(*cores));
-		cores[n] = (struct core){.name = hd_xstrdup(e->d_name), .mtime = st.st_mtime,
-					 .size = st.st_size};
+		cores[n] = (struct core){
+		    .name = hd_xstrdup(e->d_name), .mtime = st.st_mtime, .size = st.st_size};
 		total += st.st_size;
 		n++;
 	}
@@ -174,8 +176,9 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 
 	if (n == 0) {
 		hd_result_set(r, HD_OK, "no core files in %s", dir);
-		hd_result_remedy(r, "Send the core files in %s to the vendor's support with the "
-				    "product version and logs, then remove them.",
+		hd_result_remedy(r,
+				 "Send the core files in %s to the vendor's support with the "
+				 "product version and logs, then remove them.",
 				 dir);
 		free_cores(cores, n);
 		return 0;
@@ -220,9 +223,10 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			hd_result_remedy_add(r, "2. the product version: %s (from %s)", v,
 					     version_file);
 		} else {
-			hd_result_remedy_add(r, "2. the product version (%s could not be read: "
-						"see the product's About page or its package: "
-						"rpm -qa / dpkg -l)",
+			hd_result_remedy_add(r,
+					     "2. the product version (%s could not be read: "
+					     "see the product's About page or its package: "
+					     "rpm -qa / dpkg -l)",
 					     version_file);
 		}
 	} else {
@@ -240,12 +244,14 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		hd_result_remedy_add(r, "3. the logs around %s: tar czf /tmp/logs.tar.gz %s", when,
 				     ls);
 	} else {
-		hd_result_remedy_add(r, "3. the product's logs around %s (its log directory, and "
-					"journalctl --since '%s' > /tmp/journal.txt)",
+		hd_result_remedy_add(r,
+				     "3. the product's logs around %s (its log directory, and "
+				     "journalctl --since '%s' > /tmp/journal.txt)",
 				     when, when);
 	}
-	hd_result_remedy_add(r, "When support has them, remove the dumps so the next crash is "
-				"noticed: cd %s && rm -f %s",
+	hd_result_remedy_add(r,
+			     "When support has them, remove the dumps so the next crash is "
+			     "noticed: cd %s && rm -f %s",
 			     dir, list);
 	hd_strv_free(logs);
 	free_cores(cores, n);
@@ -253,27 +259,31 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 }
 
 static const struct hd_param params[] = {
-	{.key = "dir", .type = HD_P_STR, .required = true,
-	 .help = "directory the product runs in, where its core files land (/opt/f-secure/fsigk)"},
-	{.key = "version_file", .type = HD_P_STR,
-	 .help = "file whose first line is the product version, named in the remedy"},
-	{.key = "logs", .type = HD_P_LIST,
-	 .help = "log files or directories support asks for, named in the remedy"},
-	{0},
+    {.key = "dir",
+     .type = HD_P_STR,
+     .required = true,
+     .help = "directory the product runs in, where its core files land (/opt/f-secure/fsigk)"},
+    {.key = "version_file",
+     .type = HD_P_STR,
+     .help = "file whose first line is the product version, named in the remedy"},
+    {.key = "logs",
+     .type = HD_P_LIST,
+     .help = "log files or directories support asks for, named in the remedy"},
+    {0},
 };
 
 static const struct hd_metric_doc metrics[] = {
-	{"count", "Core files (core, core.*) in the directory."},
-	{"newest_age", "Seconds since the newest core file was written."},
-	{"size", "Bytes taken by the core files."},
-	{0},
+    {"count", "Core files (core, core.*) in the directory."},
+    {"newest_age", "Seconds since the newest core file was written."},
+    {"size", "Bytes taken by the core files."},
+    {0},
 };
 
 const struct hd_probe probe_core_files = {
-	.name = "core-files",
-	.summary = "crash dumps (core, core.*) left in a product's directory",
-	.params = params,
-	.metrics = metrics,
-	.default_warning = "0",
-	.run = run,
+    .name = "core-files",
+    .summary = "crash dumps (core, core.*) left in a product's directory",
+    .params = params,
+    .metrics = metrics,
+    .default_warning = "0",
+    .run = run,
 };

@@ -1,4 +1,4 @@
-/* kernel-version: the running kernel release against a required minimum, with the distro's upgrade. */
+/* kernel-version: the running kernel release against a minimum, with the distro upgrade. */
 #include "probe_kernel_version.h"
 
 #include <ctype.h>
@@ -164,28 +164,29 @@ static void upgrade_remedy(const struct hd_ctx *ctx, const char *release, struct
 	if (strcmp(os.id, "ol") == 0) {
 		hd_result_remedy_add(r, "Oracle Linux: 'yum update kernel-uek' (or 'yum update "
 					"kernel' for the Red Hat compatible kernel), then reboot.");
-	} else if (is_family(&os, "rhel") || is_family(&os, "fedora") ||
-		   is_family(&os, "centos")) {
+	} else if (is_family(&os, "rhel") || is_family(&os, "fedora") || is_family(&os, "centos")) {
 		/* yum still exists on 8 and later as an alias, but dnf is the documented one */
 		bool dnf = atoi(os.version_id) >= 8 || strcmp(os.id, "fedora") == 0;
 		hd_result_remedy_add(r, "%s: '%s update kernel', then reboot.",
 				     os.id[0] ? os.id : "Red Hat family", dnf ? "dnf" : "yum");
 	} else if (strcmp(os.id, "ubuntu") == 0 || has_word(os.id_like, "ubuntu")) {
 		const char *fl = flavour(release);
-		hd_result_remedy_add(r, "Ubuntu: 'apt-get update && apt-get install linux-%s', then "
-					"reboot.",
+		hd_result_remedy_add(r,
+				     "Ubuntu: 'apt-get update && apt-get install linux-%s', then "
+				     "reboot.",
 				     fl ? fl : "generic");
 	} else if (is_family(&os, "debian")) {
 		const char *fl = flavour(release);
-		hd_result_remedy_add(r, "Debian: 'apt-get update && apt-get install "
-					"linux-image-%s', then reboot.",
+		hd_result_remedy_add(r,
+				     "Debian: 'apt-get update && apt-get install "
+				     "linux-image-%s', then reboot.",
 				     fl ? fl : "$(dpkg --print-architecture)");
-	} else if (is_family(&os, "suse") || is_family(&os, "sles") ||
-		   is_family(&os, "opensuse")) {
+	} else if (is_family(&os, "suse") || is_family(&os, "sles") || is_family(&os, "opensuse")) {
 		hd_result_remedy_add(r, "SUSE: 'zypper update kernel-default', then reboot.");
 	} else {
-		hd_result_remedy_add(r, "%s: install the newest kernel package with the "
-					"distribution's package manager, then reboot.",
+		hd_result_remedy_add(r,
+				     "%s: install the newest kernel package with the "
+				     "distribution's package manager, then reboot.",
 				     os.id[0] ? os.id : "unknown distribution");
 	}
 }
@@ -235,26 +236,30 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	if (kver_parse(min, strlen(min), &want) < 0) {
 		hd_check_where(c, "min", where, sizeof(where));
 		hd_result_set(r, HD_UNKNOWN, "min = '%s' is not a kernel version (%s)", min, where);
-		hd_result_remedy(r, "Write min as dotted numbers, e.g. 'min = 4.18' or 'min = "
-				    "3.10.0-1160' (%s).",
+		hd_result_remedy(r,
+				 "Write min as dotted numbers, e.g. 'min = 4.18' or 'min = "
+				 "3.10.0-1160' (%s).",
 				 where);
 		return -EINVAL;
 	}
 	if (kver_cmp(&have, &want) < 0) {
-		hd_result_set(r, HD_CRITICAL, "kernel %s is older than the %s required", bytes, min);
+		hd_result_set(r, HD_CRITICAL, "kernel %s is older than the %s required", bytes,
+			      min);
 		/* distro updates stay within one upstream series; a newer series needs a new release */
 		if (cmp_parts(have.up, have.nup > 2 ? 2 : have.nup, want.up,
 			      want.nup > 2 ? 2 : want.nup) < 0) {
-			hd_result_remedy(r,
-					 "Kernel %s is a newer series than %ld.%ld: updates of this "
-					 "distribution release will not reach it. Upgrade the "
-					 "distribution to a release that ships %s or later (or a "
-					 "vendor kernel of that series), then reboot. Within this "
-					 "release, the newest kernel is:",
-					 min, have.up[0], have.nup > 1 ? have.up[1] : 0L, min);
+			hd_result_remedy(
+			    r,
+			    "Kernel %s is a newer series than %ld.%ld: updates of this "
+			    "distribution release will not reach it. Upgrade the "
+			    "distribution to a release that ships %s or later (or a "
+			    "vendor kernel of that series), then reboot. Within this "
+			    "release, the newest kernel is:",
+			    min, have.up[0], have.nup > 1 ? have.up[1] : 0L, min);
 		} else {
-			hd_result_remedy(r, "Install the newest kernel of this release (it ships "
-					    "%s or later) and reboot into it:",
+			hd_result_remedy(r,
+					 "Install the newest kernel of this release (it ships "
+					 "%s or later) and reboot into it:",
 					 min);
 		}
 		upgrade_remedy(ctx, bytes, r);
@@ -268,23 +273,24 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 }
 
 static const struct hd_param params[] = {
-	{.key = "min", .type = HD_P_STR,
-	 .help = "CRITICAL when the running kernel is older (dotted: 4.18, 3.10.0-1160); unset: "
-		 "report only"},
-	{0},
+    {.key = "min",
+     .type = HD_P_STR,
+     .help = "CRITICAL when the running kernel is older (dotted: 4.18, 3.10.0-1160); unset: "
+	     "report only"},
+    {0},
 };
 
 static const struct hd_metric_doc metrics[] = {
-	{"version_code", "major*65536 + minor*256 + min(patch, 255), as LINUX_VERSION_CODE."},
-	{"major", "Major kernel version."},
-	{"minor", "Minor kernel version."},
-	{0},
+    {"version_code", "major*65536 + minor*256 + min(patch, 255), as LINUX_VERSION_CODE."},
+    {"major", "Major kernel version."},
+    {"minor", "Minor kernel version."},
+    {0},
 };
 
 const struct hd_probe probe_kernel_version = {
-	.name = "kernel-version",
-	.summary = "running kernel release against a required minimum",
-	.params = params,
-	.metrics = metrics,
-	.run = run,
+    .name = "kernel-version",
+    .summary = "running kernel release against a required minimum",
+    .params = params,
+    .metrics = metrics,
+    .run = run,
 };

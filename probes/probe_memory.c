@@ -49,13 +49,13 @@ int meminfo_parse(const char *bytes, size_t len, struct meminfo *out, const char
 	bool total = false, avail = false, fre = false, buffers = false, cached = false,
 	     stotal = false, sfree = false;
 	const struct field fields[] = {
-		{"MemTotal", offsetof(struct meminfo, total), &total},
-		{"MemAvailable", offsetof(struct meminfo, available), &avail},
-		{"MemFree", offsetof(struct meminfo, free), &fre},
-		{"Buffers", offsetof(struct meminfo, buffers), &buffers},
-		{"Cached", offsetof(struct meminfo, cached), &cached},
-		{"SwapTotal", offsetof(struct meminfo, swap_total), &stotal},
-		{"SwapFree", offsetof(struct meminfo, swap_free), &sfree},
+	    {"MemTotal", offsetof(struct meminfo, total), &total},
+	    {"MemAvailable", offsetof(struct meminfo, available), &avail},
+	    {"MemFree", offsetof(struct meminfo, free), &fre},
+	    {"Buffers", offsetof(struct meminfo, buffers), &buffers},
+	    {"Cached", offsetof(struct meminfo, cached), &cached},
+	    {"SwapTotal", offsetof(struct meminfo, swap_total), &stotal},
+	    {"SwapFree", offsetof(struct meminfo, swap_free), &sfree},
 	};
 	const char *p = bytes, *end = bytes + len;
 
@@ -154,7 +154,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				 per_conn_kb, mb(conn_kb));
 
 	if (need_kb > 0 && avail_kb < need_kb) {
-		hd_result_set(r, HD_CRITICAL, "%.0f MiB available of %.0f MiB, below the %.0f MiB needed",
+		hd_result_set(r, HD_CRITICAL,
+			      "%.0f MiB available of %.0f MiB, below the %.0f MiB needed",
 			      mb(avail_kb), mb(m.total), mb(need_kb));
 	} else if (need_kb > 0) {
 		hd_result_set(r, HD_OK, "%.0f MiB available of %.0f MiB (%.0f MiB needed)",
@@ -165,15 +166,17 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	}
 	/* set on OK too: a warning/critical range on 'available' can make the result non-OK */
 	if (need_kb > avail_kb)
+		hd_result_remedy(
+		    r,
+		    "Free memory: 'ps -eo pid,rss,comm --sort=-rss' lists the largest "
+		    "processes first; stop or restart what does not belong. Or add RAM: "
+		    "at least %.0f MiB more.",
+		    mb(need_kb - avail_kb));
+	else
 		hd_result_remedy(r,
 				 "Free memory: 'ps -eo pid,rss,comm --sort=-rss' lists the largest "
-				 "processes first; stop or restart what does not belong. Or add RAM: "
-				 "at least %.0f MiB more.",
-				 mb(need_kb - avail_kb));
-	else
-		hd_result_remedy(r, "Free memory: 'ps -eo pid,rss,comm --sort=-rss' lists the largest "
-				    "processes first; stop or restart what does not belong, or add "
-				    "RAM.");
+				 "processes first; stop or restart what does not belong, or add "
+				 "RAM.");
 	if (per_conn_kb > 0 && conns > 0)
 		hd_result_remedy_add(r,
 				     "Or lower the product's maximum connections to %" PRIu64
@@ -183,28 +186,40 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 }
 
 static const struct hd_param params[] = {
-	{.key = "need_mb", .type = HD_P_INT, .def = "0", .min = 0, .max = INT32_MAX,
-	 .help = "CRITICAL when less than this many MiB are available (0: no fixed need)"},
-	{.key = "per_connection_kb", .type = HD_P_INT, .def = "500", .min = 0, .max = INT32_MAX,
-	 .help = "memory per connection in KB (the gateway guide says 500)"},
-	{.key = "max_connections", .type = HD_P_INT, .def = "0", .min = 0, .max = INT32_MAX,
-	 .help = "connections the product is configured for; need = this x per_connection_kb"},
-	{0},
+    {.key = "need_mb",
+     .type = HD_P_INT,
+     .def = "0",
+     .min = 0,
+     .max = INT32_MAX,
+     .help = "CRITICAL when less than this many MiB are available (0: no fixed need)"},
+    {.key = "per_connection_kb",
+     .type = HD_P_INT,
+     .def = "500",
+     .min = 0,
+     .max = INT32_MAX,
+     .help = "memory per connection in KB (the gateway guide says 500)"},
+    {.key = "max_connections",
+     .type = HD_P_INT,
+     .def = "0",
+     .min = 0,
+     .max = INT32_MAX,
+     .help = "connections the product is configured for; need = this x per_connection_kb"},
+    {0},
 };
 
 static const struct hd_metric_doc metrics[] = {
-	{"available", "MemAvailable: memory available for new work without swapping, MiB."},
-	{"total", "MemTotal, MiB."},
-	{"need", "Memory the check requires available, MiB (0: none)."},
-	{"swap_used", "Swap in use (SwapTotal - SwapFree), MiB."},
-	{"swap_total", "SwapTotal, MiB."},
-	{0},
+    {"available", "MemAvailable: memory available for new work without swapping, MiB."},
+    {"total", "MemTotal, MiB."},
+    {"need", "Memory the check requires available, MiB (0: none)."},
+    {"swap_used", "Swap in use (SwapTotal - SwapFree), MiB."},
+    {"swap_total", "SwapTotal, MiB."},
+    {0},
 };
 
 const struct hd_probe probe_memory = {
-	.name = "memory",
-	.summary = "available memory (MemAvailable) against what the product needs, and swap use",
-	.params = params,
-	.metrics = metrics,
-	.run = run,
+    .name = "memory",
+    .summary = "available memory (MemAvailable) against what the product needs, and swap use",
+    .params = params,
+    .metrics = metrics,
+    .run = run,
 };

@@ -9,7 +9,7 @@
 struct meminfo {
 	uint64_t total, available, free, buffers, cached, swap_total, swap_free;
 	bool has_available; /* MemAvailable exists only on kernels >= 3.14 (and RHEL 7's 3.10) */
-	bool has_swap;      /* SwapTotal and SwapFree both present */
+	bool has_swap;	    /* SwapTotal and SwapFree both present */
 };
 
 /* Parse "Name:   N kB" lines. MemTotal and either MemAvailable or MemFree+Buffers+Cached are

@@ -8,9 +8,9 @@
 /* One process as libproc2 reports it. */
 struct proc_rec {
 	int pid, ppid;
-	char state;          /* 'R', 'S', 'Z', ... */
+	char state; /* 'R', 'S', 'Z', ... */
 	uid_t euid;
-	double age;          /* seconds since the process started */
+	double age;	     /* seconds since the process started */
 	const char *comm;    /* up to 15 characters for user processes */
 	const char *cmdline; /* arguments joined by spaces; "[comm]" for kernel threads */
 };
@@ -31,7 +31,7 @@ bool proc_name_matches(const char *comm, const char *name);
 bool proc_matches(const struct proc_rec *p, const struct proc_filter *f);
 
 struct proc_summary {
-	size_t count;   /* matching processes that are not zombies */
+	size_t count;	/* matching processes that are not zombies */
 	size_t zombies; /* matching processes in state Z */
 	/* Youngest "top-level" live match: one whose parent does not match too, so forked workers
 	 * of a daemon do not count as restarts. -1 when there is none. */

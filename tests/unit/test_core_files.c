@@ -18,9 +18,9 @@ static void test_names(void **state)
 		const char *name;
 		bool core;
 	} cases[] = {
-		{"core", true},      {"core.1234", true}, {"core.fsavd.1234", true},
-		{"core.", false},    {"cores", false},    {"score", false},
-		{"core-1", false},   {"Core", false},     {".core", false},
+	    {"core", true},    {"core.1234", true}, {"core.fsavd.1234", true},
+	    {"core.", false},  {"cores", false},    {"score", false},
+	    {"core-1", false}, {"Core", false},	    {".core", false},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -103,8 +103,8 @@ static void test_elf(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_elf),
+	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_elf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,26 +15,26 @@ struct cmp_case {
 };
 
 static const struct cmp_case cmp_cases[] = {
-	{"3.10.0-1160.el7.x86_64", "4.18", -1},
-	{"3.10.0-1160.el7.x86_64", "3.10", 0},
-	{"3.10.0-1160.el7.x86_64", "3.10.0-957", 1},
-	{"3.10.0-957.el7.x86_64", "3.10.0-1160", -1},
-	{"3.10.0-1160.92.1.el7.x86_64", "3.10.0-1160.90", 1},
-	{"4.18.0-513.5.1.el8_9.x86_64", "4.18", 0},
-	{"4.18.0-513.5.1.el8_9.x86_64", "4.18.0", 0},
-	{"4.18.0-80.el8.x86_64", "4.18.0-80", 0},
-	{"5.14.0-362.8.1.el9_3.x86_64", "4.18", 1},
-	{"6.1.0-13-amd64", "6.1", 0},
-	{"6.1.0-13-amd64", "6.1.0-12", 1},
-	{"6.1.0-13-cloud-amd64", "6.2", -1},
-	{"5.15.0-91-generic", "5.4", 1},
-	{"5.15.0-91-generic", "5.15.0-100", -1},
-	{"6.18.44-fc-v669", "6.18.44", 0},
-	{"6.18.44-fc-v669", "6.18.44-1", -1}, /* no build number: 0 */
-	{"2.6.32-754.el6.x86_64", "3.10", -1},
-	{"4.9", "4.10", -1}, /* numeric, not text: 9 < 10 */
-	{"5.4.0+", "5.4", 0},
-	{"6.8.0-rc3", "6.8", 0},
+    {"3.10.0-1160.el7.x86_64", "4.18", -1},
+    {"3.10.0-1160.el7.x86_64", "3.10", 0},
+    {"3.10.0-1160.el7.x86_64", "3.10.0-957", 1},
+    {"3.10.0-957.el7.x86_64", "3.10.0-1160", -1},
+    {"3.10.0-1160.92.1.el7.x86_64", "3.10.0-1160.90", 1},
+    {"4.18.0-513.5.1.el8_9.x86_64", "4.18", 0},
+    {"4.18.0-513.5.1.el8_9.x86_64", "4.18.0", 0},
+    {"4.18.0-80.el8.x86_64", "4.18.0-80", 0},
+    {"5.14.0-362.8.1.el9_3.x86_64", "4.18", 1},
+    {"6.1.0-13-amd64", "6.1", 0},
+    {"6.1.0-13-amd64", "6.1.0-12", 1},
+    {"6.1.0-13-cloud-amd64", "6.2", -1},
+    {"5.15.0-91-generic", "5.4", 1},
+    {"5.15.0-91-generic", "5.15.0-100", -1},
+    {"6.18.44-fc-v669", "6.18.44", 0},
+    {"6.18.44-fc-v669", "6.18.44-1", -1}, /* no build number: 0 */
+    {"2.6.32-754.el6.x86_64", "3.10", -1},
+    {"4.9", "4.10", -1}, /* numeric, not text: 9 < 10 */
+    {"5.4.0+", "5.4", 0},
+    {"6.8.0-rc3", "6.8", 0},
 };
 
 static void test_cmp(void **state)
@@ -75,9 +75,17 @@ static void test_parse_fields(void **state)
 
 static void test_malformed(void **state)
 {
-	static const char *const bad[] = {"", "\n", "linux", "v5.10", "-1.2", "5.10 garbage",
-					  "5.10\nsecond line", "99999999999.1",
-					  "1.2.3.4.5.6.7", "5.10\x01", NULL};
+	static const char *const bad[] = {"",
+					  "\n",
+					  "linux",
+					  "v5.10",
+					  "-1.2",
+					  "5.10 garbage",
+					  "5.10\nsecond line",
+					  "99999999999.1",
+					  "1.2.3.4.5.6.7",
+					  "5.10\x01",
+					  NULL};
 	(void)state;
 	for (const char *const *b = bad; *b; b++) {
 		struct kver v;
@@ -114,10 +122,10 @@ static void test_os_release(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cmp),
-		cmocka_unit_test(test_parse_fields),
-		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_os_release),
+	    cmocka_unit_test(test_cmp),
+	    cmocka_unit_test(test_parse_fields),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_os_release),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
