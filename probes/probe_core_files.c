@@ -165,7 +165,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		total += st.st_size;
 		n++;
 	}
-	qsort(cores, n, sizeof(*cores), newest_first);
+	if (n > 1) /* qsort() must not see the NULL of an empty list */
+		qsort(cores, n, sizeof(*cores), newest_first);
 
 	hd_result_metric(r, "count", (double)n, HD_UNIT_NONE)->has_min = true;
 	if (n) {
