@@ -9,6 +9,10 @@ extern const struct hd_probe probe_kernel_bpf;
 extern const struct hd_probe probe_secure_boot;
 extern const struct hd_probe probe_user;
 extern const struct hd_probe probe_path;
+extern const struct hd_probe probe_memory;
+extern const struct hd_probe probe_process;
+extern const struct hd_probe probe_core_files;
+extern const struct hd_probe probe_kernel_version;
 
 /* clang-format off */
 const struct hd_probe *const hd_probes[] = {
@@ -20,6 +24,10 @@ const struct hd_probe *const hd_probes[] = {
 	&probe_secure_boot,
 	&probe_user,
 	&probe_path,
+	&probe_memory,
+	&probe_process,
+	&probe_core_files,
+	&probe_kernel_version,
 	NULL,
 };
 /* clang-format on */
