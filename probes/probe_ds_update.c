@@ -178,6 +178,10 @@ int dsu_parse_log(const char *buf, size_t len, struct dsu_log *out)
 		e = classify(line, code, sizeof(code));
 		if (e == DSU_NONE)
 			continue;
+		/* "update failed: IAU_STATUS_..." after the line that said why adds nothing */
+		if (e == DSU_FAILED && out->last != DSU_NONE && out->last != DSU_SUCCESS &&
+		    out->last != DSU_BUSY)
+			continue;
 		out->events++;
 		out->last = e;
 		out->lineno = lineno;
@@ -402,7 +406,7 @@ static void describe(struct hd_result *r, const struct logfile *lf, const char *
 			      l->path[0] ? l->path : repo, lf->path, l->lineno);
 		if (l->path[0])
 			hd_result_remedy(r, "Delete the file the update trips over: systemctl stop "
-					    "ds_agent && rm -rf '%s' && systemctl start ds_agent",
+					    "ds_agent && rm -f '%s' && systemctl start ds_agent",
 					 l->path);
 		else
 			hd_result_remedy(r, "The update cache holds a file the update cannot "
