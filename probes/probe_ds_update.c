@@ -373,8 +373,9 @@ static int load_log(const struct hd_ctx *ctx, char **candidates, struct logfile 
 			continue;
 		lf->path = candidates[i];
 		if (rc < 0) {
-			hd_result_set(r, HD_UNKNOWN, "cannot read the agent's %s %s%s: %s", what,
-				      ctx->root, candidates[i], strerror(-rc));
+			hd_result_set(r, HD_UNKNOWN, "cannot read the agent's %s %s%s: %s%s", what,
+				      ctx->root, candidates[i], strerror(-rc),
+				      rc == -EACCES && !ctx->privileged ? " (needs root)" : "");
 			return rc;
 		}
 		if (dsu_parse_log(buf, len, &lf->log) < 0) {
@@ -500,8 +501,9 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	if (w.err == -ENOENT) {
 		hd_result_detail(r, "no update cache yet (%s%s missing)", ctx->root, repo);
 	} else if (w.err < 0) {
-		hd_result_set(r, HD_UNKNOWN, "cannot read the update cache %s%s: %s", ctx->root,
-			      repo, strerror(-w.err));
+		hd_result_set(r, HD_UNKNOWN, "cannot read the update cache %s%s: %s%s", ctx->root,
+			      repo, strerror(-w.err),
+			      w.err == -EACCES && !ctx->privileged ? " (needs root)" : "");
 		return w.err;
 	}
 

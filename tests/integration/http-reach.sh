@@ -88,11 +88,7 @@ check pdown "url = http://127.0.0.1:8080/" "proxy = http://127.0.0.1:3131"
 expect_rc "proxy down" 2
 summary "proxy down" 'cannot connect to the proxy 127.0.0.1:3131'
 
-# proxies set in the environment are ignored: the check says which one to use
-https_proxy=http://127.0.0.1:3131 http_proxy=http://127.0.0.1:3131 \
-	run "$HOSTDOCTOR" -d "$HD_TMP/checks.d" --format json
-expect_rc "environment proxy ignored" 2
-summary "environment proxy ignored" 'cannot connect to the proxy 127.0.0.1:3131'
+# a proxy set in the environment (here a dead one) is ignored: the check says which one to use
 check envp "url = http://127.0.0.1:8080/"
 http_proxy=http://127.0.0.1:3131 run "$HOSTDOCTOR" -d "$HD_TMP/checks.d" --format json
 expect_rc "environment proxy not used" 0
