@@ -13,6 +13,9 @@ extern const struct hd_probe probe_memory;
 extern const struct hd_probe probe_process;
 extern const struct hd_probe probe_core_files;
 extern const struct hd_probe probe_kernel_version;
+extern const struct hd_probe probe_ds_update;
+extern const struct hd_probe probe_http_reach;
+extern const struct hd_probe probe_smtp_reach;
 
 /* clang-format off */
 const struct hd_probe *const hd_probes[] = {
@@ -28,6 +31,9 @@ const struct hd_probe *const hd_probes[] = {
 	&probe_process,
 	&probe_core_files,
 	&probe_kernel_version,
+	&probe_ds_update,
+	&probe_http_reach,
+	&probe_smtp_reach,
 	NULL,
 };
 /* clang-format on */
