@@ -3,9 +3,13 @@
 
 extern const struct hd_probe probe_sysctl;
 extern const struct hd_probe probe_file_handles;
+extern const struct hd_probe probe_port;
+extern const struct hd_probe probe_connections;
 
 const struct hd_probe *const hd_probes[] = {
 	&probe_sysctl,
 	&probe_file_handles,
+	&probe_port,
+	&probe_connections,
 	NULL,
 };
