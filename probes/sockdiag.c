@@ -130,6 +130,14 @@ int sd_dump(const struct sd_query *q, sd_sock_cb cb, void *data, double deadline
 	return w.err ? w.err : rc;
 }
 
+/* mnl_nlmsg_ok() compares the length as an int: a length above 2 GiB passes it. A recording is
+ * untrusted input, so its messages are checked here first. */
+static bool msg_ok(const struct nlmsghdr *nlh, int left)
+{
+	return left >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	       nlh->nlmsg_len <= (unsigned int)left;
+}
+
 int sd_replay(const void *buf, size_t len, sd_sock_cb cb, void *data)
 {
 	const struct nlmsghdr *nlh = buf;
@@ -144,9 +152,9 @@ int sd_replay(const void *buf, size_t len, sd_sock_cb cb, void *data)
 		const char *seg = (const char *)nlh;
 		int rc;
 
-		while (mnl_nlmsg_ok(nlh, left) && nlh->nlmsg_type != NLMSG_DONE)
+		while (msg_ok(nlh, left) && nlh->nlmsg_type != NLMSG_DONE)
 			nlh = mnl_nlmsg_next(nlh, &left);
-		if (mnl_nlmsg_ok(nlh, left))
+		if (msg_ok(nlh, left))
 			nlh = mnl_nlmsg_next(nlh, &left); /* past the DONE */
 		else if (left != 0)
 			return -EBADMSG; /* a truncated message */
