@@ -1,4 +1,4 @@
-/* What the connections probe makes of a sock_diag dump and of /proc/meminfo, shared with the tests. */
+/* What the connections probe makes of a sock_diag dump and of /proc/meminfo (for the tests). */
 #pragma once
 
 #include <stddef.h>

@@ -57,7 +57,8 @@ int sd_replay(const void *buf, size_t len, sd_sock_cb cb, void *data);
 /* "0.0.0.0:22", "[::]:22" into BUF. */
 void sd_format_local(const struct sd_sock *s, char *buf, size_t size);
 
-/* Who holds a socket: the first process found with an fd on socket:[INODE]. */
+/* Who holds a socket: a process with an fd on socket:[INODE] (of several sharing it, the one
+ * with the fewest open files, which is the order of the walk). */
 struct sd_owner {
 	uint32_t inode;
 	long pid; /* 0: not found */
@@ -65,7 +66,7 @@ struct sd_owner {
 	char comm[32];
 };
 
-/* Walk /proc/[0-9]* /fd/ under --root and fill the owners of the N inodes in O, stopping as soon
- * as every one is found. *DENIED counts processes whose fd directory could not be read (another
+/* Walk /proc/[0-9]* /fd/ under --root, processes with fewer open files first, and fill the owners
+ * of the N inodes in O, stopping as soon as every one is found. *DENIED counts processes whose fd directory could not be read (another
  * user's, without root). 0, -ETIMEDOUT at the deadline, or a negative errno for /proc itself. */
 int sd_find_owners(const struct hd_ctx *ctx, struct sd_owner *o, size_t n, size_t *denied);
