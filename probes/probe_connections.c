@@ -84,25 +84,36 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	char mem[32], memmax[32], ram[32];
 	int rc;
 
-	for (size_t f = 0; f < sizeof(families); f++) {
-		struct sd_query q = {
-			.family = families[f],
-			.proto = IPPROTO_TCP,
-			.states = SD_BIT(SD_TCP_ESTABLISHED) | SD_BIT(SD_TCP_LISTEN),
-			.port = (uint16_t)port,
-		};
+	/* listeners first (a cheap walk of the listening hash), then connections only in the
+	 * families that have a listener: each established dump walks every connection of the
+	 * host, and a dual-stack listener's IPv4 clients show in the IPv6 dump anyway */
+	bool listens[2] = {false, false};
+	for (size_t pass = 0; pass < 2; pass++) {
+		for (size_t f = 0; f < sizeof(families); f++) {
+			struct sd_query q = {
+				.family = families[f],
+				.proto = IPPROTO_TCP,
+				.states = SD_BIT(pass == 0 ? SD_TCP_LISTEN : SD_TCP_ESTABLISHED),
+				.port = (uint16_t)port,
+			};
+			uint64_t before = n.listeners;
 
-		rc = sd_dump(&q, conn_collect, &n, ctx->deadline);
-		if (rc < 0 && families[f] == AF_INET6 &&
-		    (rc == -ENOENT || rc == -EAFNOSUPPORT || rc == -EPROTONOSUPPORT))
-			continue;
-		if (rc < 0) {
-			hd_result_set(r, HD_UNKNOWN,
-				      "cannot list TCP %s sockets over NETLINK_SOCK_DIAG: %s",
-				      families[f] == AF_INET ? "IPv4" : "IPv6", strerror(-rc));
-			hd_result_remedy(r, "Load the socket diagnostics modules: modprobe -a "
-					    "inet_diag tcp_diag");
-			return rc;
+			if (pass == 1 && (listens[0] || listens[1]) && !listens[f])
+				continue;
+			rc = sd_dump(&q, conn_collect, &n, ctx->deadline);
+			if (rc < 0 && families[f] == AF_INET6 &&
+			    (rc == -ENOENT || rc == -EAFNOSUPPORT || rc == -EPROTONOSUPPORT))
+				continue;
+			if (rc < 0) {
+				hd_result_set(r, HD_UNKNOWN,
+					      "cannot list TCP %s sockets over NETLINK_SOCK_DIAG: %s",
+					      families[f] == AF_INET ? "IPv4" : "IPv6", strerror(-rc));
+				hd_result_remedy(r, "Load the socket diagnostics modules: modprobe -a "
+						    "inet_diag tcp_diag");
+				return rc;
+			}
+			if (pass == 0)
+				listens[f] = n.listeners > before;
 		}
 	}
 

@@ -16,7 +16,6 @@ struct port_scan {
 	struct sd_sock *holders; /* listening or bound sockets whose bind conflicts */
 	size_t nholders, cap;
 	size_t listeners;  /* holders that accept (TCP LISTEN, any UDP socket) */
-	size_t lingering;  /* TCP connections still using the port locally */
 };
 
 /* Would a bind of FAMILY/ADDR (FAMILY 0: any address, either family) on S's port fail

@@ -7,12 +7,15 @@
  *   --bind KIND,ADDR,PORT    the same, bound only: a TCP socket that never listens
  *   --connect ADDR,PORT,N  N TCP connections to ADDR:PORT, accepted when the listener is ours
  *   --no-accept            the following --connect leave connections in the accept queue
+ *   --reuseport            the following --listen set SO_REUSEPORT (several processes, one port)
+ *   --serve                once ready, keep accepting on our listeners instead of idling
  *   --fork N               N idle child processes (started before the sockets they should not hold)
  *   --ready FILE           write "ready" to FILE instead of stdout */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -58,6 +61,8 @@ static socklen_t make_addr(int family, const char *addr, int port, struct sockad
 }
 
 /* KIND,ADDR,PORT: a socket bound to it; listening when LISTEN (and TCP). */
+static bool reuseport;
+
 static void make_socket(char *spec, bool listen_too, int backlog)
 {
 	char *kind = strtok(spec, ","), *addr = strtok(NULL, ","), *port = strtok(NULL, ",");
@@ -77,6 +82,8 @@ static void make_socket(char *spec, bool listen_too, int backlog)
 	if (fd < 0)
 		die("socket", kind);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
+		die("SO_REUSEPORT", kind);
 	if (v6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, v6only ? &one : &off, sizeof(int)) < 0)
 		die("IPV6_V6ONLY", kind);
 	len = make_addr(v6 ? AF_INET6 : AF_INET, addr, atoi(port), &ss);
@@ -143,10 +150,26 @@ static void fork_idle(int n)
 	}
 }
 
+/* Accept whatever arrives on our listeners, holding the connections, until killed. */
+static void serve(void)
+{
+	struct pollfd p[64];
+
+	for (size_t i = 0; i < nlisteners; i++)
+		p[i] = (struct pollfd){.fd = listeners[i].fd, .events = POLLIN};
+	for (;;) {
+		if (poll(p, nlisteners, -1) < 0)
+			continue;
+		for (size_t i = 0; i < nlisteners; i++)
+			if (p[i].revents & POLLIN)
+				accept(p[i].fd, NULL, NULL);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *ready = NULL;
-	bool accept_them = true;
+	bool accept_them = true, serving = false;
 	int backlog = 128;
 
 	signal(SIGCHLD, SIG_IGN);
@@ -156,6 +179,14 @@ int main(int argc, char **argv)
 
 		if (strcmp(opt, "--no-accept") == 0) {
 			accept_them = false;
+			continue;
+		}
+		if (strcmp(opt, "--reuseport") == 0) {
+			reuseport = true;
+			continue;
+		}
+		if (strcmp(opt, "--serve") == 0) {
+			serving = true;
 			continue;
 		}
 		if (!arg) {
@@ -196,6 +227,8 @@ int main(int argc, char **argv)
 		puts("ready");
 		fflush(stdout);
 	}
+	if (serving)
+		serve();
 	for (;;)
 		pause();
 }
