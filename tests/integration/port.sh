@@ -86,6 +86,12 @@ probe  = port
 port   = 8083
 expect = free
 
+[free-8083-nobound]
+probe  = port
+port   = 8083
+expect = free
+bound  = no
+
 [listen-8083]
 probe  = port
 port   = 8083
@@ -166,9 +172,10 @@ stop "$SP"
 
 # a TCP socket bound and never listening (kernel >= 6.5 reports it)
 sockets --name binder --bind tcp4,127.0.0.1,8083
-run "$HOSTDOCTOR" nagios -d "$D" free-8083 listen-8083 --format json
+run "$HOSTDOCTOR" nagios -d "$D" free-8083 free-8083-nobound listen-8083 --format json
 expect_check "bound socket holds the port" free-8083 "['status']" CRITICAL
 expect_check_re "bound socket described" free-8083 "['details']" "BOUND 127\\.0\\.0\\.1:8083 by binder \\(pid $SP\\)"
+expect_check "bound = no does not look for it" free-8083-nobound "['status']" OK
 expect_check_re "bound is not listening" listen-8083 "['summary']" "bound but not listening by binder"
 stop "$SP"
 
