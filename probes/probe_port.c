@@ -46,14 +46,16 @@ bool port_conflicts(const struct sd_sock *s, int family, const uint8_t *addr)
 	if (family == 0 || !addr)
 		return true;
 	if (s->family == family)
-		return is_zero(s->src, alen) || is_zero(addr, alen) || memcmp(s->src, addr, alen) == 0;
+		return is_zero(s->src, alen) || is_zero(addr, alen) ||
+		       memcmp(s->src, addr, alen) == 0;
 	if (family == AF_INET) {
 		/* an IPv6 socket on the same port: only a dual-stack one takes IPv4 too */
 		if (s->v6only == 1)
 			return false;
 		if (is_zero(s->src, 16))
 			return true;
-		return is_v4mapped(s->src) && (is_zero(addr, 4) || memcmp(s->src + 12, addr, 4) == 0);
+		return is_v4mapped(s->src) &&
+		       (is_zero(addr, 4) || memcmp(s->src + 12, addr, 4) == 0);
 	}
 	/* IPv4 socket, IPv6 bind: [::] (dual-stack by default) or the mapped address collide */
 	if (is_zero(addr, 16))
@@ -130,7 +132,8 @@ static bool parse_address(const char *text, int *family, uint8_t addr[16])
 static bool owner_matches(const struct sd_owner *o, const char *want)
 {
 	/* comm is cut at 15 characters */
-	return o->pid && strncmp(o->comm, want, 15) == 0 && (strlen(want) >= 15 || !o->comm[strlen(want)]);
+	return o->pid && strncmp(o->comm, want, 15) == 0 &&
+	       (strlen(want) >= 15 || !o->comm[strlen(want)]);
 }
 
 struct who {

@@ -67,6 +67,7 @@ struct sd_owner {
 };
 
 /* Walk /proc/[0-9]* /fd/ under --root, processes with fewer open files first, and fill the owners
- * of the N inodes in O, stopping as soon as every one is found. *DENIED counts processes whose fd directory could not be read (another
- * user's, without root). 0, -ETIMEDOUT at the deadline, or a negative errno for /proc itself. */
+ * of the N inodes in O, stopping as soon as every one is found. *DENIED counts processes whose
+ * fd directory could not be read (another user's, without root). 0, -ETIMEDOUT at the deadline,
+ * or a negative errno for /proc itself. */
 int sd_find_owners(const struct hd_ctx *ctx, struct sd_owner *o, size_t n, size_t *denied);
