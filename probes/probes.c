@@ -16,6 +16,8 @@ extern const struct hd_probe probe_kernel_version;
 extern const struct hd_probe probe_ds_update;
 extern const struct hd_probe probe_http_reach;
 extern const struct hd_probe probe_smtp_reach;
+extern const struct hd_probe probe_port;
+extern const struct hd_probe probe_connections;
 
 /* clang-format off */
 const struct hd_probe *const hd_probes[] = {
@@ -34,6 +36,8 @@ const struct hd_probe *const hd_probes[] = {
 	&probe_ds_update,
 	&probe_http_reach,
 	&probe_smtp_reach,
+	&probe_port,
+	&probe_connections,
 	NULL,
 };
 /* clang-format on */
