@@ -541,6 +541,22 @@ const char *hd_catalog_default_dir(void)
 	return HD_DATA_DIR "/catalog";
 }
 
+void hd_catalog_keep_products(struct hd_catalog *cat, char *const *products, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < cat->n; i++) {
+		bool want = false;
+		for (size_t j = 0; j < n; j++)
+			want |= strcmp(cat->entries[i].product, products[j]) == 0;
+		if (want)
+			cat->entries[k++] = cat->entries[i];
+		else
+			entry_free(&cat->entries[i]);
+	}
+	cat->n = k;
+}
+
 void hd_catalog_free(struct hd_catalog *cat)
 {
 	for (size_t i = 0; i < cat->n; i++)

@@ -64,4 +64,7 @@ size_t hd_catalog_literal(const char *pattern, char *buf, size_t size);
 /* The source tree's catalog/ when running from the build tree, else the installed one. */
 const char *hd_catalog_default_dir(void);
 
+/* Drop the entries whose product is not one of PRODUCTS. */
+void hd_catalog_keep_products(struct hd_catalog *cat, char *const *products, size_t n);
+
 void hd_catalog_free(struct hd_catalog *cat);

@@ -3,9 +3,11 @@
 
 extern const struct hd_probe probe_sysctl;
 extern const struct hd_probe probe_file_handles;
+extern const struct hd_probe probe_log_scan;
 
 const struct hd_probe *const hd_probes[] = {
 	&probe_sysctl,
 	&probe_file_handles,
+	&probe_log_scan,
 	NULL,
 };
