@@ -498,7 +498,8 @@ static bool fp_matches(int fd, bool gz, uint32_t fplen, uint32_t fp)
 		return true;
 	if (gz) {
 		gzFile g;
-		int dfd = dup(fd);
+		/* a dup shares the file offset: rewind it for the next reader too */
+		int dfd = lseek(fd, 0, SEEK_SET) == 0 ? dup(fd) : -1;
 		if (dfd < 0 || !(g = gzdopen(dfd, "rb"))) {
 			if (dfd >= 0)
 				close(dfd);
@@ -539,7 +540,7 @@ static int scan_rotated(struct reader *rd, const char *resolved, const struct lo
 			continue;
 		if (gz) {
 			gzFile g;
-			int dfd = dup(fd);
+			int dfd = lseek(fd, 0, SEEK_SET) == 0 ? dup(fd) : -1;
 			if (dfd < 0 || !(g = gzdopen(dfd, "rb"))) {
 				if (dfd >= 0)
 					close(dfd);
