@@ -52,12 +52,12 @@ struct logscan {
 	const struct hd_catalog *cat;
 	uint8_t cls[256];
 	uint32_t ncls;
-	uint32_t nstates;  /* including the end-of-line state */
-	uint32_t first_out; /* row offset of the first state with an output */
+	uint32_t nstates;  /* rows from FIRST_OUT on (outputs and end-of-line) */
+	uint32_t first_out; /* offset of the first row with an output: a power of two */
 	uint32_t nl;        /* row offset of the end-of-line state */
-	uint32_t *delta;    /* nstates * ncls row offsets */
-	uint32_t *mask;     /* per state: category bits */
-	uint32_t *ent_off;  /* per state: its entries in ents[ent_off[s] .. ent_off[s+1]) */
+	uint32_t *delta;    /* rows of NCLS: the next row's offset for each byte class */
+	uint32_t *mask;     /* per output row: category bits */
+	uint32_t *ent_off;  /* per output row j: its entries in ents[ent_off[j] .. ent_off[j+1]) */
 	uint32_t *ents;
 	uint32_t *always; /* entries without plain text: tried on every line */
 	size_t nalways;
@@ -203,30 +203,45 @@ struct logscan *logscan_new(const struct hd_catalog *cat)
 			if (t.mask[s] || t.ents[s])
 				newid[s] = k, order[k++] = s;
 	}
-	ls->nstates = t.n + 1;
-	ls->first_out = (t.n - nout) * ls->ncls;
-	ls->nl = t.n * ls->ncls;
-	ls->delta = hd_xcalloc((size_t)ls->nstates * ls->ncls, sizeof(*ls->delta));
+	/* Rows of NCLS entries. States without output first (root at 0); the rows with
+	 * an output, then the end-of-line row, start at FIRST_OUT, a power of two, so
+	 * one OR of four states tells whether any of them needs a look. */
+	{
+		uint32_t k = t.n - nout, pad = 1;
+		while (pad < k * ls->ncls)
+			pad <<= 1;
+		ls->first_out = pad;
+		ls->nl = pad + nout * ls->ncls;
+		ls->nstates = nout + 1; /* rows from FIRST_OUT on: mask and entries */
+		for (uint32_t s2 = 0; s2 < t.n; s2++)
+			newid[s2] = newid[s2] < k ? newid[s2] * ls->ncls
+						  : pad + (newid[s2] - k) * ls->ncls;
+	}
+	ls->delta = hd_xcalloc((size_t)ls->nl + ls->ncls, sizeof(*ls->delta));
 	ls->mask = hd_xcalloc(ls->nstates, sizeof(*ls->mask));
 	ls->ent_off = hd_xcalloc(ls->nstates + 1, sizeof(*ls->ent_off));
-	for (uint32_t ns = 0; ns < ls->nstates; ns++) {
-		uint32_t old = ns < t.n ? order[ns] : 0; /* end-of-line behaves as the root */
+	for (uint32_t s2 = 0; s2 <= t.n; s2++) {
+		/* s2 == t.n: the end-of-line row, which behaves as the root */
+		uint32_t old = s2 < t.n ? s2 : 0, off = s2 < t.n ? newid[s2] : ls->nl;
 		for (uint32_t c = 0; c < ls->ncls; c++)
-			ls->delta[(size_t)ns * ls->ncls + c] =
-				c == 1 ? ls->nl
-				       : newid[full[(size_t)old * t.ncls + c]] * ls->ncls;
-		if (ns < t.n) {
-			ls->mask[ns] = t.mask[old];
-			ls->ent_off[ns + 1] = ls->ent_off[ns] + (t.ents[old] ? t.ents[old][0] : 0);
-		} else {
-			ls->ent_off[ns + 1] = ls->ent_off[ns];
+			ls->delta[(size_t)off + c] =
+				c == 1 ? ls->nl : newid[full[(size_t)old * t.ncls + c]];
+		if (s2 < t.n && off >= ls->first_out) {
+			uint32_t j = (off - ls->first_out) / ls->ncls;
+			ls->mask[j] = t.mask[old];
+			ls->ent_off[j + 1] = t.ents[old] ? t.ents[old][0] : 0;
 		}
 	}
+	for (uint32_t j = 0; j < ls->nstates; j++)
+		ls->ent_off[j + 1] += ls->ent_off[j];
 	ls->ents = hd_xcalloc(ls->ent_off[ls->nstates] + 1, sizeof(*ls->ents));
-	for (uint32_t ns = 0; ns < t.n; ns++) {
-		uint32_t old = order[ns];
-		for (uint32_t i = 0; t.ents[old] && i < t.ents[old][0]; i++)
-			ls->ents[ls->ent_off[ns] + i] = t.ents[old][i + 1];
+	for (uint32_t s2 = 0; s2 < t.n; s2++) {
+		uint32_t j;
+		if (newid[s2] < ls->first_out || !t.ents[s2])
+			continue;
+		j = (newid[s2] - ls->first_out) / ls->ncls;
+		for (uint32_t i = 0; i < t.ents[s2][0]; i++)
+			ls->ents[ls->ent_off[j] + i] = t.ents[s2][i + 1];
 	}
 
 	for (uint32_t s = 0; s < t.n; s++)
@@ -267,33 +282,37 @@ void logscan_counts_free(struct logscan_counts *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* Candidate catalogue entries of the current line (each once). */
-struct cands {
-	uint32_t *list;
+/* One stream of lines through the automaton: where it is, the current line's findings. */
+struct stream {
+	const unsigned char *p, *end;
+	const char *line;  /* start of the current line */
+	uint32_t s, mask;  /* state (row offset), categories seen on this line */
+	uint32_t *list;    /* catalogue entries whose text was seen on this line */
 	size_t n;
-	uint64_t *stamp; /* per entry: line number + 1 when listed */
+	uint64_t *stamp;   /* per entry: line id + 1 when listed */
+	uint64_t lineid;
 };
 
-static void end_line(const struct logscan *ls, const char *line, const char *end, uint32_t mask,
-		     struct cands *cd, struct logscan_counts *c)
+static void end_line(const struct logscan *ls, struct stream *st, const char *end,
+		     struct logscan_counts *c)
 {
 	bool matched = false;
 
 	c->lines++;
-	for (int k = 0; mask && k < LS_NCAT; k++)
-		if (mask & (1u << k))
+	for (int k = 0; st->mask && k < LS_NCAT; k++)
+		if (st->mask & (1u << k))
 			c->cat[k]++;
-	for (size_t i = 0; i < cd->n + ls->nalways; i++) {
-		uint32_t e = i < cd->n ? cd->list[i] : ls->always[i - cd->n];
-		size_t len = (size_t)(end - line);
+	for (size_t i = 0; i < st->n + ls->nalways; i++) {
+		uint32_t e = i < st->n ? st->list[i] : ls->always[i - st->n];
+		size_t len = (size_t)(end - st->line);
 
-		if (!hd_catalog_entry_matches(ls->cat, e, line, len))
+		if (!hd_catalog_entry_matches(ls->cat, e, st->line, len))
 			continue;
 		matched = true;
 		if (c->entry[e]++ == 0) {
-			/* keep the first instance, printable and short, for the details */
+			/* keep an instance, printable and short, for the details */
 			size_t n = len < 200 ? len : 200;
-			char *ex = hd_xstrndup(line, n);
+			char *ex = hd_xstrndup(st->line, n);
 			for (char *q = ex; *q; q++)
 				if (!isprint((unsigned char)*q))
 					*q = '?';
@@ -302,46 +321,103 @@ static void end_line(const struct logscan *ls, const char *line, const char *end
 	}
 	if (matched)
 		c->catalog++;
-	cd->n = 0;
+	st->n = 0;
+	st->mask = 0;
+	st->lineid++;
+	st->line = end + 1;
 }
 
+/* The rare path: a word ended at P, or the line did. */
+static __attribute__((noinline)) void on_output(const struct logscan *ls, struct stream *st,
+						  const unsigned char *p, struct logscan_counts *c)
+{
+	uint32_t row;
+
+	if (st->s == ls->nl) {
+		end_line(ls, st, (const char *)p, c);
+		return;
+	}
+	row = (st->s - ls->first_out) / ls->ncls;
+	st->mask |= ls->mask[row];
+	for (uint32_t i = ls->ent_off[row]; i < ls->ent_off[row + 1]; i++) {
+		uint32_t e = ls->ents[i];
+		if (st->stamp[e] != st->lineid + 1) {
+			st->stamp[e] = st->lineid + 1;
+			st->list[st->n++] = e;
+		}
+	}
+}
+
+/* One byte of one stream; S and the byte pointer P stay in registers, the rest in *ST. */
+#define STEP(S, P, ST)                                                                             \
+	do {                                                                                       \
+		S = T[S + cls[*(P)]];                                                              \
+		if (__builtin_expect(S >= first_out, 0)) {                                         \
+			(ST)->s = (uint32_t)S;                                                     \
+			on_output(ls, (ST), (P), c);                                               \
+		}                                                                                  \
+	} while (0)
+
+#define NSTREAMS 4
+
+/*
+ * A byte-at-a-time automaton is bound by the latency of one table load per
+ * byte. Four streams over four parts of the buffer (cut at line ends) give the
+ * CPU four independent chains of loads to overlap; counts are sums, so the
+ * order in which lines finish does not matter.
+ */
 void logscan_scan(const struct logscan *ls, const char *buf, size_t len, struct logscan_counts *c)
 {
 	const uint32_t *T = ls->delta;
 	const uint8_t *cls = ls->cls;
-	const uint32_t first_out = ls->first_out, nl = ls->nl, ncls = ls->ncls;
-	const unsigned char *p = (const unsigned char *)buf, *end = p + len;
-	const char *line = buf;
-	uint32_t s = 0, mask = 0;
+	const size_t first_out = ls->first_out;
 	size_t nent = ls->cat ? ls->cat->n : 0;
-	_cleanup_free_ uint32_t *list = hd_xcalloc(nent + 1, sizeof(uint32_t));
-	_cleanup_free_ uint64_t *stamp = hd_xcalloc(nent + 1, sizeof(uint64_t));
-	struct cands cd = {list, 0, stamp};
+	struct stream st[NSTREAMS];
+	const unsigned char *cut = (const unsigned char *)buf, *end = cut + len;
+	int ns = len >= (64u << 10) ? NSTREAMS : 1;
 
-	for (; p < end; p++) {
-		s = T[s + cls[*p]];
-		if (__builtin_expect(s < first_out, 1))
-			continue;
-		if (s == nl) {
-			end_line(ls, line, (const char *)p, mask, &cd, c);
-			line = (const char *)p + 1;
-			mask = 0;
-			continue;
+	for (int i = 0; i < ns; i++) {
+		const unsigned char *to = end;
+		if (i < ns - 1) {
+			const unsigned char *mid = (const unsigned char *)buf + len / (size_t)ns * (size_t)(i + 1);
+			const unsigned char *nlp = mid < cut ? NULL : memchr(mid, '\n', (size_t)(end - mid));
+			to = nlp ? nlp + 1 : end;
+			if (mid < cut)
+				to = cut;
 		}
-		{
-			uint32_t st = s / ncls;
-			mask |= ls->mask[st];
-			for (uint32_t i = ls->ent_off[st]; i < ls->ent_off[st + 1]; i++) {
-				uint32_t e = ls->ents[i];
-				if (stamp[e] != c->lines + 1) {
-					stamp[e] = c->lines + 1;
-					list[cd.n++] = e;
-				}
-			}
-		}
+		st[i] = (struct stream){.p = cut, .end = to, .line = (const char *)cut,
+					.list = hd_xcalloc(nent + 1, sizeof(uint32_t)),
+					.stamp = hd_xcalloc(nent + 1, sizeof(uint64_t))};
+		cut = to;
 	}
-	if ((const char *)end > line)
-		end_line(ls, line, (const char *)end, mask, &cd, c);
+	if (ns == NSTREAMS) {
+		size_t m = SIZE_MAX;
+		const unsigned char *b0 = st[0].p, *b1 = st[1].p, *b2 = st[2].p, *b3 = st[3].p;
+		size_t s0 = 0, s1 = 0, s2 = 0, s3 = 0; /* size_t: no zero-extension per byte */
+
+		for (int i = 0; i < ns; i++)
+			if ((size_t)(st[i].end - st[i].p) < m)
+				m = (size_t)(st[i].end - st[i].p);
+		for (size_t k = 0; k < m; k++) {
+			STEP(s0, b0 + k, &st[0]);
+			STEP(s1, b1 + k, &st[1]);
+			STEP(s2, b2 + k, &st[2]);
+			STEP(s3, b3 + k, &st[3]);
+		}
+		st[0].s = (uint32_t)s0, st[1].s = (uint32_t)s1;
+		st[2].s = (uint32_t)s2, st[3].s = (uint32_t)s3;
+		for (int i = 0; i < ns; i++)
+			st[i].p += m;
+	}
+	for (int i = 0; i < ns; i++) {
+		size_t si = st[i].s;
+		for (const unsigned char *q = st[i].p; q < st[i].end; q++)
+			STEP(si, q, &st[i]);
+		if ((const char *)st[i].end > st[i].line)
+			end_line(ls, &st[i], (const char *)st[i].end, c);
+		free(st[i].list);
+		free(st[i].stamp);
+	}
 }
 
 /* ---- state file ---- */
