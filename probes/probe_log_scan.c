@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,7 @@ struct logscan {
 	uint32_t *ents;
 	uint32_t *always; /* entries without plain text: tried on every line */
 	size_t nalways;
+	bool threads; /* a second thread may take half of a large buffer */
 };
 
 struct kw {
@@ -114,6 +116,7 @@ struct logscan *logscan_new(const struct hd_catalog *cat)
 	uint32_t qh = 0, qt = 0, nout = 0;
 
 	ls->cat = cat;
+	ls->threads = true;
 	for (int c = 0; c < LS_NCAT; c++)
 		for (const char *const *w = category_words[c]; *w; w++) {
 			kws = hd_xrealloc(kws, (nkw + 1) * sizeof(*kws));
@@ -291,6 +294,7 @@ struct stream {
 	size_t n;
 	uint64_t *stamp;   /* per entry: line id + 1 when listed */
 	uint64_t lineid;
+	pcre2_match_data *md; /* one per thread */
 };
 
 static void end_line(const struct logscan *ls, struct stream *st, const char *end,
@@ -306,7 +310,8 @@ static void end_line(const struct logscan *ls, struct stream *st, const char *en
 		uint32_t e = i < st->n ? st->list[i] : ls->always[i - st->n];
 		size_t len = (size_t)(end - st->line);
 
-		if (!hd_catalog_entry_matches(ls->cat, e, st->line, len))
+		if (pcre2_match(ls->cat->entries[e].re, (PCRE2_SPTR)st->line, len, 0, 0, st->md,
+				NULL) < 0)
 			continue;
 		matched = true;
 		if (c->entry[e]++ == 0) {
@@ -366,7 +371,8 @@ static __attribute__((noinline)) void on_output(const struct logscan *ls, struct
  * CPU four independent chains of loads to overlap; counts are sums, so the
  * order in which lines finish does not matter.
  */
-void logscan_scan(const struct logscan *ls, const char *buf, size_t len, struct logscan_counts *c)
+static void scan_part(const struct logscan *ls, const char *buf, size_t len,
+		      struct logscan_counts *c, pcre2_match_data *md)
 {
 	const uint32_t *T = ls->delta;
 	const uint8_t *cls = ls->cls;
@@ -387,7 +393,7 @@ void logscan_scan(const struct logscan *ls, const char *buf, size_t len, struct 
 		}
 		st[i] = (struct stream){.p = cut, .end = to, .line = (const char *)cut,
 					.list = hd_xcalloc(nent + 1, sizeof(uint32_t)),
-					.stamp = hd_xcalloc(nent + 1, sizeof(uint64_t))};
+					.stamp = hd_xcalloc(nent + 1, sizeof(uint64_t)), .md = md};
 		cut = to;
 	}
 	if (ns == NSTREAMS) {
@@ -418,6 +424,63 @@ void logscan_scan(const struct logscan *ls, const char *buf, size_t len, struct 
 		free(st[i].list);
 		free(st[i].stamp);
 	}
+}
+
+struct part {
+	const struct logscan *ls;
+	const char *buf;
+	size_t len;
+	struct logscan_counts counts;
+	pcre2_match_data *md;
+};
+
+static void *part_thread(void *arg)
+{
+	struct part *pt = arg;
+	scan_part(pt->ls, pt->buf, pt->len, &pt->counts, pt->md);
+	return NULL;
+}
+
+/* A large buffer is cut in two at a line end and the second half scanned by a
+ * second thread when the machine has a second CPU: counts are sums. */
+void logscan_scan(const struct logscan *ls, const char *buf, size_t len, struct logscan_counts *c)
+{
+	static long ncpu;
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	const char *mid, *nl;
+	struct part pt = {.ls = ls};
+	pthread_t th;
+
+	if (!ncpu)
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (len < (1u << 20) || ncpu < 2 || !ls->threads ||
+	    !(nl = memchr((mid = buf + len / 2), '\n', len - len / 2)) || nl + 1 >= buf + len) {
+		scan_part(ls, buf, len, c, md);
+		pcre2_match_data_free(md);
+		return;
+	}
+	pt.buf = nl + 1;
+	pt.len = (size_t)(buf + len - pt.buf);
+	pt.md = pcre2_match_data_create(1, NULL);
+	logscan_counts_init(&pt.counts, ls);
+	if (pthread_create(&th, NULL, part_thread, &pt) != 0) {
+		scan_part(ls, buf, len, c, md);
+	} else {
+		scan_part(ls, buf, (size_t)(pt.buf - buf), c, md);
+		pthread_join(th, NULL);
+		c->lines += pt.counts.lines;
+		c->catalog += pt.counts.catalog;
+		for (int k = 0; k < LS_NCAT; k++)
+			c->cat[k] += pt.counts.cat[k];
+		for (size_t e = 0; e < c->nentries; e++) {
+			c->entry[e] += pt.counts.entry[e];
+			if (!c->example[e])
+				c->example[e] = HD_TAKE(pt.counts.example[e]);
+		}
+	}
+	logscan_counts_free(&pt.counts);
+	pcre2_match_data_free(pt.md);
+	pcre2_match_data_free(md);
 }
 
 /* ---- state file ---- */
@@ -487,7 +550,7 @@ char *logscan_state_format(const struct logscan_pos *pos, size_t n)
 
 /* ---- reading files ---- */
 
-#define CHUNK (1u << 20)
+#define CHUNK (4u << 20)
 #define MAX_PENDING (64u << 20) /* a "line" longer than this is counted in pieces */
 
 struct reader {
