@@ -204,6 +204,42 @@ static void test_random_against_reference(void **state)
 	logscan_free(ls);
 }
 
+/* A buffer large enough for four streams and the second thread: same counts as the reference. */
+static void test_large_buffer(void **state)
+{
+	static const char *const lines[] = {
+		"Mar 11 02:00:00 gw sshd[1]: Failed password for invalid user admin\n",
+		"Mar 11 02:00:01 gw kernel: eth0 link up\n",
+		"CRITICAL [smtp:ipc.c:102] semget=No space left on device(28)\n",
+		"GET /cgi-bin/test-cgi HTTP/1.0 404\n",
+		"upstream timed out; connection refused\n",
+		"ID 6 - Major: Scan service restarting frequently\n",
+		"\xff\xfe garbage \x00 passwd\n",
+	};
+	size_t cap = 5u << 20, len = 0;
+	char *buf = malloc(cap);
+	unsigned seed = 7;
+	struct logscan *ls = logscan_new(&cat);
+	struct logscan_counts c, ref;
+	(void)state;
+	while (len < cap - 200) {
+		const char *l = lines[(size_t)rand_r(&seed) % 7];
+		size_t n = l[0] == '\xff' ? 20 : strlen(l); /* holds a NUL */
+		memcpy(buf + len, l, n);
+		len += n;
+	}
+	logscan_counts_init(&c, ls);
+	logscan_counts_init(&ref, ls);
+	logscan_scan(ls, buf, len, &c);
+	naive(buf, len, &ref);
+	assert_same(&c, &ref, "large");
+	assert_true(c.lines > 50000);
+	logscan_counts_free(&c);
+	logscan_counts_free(&ref);
+	logscan_free(ls);
+	free(buf);
+}
+
 /* The same bytes give the same counts whether fed at once or line by line. */
 static void test_split_feeding(void **state)
 {
@@ -321,6 +357,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_random_against_reference),
+		cmocka_unit_test(test_large_buffer),
 		cmocka_unit_test(test_split_feeding),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_without_catalogue),
