@@ -1,4 +1,4 @@
-/* Message catalogue: loading the INI files (libinih), compiling patterns (pcre2), matching lines. */
+/* Message catalogue: loading the INI files (libinih), compiling patterns (pcre2), matching. */
 #include "catalog.h"
 
 #include <ctype.h>
@@ -92,8 +92,9 @@ static char *reader(char *str, int num, void *stream)
 	return str;
 }
 
-static const char *const known_keys[] = {"product", "severity", "pattern", "caseless",
-					 "explanation", "remedy", "check", "sample", NULL};
+static const char *const known_keys[] = {"product",  "severity",    "pattern",
+					 "caseless", "explanation", "remedy",
+					 "check",    "sample",	    NULL};
 /* Keys whose text may be wrapped over indented continuation lines. */
 static bool is_prose(const char *key)
 {
@@ -200,7 +201,7 @@ static int build_entry(struct parse_state *st, const struct hd_catalog *cat,
 		       const struct raw_entry *raw, struct hd_catalog_entry *out)
 {
 	static const char *const required[] = {"product", "severity", "pattern", "explanation",
-					       "remedy", "sample", NULL};
+					       "remedy",  "sample",   NULL};
 	const struct raw_kv *kv;
 	struct hd_catalog_entry e = {0};
 	char lit[256];
@@ -290,7 +291,8 @@ int hd_catalog_parse(struct hd_catalog *cat, const char *name, const char *bytes
 	ini_allow_inline_comments = saved_inline;
 	ini_initial_alloc = saved_alloc;
 	if (st.overlong)
-		fail(&st, st.lineno, "line is longer than %d bytes or holds a NUL byte", MAX_LINE - 3);
+		fail(&st, st.lineno, "line is longer than %d bytes or holds a NUL byte",
+		     MAX_LINE - 3);
 	else if (r > 0)
 		fail(&st, r, "expected 'key = value' or '[section]'");
 	else if (r < 0)
@@ -380,8 +382,7 @@ size_t hd_catalog_match(const struct hd_catalog *cat, const char *line, size_t l
 	return n;
 }
 
-size_t hd_catalog_explain(const struct hd_catalog *cat, const char *text, size_t len,
-			  size_t **idx)
+size_t hd_catalog_explain(const struct hd_catalog *cat, const char *text, size_t len, size_t **idx)
 {
 	_cleanup_free_ bool *seen = hd_xcalloc(cat->n + 1, sizeof(bool));
 	_cleanup_free_ size_t *hits = hd_xcalloc(cat->n + 1, sizeof(size_t));

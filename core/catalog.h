@@ -1,4 +1,4 @@
-/* The message catalogue: vendor log messages with explanation, remedy and the check that tests the cause. */
+/* The message catalogue: vendor log messages, what they mean, what to do, which check. */
 #pragma once
 
 #ifndef PCRE2_CODE_UNIT_WIDTH
@@ -11,12 +11,12 @@
 #include "result.h"
 
 struct hd_catalog_entry {
-	char *id;          /* section name, unique over all files */
-	char *product;     /* fsigk, amp, ipsec, ds ... */
-	char *severity;    /* info, warning, critical */
+	char *id;	       /* section name, unique over all files */
+	char *product;	       /* fsigk, amp, ipsec, ds ... */
+	char *severity;	       /* info, warning, critical */
 	enum hd_status status; /* severity as a status (info: HD_OK) */
-	char *pattern;     /* pcre2 source */
-	bool caseless;     /* `caseless = no` turns it off; on by default */
+	char *pattern;	       /* pcre2 source */
+	bool caseless;	       /* `caseless = no` turns it off; on by default */
 	char *explanation;
 	char *remedy;
 	char **checks; /* NULL-terminated ids of checks that test the cause; may be empty */
@@ -44,8 +44,7 @@ int hd_catalog_parse(struct hd_catalog *cat, const char *name, const char *bytes
 int hd_catalog_load_dir(struct hd_catalog *cat, const char *dir, char *err, size_t errsize);
 
 /* Does entry I match LINE (LEN bytes, no newline needed)? */
-bool hd_catalog_entry_matches(const struct hd_catalog *cat, size_t i, const char *line,
-			      size_t len);
+bool hd_catalog_entry_matches(const struct hd_catalog *cat, size_t i, const char *line, size_t len);
 
 /* Entries matching one LINE: their indexes into IDX (at most MAX), catalogue order.
  * Returns how many matched (may exceed MAX). */
@@ -54,8 +53,7 @@ size_t hd_catalog_match(const struct hd_catalog *cat, const char *line, size_t l
 
 /* The explain mode: every entry matched by any line of TEXT, each once, in
  * the order first seen. Returns the count; *IDX is a heap array (free it). */
-size_t hd_catalog_explain(const struct hd_catalog *cat, const char *text, size_t len,
-			  size_t **idx);
+size_t hd_catalog_explain(const struct hd_catalog *cat, const char *text, size_t len, size_t **idx);
 
 /* The longest run of literal text every match of PATTERN must contain
  * (lower-cased into BUF), or 0 when there is none (top-level alternation). */

@@ -33,7 +33,7 @@ static const char *const words_bruteforce[] = {"authentication failed", "repeate
 					       "login incorrect", NULL};
 static const char *const words_passwd[] = {"passwd", NULL};
 static const char *const *const category_words[LS_NCAT] = {
-	words_errors, words_network, words_access,     words_config,
+	words_errors, words_network,  words_access,	words_config,
 	words_cgi,    words_portscan, words_bruteforce, words_passwd,
 };
 
@@ -53,11 +53,11 @@ struct logscan {
 	const struct hd_catalog *cat;
 	uint8_t cls[256];
 	uint32_t ncls;
-	uint32_t nstates;  /* rows from FIRST_OUT on (outputs and end-of-line) */
+	uint32_t nstates;   /* rows from FIRST_OUT on (outputs and end-of-line) */
 	uint32_t first_out; /* offset of the first row with an output: a power of two */
-	uint32_t nl;        /* row offset of the end-of-line state */
+	uint32_t nl;	    /* row offset of the end-of-line state */
 	uint32_t *delta;    /* rows of NCLS: the next row's offset for each byte class */
-	uint32_t *mask;     /* per output row: category bits */
+	uint32_t *mask;	    /* per output row: category bits */
 	uint32_t *ent_off;  /* per output row j: its entries in ents[ent_off[j] .. ent_off[j+1]) */
 	uint32_t *ents;
 	uint32_t *always; /* entries without plain text: tried on every line */
@@ -137,7 +137,8 @@ struct logscan *logscan_new(const struct hd_catalog *cat)
 	ls->cls['\n'] = 1;
 	for (size_t k = 0; k < nkw; k++)
 		for (const unsigned char *p = (const unsigned char *)kws[k].text; *p; p++) {
-			unsigned char lc = (unsigned char)tolower(*p), uc = (unsigned char)toupper(*p);
+			unsigned char lc = (unsigned char)tolower(*p),
+				      uc = (unsigned char)toupper(*p);
 			if (lc == '\n' || ls->cls[lc])
 				continue;
 			ls->cls[lc] = (uint8_t)ls->ncls;
@@ -288,11 +289,11 @@ void logscan_counts_free(struct logscan_counts *c)
 /* One stream of lines through the automaton: where it is, the current line's findings. */
 struct stream {
 	const unsigned char *p, *end;
-	const char *line;  /* start of the current line */
-	uint32_t s, mask;  /* state (row offset), categories seen on this line */
-	uint32_t *list;    /* catalogue entries whose text was seen on this line */
+	const char *line; /* start of the current line */
+	uint32_t s, mask; /* state (row offset), categories seen on this line */
+	uint32_t *list;	  /* catalogue entries whose text was seen on this line */
 	size_t n;
-	uint64_t *stamp;   /* per entry: line id + 1 when listed */
+	uint64_t *stamp; /* per entry: line id + 1 when listed */
 	uint64_t lineid;
 	pcre2_match_data *md; /* one per thread */
 };
@@ -334,7 +335,7 @@ static void end_line(const struct logscan *ls, struct stream *st, const char *en
 
 /* The rare path: a word ended at P, or the line did. */
 static __attribute__((noinline)) void on_output(const struct logscan *ls, struct stream *st,
-						  const unsigned char *p, struct logscan_counts *c)
+						const unsigned char *p, struct logscan_counts *c)
 {
 	uint32_t row;
 
@@ -385,15 +386,20 @@ static void scan_part(const struct logscan *ls, const char *buf, size_t len,
 	for (int i = 0; i < ns; i++) {
 		const unsigned char *to = end;
 		if (i < ns - 1) {
-			const unsigned char *mid = (const unsigned char *)buf + len / (size_t)ns * (size_t)(i + 1);
-			const unsigned char *nlp = mid < cut ? NULL : memchr(mid, '\n', (size_t)(end - mid));
+			const unsigned char *mid =
+				(const unsigned char *)buf + len / (size_t)ns * (size_t)(i + 1);
+			const unsigned char *nlp =
+				mid < cut ? NULL : memchr(mid, '\n', (size_t)(end - mid));
 			to = nlp ? nlp + 1 : end;
 			if (mid < cut)
 				to = cut;
 		}
-		st[i] = (struct stream){.p = cut, .end = to, .line = (const char *)cut,
+		st[i] = (struct stream){.p = cut,
+					.end = to,
+					.line = (const char *)cut,
 					.list = hd_xcalloc(nent + 1, sizeof(uint32_t)),
-					.stamp = hd_xcalloc(nent + 1, sizeof(uint64_t)), .md = md};
+					.stamp = hd_xcalloc(nent + 1, sizeof(uint64_t)),
+					.md = md};
 		cut = to;
 	}
 	if (ns == NSTREAMS) {
@@ -521,7 +527,8 @@ int logscan_state_parse(const char *buf, size_t len, struct logscan_pos **out, s
 		memcpy(tmp, p, l);
 		tmp[l] = '\0';
 		if (memchr(tmp, '\0', l) ||
-		    sscanf(tmp, "%llu %llu %llu %u %x %n", &dev, &ino, &off, &fplen, &fp, &used) != 5 ||
+		    sscanf(tmp, "%llu %llu %llu %u %x %n", &dev, &ino, &off, &fplen, &fp, &used) !=
+			    5 ||
 		    used == 0 || tmp[used] != '/' || fplen > LOGSCAN_FP_BYTES)
 			goto bad;
 		v = hd_xrealloc(v, (k + 1) * sizeof(*v));
@@ -727,15 +734,15 @@ static int scan_file(struct reader *rd, const char *path, const char *resolved,
 	hn = pread(fd, head, sizeof(head), 0);
 	if (hn < 0)
 		return -errno;
-	*newpos = (struct logscan_pos){hd_xstrdup(path), (uint64_t)st.st_dev, (uint64_t)st.st_ino,
-				       0, (uint32_t)hn, fingerprint(head, (size_t)hn)};
+	*newpos = (struct logscan_pos){hd_xstrdup(path),    (uint64_t)st.st_dev,
+				       (uint64_t)st.st_ino, 0,
+				       (uint32_t)hn,	    fingerprint(head, (size_t)hn)};
 
 	if (!old) {
 		start = from_start ? 0 : (uint64_t)st.st_size;
 	} else {
 		bool same = old->dev == (uint64_t)st.st_dev && old->ino == (uint64_t)st.st_ino;
-		bool fp_ok = old->fplen <= (uint64_t)hn &&
-			     fingerprint(head, old->fplen) == old->fp;
+		bool fp_ok = old->fplen <= (uint64_t)hn && fingerprint(head, old->fplen) == old->fp;
 
 		if (same && fp_ok && (uint64_t)st.st_size >= old->offset) {
 			start = old->offset;
@@ -745,10 +752,11 @@ static int scan_file(struct reader *rd, const char *path, const char *resolved,
 			if (f < 0)
 				return f;
 			if (f == 0)
-				hd_result_detail(r,
-						 "%s was %s and its previous file (%s.1, %s.1.gz) is "
-						 "gone: lines written after the last run may be missed",
-						 path, same ? "truncated" : "replaced", path, path);
+				hd_result_detail(
+					r,
+					"%s was %s and its previous file (%s.1, %s.1.gz) is "
+					"gone: lines written after the last run may be missed",
+					path, same ? "truncated" : "replaced", path, path);
 			start = 0;
 		}
 	}
@@ -777,7 +785,7 @@ static int open_state_dir(const char *dir, const char **why)
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		*why = errno == ELOOP || errno == ENOTDIR ? "is a symbolic link or not a directory"
-							 : "cannot open it";
+							  : "cannot open it";
 		return errno == ENOTDIR ? -ELOOP : -errno;
 	}
 	if (fstat(fd, &st) < 0) {
@@ -788,7 +796,7 @@ static int open_state_dir(const char *dir, const char **why)
 	if (st.st_uid != geteuid() || (st.st_mode & 022)) {
 		close(fd);
 		*why = st.st_uid != geteuid() ? "is owned by another user"
-					       : "is writable by group or others";
+					      : "is writable by group or others";
 		return -EPERM;
 	}
 	return fd;
@@ -901,8 +909,8 @@ static void grep_remedy(struct hd_result *r, enum logscan_category k, char **fil
 	for (const char *const *w = category_words[k]; *w; w++)
 		hd_buf_printf(&b, "%s%s", w == category_words[k] ? "" : "|", *w);
 	s = hd_buf_steal(&b);
-	hd_result_remedy_add(r, "Read the %s lines: grep -n -i -E '%s' %s%s", logscan_category_names[k],
-			     s, files[0], nf > 1 ? " ..." : "");
+	hd_result_remedy_add(r, "Read the %s lines: grep -n -i -E '%s' %s%s",
+			     logscan_category_names[k], s, files[0], nf > 1 ? " ..." : "");
 }
 
 static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_result *r)
@@ -942,13 +950,15 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	}
 
 	/* the state directory: the one place a probe writes */
-	if (hd_path(ctx, state_dir, dir, sizeof(dir)) < 0 || (dfd = open_state_dir(dir, &why)) < 0) {
+	if (hd_path(ctx, state_dir, dir, sizeof(dir)) < 0 ||
+	    (dfd = open_state_dir(dir, &why)) < 0) {
 		rc = dfd < 0 ? dfd : -ENAMETOOLONG;
 		hd_result_set(r, HD_UNKNOWN, "state directory %s %s: %s", dir, why, strerror(-rc));
-		hd_result_remedy(r,
-				 "Use a directory only this user can write: mkdir -m 0700 %s (as the "
-				 "user running hostdoctor), or set state_dir to one.",
-				 dir);
+		hd_result_remedy(
+			r,
+			"Use a directory only this user can write: mkdir -m 0700 %s (as the "
+			"user running hostdoctor), or set state_dir to one.",
+			dir);
 		goto out;
 	}
 	state_name(c->id, sname, sizeof(sname));
@@ -958,13 +968,12 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		had_state = true;
 		if (logscan_state_parse(sbytes, slen, &old, &nold, &badline) < 0) {
 			/* a damaged state only costs this run's counts: start over from the ends */
-			hd_result_detail(r, "state file %s/%s line %d is malformed: started over", dir,
-					 sname, badline);
+			hd_result_detail(r, "state file %s/%s line %d is malformed: started over",
+					 dir, sname, badline);
 			had_state = false;
 		}
 	} else if (rc == -ELOOP || rc == -EPERM) {
-		hd_result_set(r, HD_UNKNOWN,
-			      "state file %s/%s is %s: refused", dir, sname,
+		hd_result_set(r, HD_UNKNOWN, "state file %s/%s is %s: refused", dir, sname,
 			      rc == -ELOOP ? "a symbolic link" : "not a regular file of this user");
 		hd_result_remedy(r, "Remove it (rm %s/%s) and check who created it.", dir, sname);
 		goto out;
@@ -1006,7 +1015,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		e = scan_file(&rd, files[i], resolved, o, start, &now[nnow], r);
 		if (e < 0) {
 			hd_result_set(r, HD_UNKNOWN, "cannot read %s: %s", files[i], strerror(-e));
-			hd_result_remedy(r, "Run as a user that may read %s (root, or the adm group).",
+			hd_result_remedy(r,
+					 "Run as a user that may read %s (root, or the adm group).",
 					 files[i]);
 			free(now[nnow].path);
 			rc = e;
@@ -1015,8 +1025,9 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		nnow++;
 	}
 	if (rd.out_of_time)
-		hd_result_detail(r, "stopped at the deadline after %" PRIu64
-				    " bytes; the next run goes on from there",
+		hd_result_detail(r,
+				 "stopped at the deadline after %" PRIu64
+				 " bytes; the next run goes on from there",
 				 rd.bytes);
 	stext = logscan_state_format(now, nnow);
 	rc = write_state(dfd, sname, stext);
@@ -1030,9 +1041,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	hd_result_metric(r, "catalog", (double)counts.catalog, HD_UNIT_NONE)->has_min = true;
 	for (int k = 0; k < LS_NCAT; k++) {
 		char key[64];
-		struct hd_metric *m =
-			hd_result_metric(r, logscan_category_names[k], (double)counts.cat[k],
-					 HD_UNIT_NONE);
+		struct hd_metric *m = hd_result_metric(r, logscan_category_names[k],
+						       (double)counts.cat[k], HD_UNIT_NONE);
 		m->has_min = true;
 		snprintf(key, sizeof(key), "warning_%s", logscan_category_names[k]);
 		if (hd_check_has(c, key))
@@ -1045,10 +1055,11 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	hd_result_metric(r, "bytes", (double)rd.bytes, HD_UNIT_BYTES)->has_min = true;
 
 	if (!had_state && !from_start) {
-		hd_result_set(r, HD_OK,
-			      "first run: %zu file%s positioned at the end; counting starts with the "
-			      "next run",
-			      nf, nf == 1 ? "" : "s");
+		hd_result_set(
+			r, HD_OK,
+			"first run: %zu file%s positioned at the end; counting starts with the "
+			"next run",
+			nf, nf == 1 ? "" : "s");
 	} else {
 		struct hd_buf b = {0};
 		_cleanup_free_ char *s = NULL;
@@ -1057,8 +1068,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				hd_buf_printf(&b, ", %s %" PRIu64, logscan_category_names[k],
 					      counts.cat[k]);
 		s = hd_buf_steal(&b);
-		hd_result_set(r, HD_OK, "%" PRIu64 " new line%s in %zu file%s%s, %" PRIu64
-					" catalogued",
+		hd_result_set(r, HD_OK,
+			      "%" PRIu64 " new line%s in %zu file%s%s, %" PRIu64 " catalogued",
 			      counts.lines, counts.lines == 1 ? "" : "s", nf, nf == 1 ? "" : "s", s,
 			      counts.catalog);
 	}
@@ -1086,8 +1097,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			for (size_t k = 0; k < e->nchecks; k++)
 				hd_buf_printf(&ob, " --only %s", e->checks[k]);
 			only = hd_buf_steal(&ob);
-			hd_result_remedy_add(r, "  test the cause on this host: hostdoctor doctor%s",
-					     only);
+			hd_result_remedy_add(
+				r, "  test the cause on this host: hostdoctor doctor%s", only);
 		}
 	}
 	for (int k = 0; k < LS_NCAT; k++) {
@@ -1125,19 +1136,30 @@ out:
 #define THRESHOLDS(cat)                                                                            \
 	{.key = "warning_" cat, .type = HD_P_RANGE, .help = "WARNING range for " cat " lines"},    \
 	{                                                                                          \
-		.key = "critical_" cat, .type = HD_P_RANGE, .help = "CRITICAL range for " cat " lines" \
+		.key = "critical_" cat, .type = HD_P_RANGE,                                        \
+		.help = "CRITICAL range for " cat " lines"                                         \
 	}
 
 static const struct hd_param params[] = {
-	{.key = "path", .type = HD_P_LIST, .required = true,
+	{.key = "path",
+	 .type = HD_P_LIST,
+	 .required = true,
 	 .help = "log files to scan; glob patterns allowed (match the live files, not *.1)"},
-	{.key = "state_dir", .type = HD_P_STR, .def = "/var/lib/hostdoctor",
+	{.key = "state_dir",
+	 .type = HD_P_STR,
+	 .def = "/var/lib/hostdoctor",
 	 .help = "where the position in each file is kept (created 0700)"},
-	{.key = "from", .type = HD_P_ENUM, .def = "end", .choices = "end|start",
+	{.key = "from",
+	 .type = HD_P_ENUM,
+	 .def = "end",
+	 .choices = "end|start",
 	 .help = "first run: start at the end of the files (end) or read them whole (start)"},
-	{.key = "catalog", .type = HD_P_STR, .def = "",
+	{.key = "catalog",
+	 .type = HD_P_STR,
+	 .def = "",
 	 .help = "message catalogue directory (default: the shipped one); none: no catalogue"},
-	{.key = "products", .type = HD_P_LIST,
+	{.key = "products",
+	 .type = HD_P_LIST,
 	 .help = "only catalogue entries of these products (fsigk, amp, ipsec, ds)"},
 	THRESHOLDS("errors"),
 	THRESHOLDS("network"),

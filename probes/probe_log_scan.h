@@ -13,7 +13,7 @@ enum logscan_category {
 	LS_NETWORK,    /* timeout, timed out */
 	LS_ACCESS,     /* refused, reject, not permitted, denied */
 	LS_CONFIG,     /* fail, incorrect, invalid */
-	LS_CGI,        /* /phf, /php, /test-cgi */
+	LS_CGI,	       /* /phf, /php, /test-cgi */
 	LS_PORTSCAN,   /* null connection, eof received */
 	LS_BRUTEFORCE, /* authentication failed, repeated login failures, login incorrect */
 	LS_PASSWD,     /* passwd */
@@ -31,7 +31,7 @@ struct logscan_counts {
 	uint64_t cat[LS_NCAT]; /* lines with at least one word of the category */
 	uint64_t catalog;      /* lines matching at least one catalogue entry */
 	uint64_t *entry;       /* per catalogue entry: lines it matched */
-	char **example;        /* per catalogue entry: the first line it matched (cut), or NULL */
+	char **example;	       /* per catalogue entry: the first line it matched (cut), or NULL */
 	size_t nentries;
 };
 
@@ -46,16 +46,15 @@ void logscan_counts_free(struct logscan_counts *c);
 
 /* Count the lines of BUF (LEN bytes) into C: every line ending in '\n', and a
  * last line without one. Any bytes (NUL, invalid UTF-8) are fine. */
-void logscan_scan(const struct logscan *ls, const char *buf, size_t len,
-		  struct logscan_counts *c);
+void logscan_scan(const struct logscan *ls, const char *buf, size_t len, struct logscan_counts *c);
 
 /* Where the previous run stopped in one file. */
 struct logscan_pos {
 	char *path; /* as configured, without --root */
 	uint64_t dev, ino;
 	uint64_t offset; /* bytes consumed: the next run starts here */
-	uint32_t fplen;  /* bytes covered by the fingerprint (at most 256) */
-	uint32_t fp;     /* crc32 of the first FPLEN bytes */
+	uint32_t fplen;	 /* bytes covered by the fingerprint (at most 256) */
+	uint32_t fp;	 /* crc32 of the first FPLEN bytes */
 };
 
 #define LOGSCAN_FP_BYTES 256

@@ -16,13 +16,34 @@
 
 /* Check ids the product profiles define; a catalogue entry may only point at these. */
 static const char *const known_checks[] = {
-	"fsigk-http-port", "fsigk-smtp-port", "fsigk-semaphores", "fsigk-file-handles",
-	"fsigk-tmp-space", "fsigk-tmp-realtime-scan", "fsigk-tproxy", "fsigk-fsavd-socket",
-	"fsigk-fsasd-socket", "fsigk-notify-smtp", "fsigk-connections", "fsigk-core-files",
-	"fsigk-kernel", "amp-selinux-bpf", "amp-kernel-bpf", "amp-secure-boot", "amp-scan-user",
-	"amp-login-defs", "amp-opt-cisco", "amp-scanner-restarts", "amp-memory",
-	"ds-update-cache", "ds-update-logs", "ds-relay-reach", "ds-update-server-reach",
-	"ipsec-state", "ipsec-key-files", NULL,
+	"fsigk-http-port",
+	"fsigk-smtp-port",
+	"fsigk-semaphores",
+	"fsigk-file-handles",
+	"fsigk-tmp-space",
+	"fsigk-tmp-realtime-scan",
+	"fsigk-tproxy",
+	"fsigk-fsavd-socket",
+	"fsigk-fsasd-socket",
+	"fsigk-notify-smtp",
+	"fsigk-connections",
+	"fsigk-core-files",
+	"fsigk-kernel",
+	"amp-selinux-bpf",
+	"amp-kernel-bpf",
+	"amp-secure-boot",
+	"amp-scan-user",
+	"amp-login-defs",
+	"amp-opt-cisco",
+	"amp-scanner-restarts",
+	"amp-memory",
+	"ds-update-cache",
+	"ds-update-logs",
+	"ds-relay-reach",
+	"ds-update-server-reach",
+	"ipsec-state",
+	"ipsec-key-files",
+	NULL,
 };
 
 static void load_shipped(struct hd_catalog *cat)
@@ -46,8 +67,8 @@ static void test_every_sample_finds_its_entry_only(void **state)
 		size_t n = hd_catalog_explain(&cat, e->sample, strlen(e->sample), &idx);
 
 		if (n != 1 || idx[0] != i) {
-			fprintf(stderr, "sample of [%s] (%s:%d) matched %zu entries:", e->id, e->file,
-				e->line, n);
+			fprintf(stderr, "sample of [%s] (%s:%d) matched %zu entries:", e->id,
+				e->file, e->line, n);
 			for (size_t k = 0; k < n; k++)
 				fprintf(stderr, " %s", cat.entries[idx[k]].id);
 			fputc('\n', stderr);
@@ -86,7 +107,8 @@ static void test_shipped_entries_are_complete(void **state)
 			for (const char *const *kc = known_checks; *kc; kc++)
 				known |= strcmp(*kc, e->checks[c]) == 0;
 			if (!known)
-				fail_msg("[%s] check '%s' is not a known check id", e->id, e->checks[c]);
+				fail_msg("[%s] check '%s' is not a known check id", e->id,
+					 e->checks[c]);
 		}
 	}
 	/* every product is there */
@@ -106,8 +128,10 @@ static void test_vendor_spellings_and_real_variants(void **state)
 		const char *line, *id;
 	} cases[] = {
 		/* the 4.x wording of the bind failure */
-		{"1700000000.123 [2023-11-14 22:13:20 9080 1234] ###ERROR### bind(port=9080,addr=0.0.0.0). "
-		 "# Please check whether other service(mail/web server,etc...) is already running on port "
+		{"1700000000.123 [2023-11-14 22:13:20 9080 1234] ###ERROR### "
+		 "bind(port=9080,addr=0.0.0.0). "
+		 "# Please check whether other service(mail/web server,etc...) is already running "
+		 "on port "
 		 "9080.\" /strerror(98)=Address already in use",
 		 "fsigk-bind-address-in-use"},
 		{"too many open files in system", "fsigk-too-many-open-files"},
@@ -134,13 +158,14 @@ static void test_vendor_spellings_and_real_variants(void **state)
 
 static void test_explain_many_lines(void **state)
 {
-	static const char text[] =
-		"Mar 11 02:00:00 gw kernel: nothing to see\n"
-		"ipsecd[812]: IKE phase 2 for 10.1.0.0/16 === 10.2.0.0/16 failed: NO_PROPOSAL_CHOSEN\n"
-		"\xff\xfe\x00garbage\x80\n"
-		"CRITICAL [smtp:ipc.c:102] semget=No space left on device(28)\n"
-		"ipsecd[812]: IKE phase 2 for 10.1.0.0/16 === 10.2.0.0/16 failed: NO_PROPOSAL_CHOSEN\n"
-		"last line without newline: accept=Too many open files(24)";
+	static const char text[] = "Mar 11 02:00:00 gw kernel: nothing to see\n"
+				   "ipsecd[812]: IKE phase 2 for 10.1.0.0/16 === 10.2.0.0/16 "
+				   "failed: NO_PROPOSAL_CHOSEN\n"
+				   "\xff\xfe\x00garbage\x80\n"
+				   "CRITICAL [smtp:ipc.c:102] semget=No space left on device(28)\n"
+				   "ipsecd[812]: IKE phase 2 for 10.1.0.0/16 === 10.2.0.0/16 "
+				   "failed: NO_PROPOSAL_CHOSEN\n"
+				   "last line without newline: accept=Too many open files(24)";
 	struct hd_catalog cat = {0};
 	size_t *idx = NULL, n;
 	(void)state;
@@ -165,15 +190,18 @@ static void test_bad_catalogues(void **state)
 	static const struct {
 		const char *bytes, *want;
 	} cases[] = {
-		{"[e]\nproduct = x\nseverity = warning\npattern = (abc\nexplanation = e\nremedy = r\n"
+		{"[e]\nproduct = x\nseverity = warning\npattern = (abc\nexplanation = e\nremedy = "
+		 "r\n"
 		 "sample = s\n",
 		 "bad.conf:4: [e] bad pattern at offset 4: missing closing parenthesis"},
 		{"[e]\nproduct = x\nseverity = warning\npattern = a[\nexplanation = e\nremedy = r\n"
 		 "sample = s\n",
-		 "bad.conf:4: [e] bad pattern at offset 2: missing terminating ] for character class"},
+		 "bad.conf:4: [e] bad pattern at offset 2: missing terminating ] for character "
+		 "class"},
 		{"[e]\nproduct = x\nseverity = warning\npattern = p\nremedy = r\nsample = s\n",
 		 "bad.conf:1: [e] needs 'explanation'"},
-		{"\n\n[e]\nproduct = x\nseverity = warning\npattern = p\nexplanation = e\nremedy = r\n",
+		{"\n\n[e]\nproduct = x\nseverity = warning\npattern = p\nexplanation = e\nremedy = "
+		 "r\n",
 		 "bad.conf:3: [e] needs 'sample'"},
 		{"[e]\nproduct = x\nsevrity = warning\n",
 		 "bad.conf:3: [e] unknown key 'sevrity' (product, severity"},
@@ -181,12 +209,14 @@ static void test_bad_catalogues(void **state)
 		 "sample = s\n",
 		 "bad.conf:3: [e] severity 'fatal' is not info, warning or critical"},
 		{"product = x\n", "bad.conf:1: key 'product' is outside any [section]"},
-		{"[e]\npattern = a\npattern = b\n", "bad.conf:3: [e] 'pattern' is given twice (first at "
-						    "line 2)"},
+		{"[e]\npattern = a\npattern = b\n",
+		 "bad.conf:3: [e] 'pattern' is given twice (first at "
+		 "line 2)"},
 		{"[e]\nproduct = x\n[f]\nproduct = y\n[e]\nproduct = z\n",
 		 "bad.conf:5: [e] is defined twice (first at line 1)"},
 		{"[e]\nthis line has no equals sign\n", "bad.conf:2: expected 'key = value' or"},
-		{"[e]\ncaseless = maybe\nproduct = x\nseverity = info\npattern = p\nexplanation = e\n"
+		{"[e]\ncaseless = maybe\nproduct = x\nseverity = info\npattern = p\nexplanation = "
+		 "e\n"
 		 "remedy = r\nsample = s\n",
 		 "bad.conf:2: [e] caseless 'maybe' is not yes or no"},
 	};
@@ -263,7 +293,8 @@ static void test_missing_dir(void **state)
 	struct hd_catalog cat = {0};
 	char err[512];
 	(void)state;
-	assert_int_not_equal(hd_catalog_load_dir(&cat, "/nonexistent/catalog", err, sizeof(err)), 0);
+	assert_int_not_equal(hd_catalog_load_dir(&cat, "/nonexistent/catalog", err, sizeof(err)),
+			     0);
 	assert_non_null(strstr(err, "/nonexistent/catalog: cannot read the message catalogue"));
 	hd_catalog_free(&cat);
 }
