@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "catalog.h"
 #include "config.h"
+#include "explain.h"
 #include "paths.h"
 #include "render.h"
 #include "runner.h"
@@ -27,7 +29,7 @@
 #define HD_SYSCONF_CHECKS_DIR "/etc/hostdoctor/checks.d"
 #endif
 
-enum mode { M_DOCTOR, M_NAGIOS, M_PREFLIGHT, M_LIST };
+enum mode { M_DOCTOR, M_NAGIOS, M_PREFLIGHT, M_LIST, M_EXPLAIN };
 
 struct opts {
 	enum mode mode;
@@ -51,40 +53,34 @@ struct opts {
 
 static void usage(FILE *out)
 {
-	fputs(
-	    "Usage:\n"
-	    "  hostdoctor [doctor] [OPTIONS]                 run every enabled check; report for a "
-	    "person\n"
-	    "  hostdoctor nagios [OPTIONS] CHECK [CHECK...]  Nagios/Icinga plugin\n"
-	    "  hostdoctor preflight --profile NAME [OPTIONS] readiness: exit 0 ready, 1 blocked\n"
-	    "  hostdoctor list [OPTIONS]                     id, probe, tags, description of every "
-	    "check\n"
-	    "\n"
-	    "Options:\n"
-	    "  -d, --checks-dir DIR     read DIR/*.conf (repeatable; default " HD_SYSCONF_CHECKS_DIR
-	    ")\n"
-	    "  -r, --root DIR           read /proc, /sys, /etc, /var, /opt ... under DIR\n"
-	    "      --only ID|TAG        run only these checks (repeatable)\n"
-	    "      --skip ID|TAG        leave these checks out (repeatable)\n"
-	    "  -p, --profile NAME       preflight: the product profile (a tag)\n"
-	    "  -f, --format FMT         doctor, nagios, json or prometheus\n"
-	    "  -o, --output FILE        write the report to FILE atomically (temp file + rename)\n"
-	    "  -w, --warning RANGE      override the warning range of the primary metric (nagios, "
-	    "one CHECK)\n"
-	    "  -c, --critical RANGE     override the critical range of the primary metric (nagios, "
-	    "one CHECK)\n"
-	    "  -t, --timeout SECONDS[:STATE]  deadline of the whole run; unfinished checks get "
-	    "STATE (UNKNOWN)\n"
-	    "  -j, --jobs N             checks run at once (default 4)\n"
-	    "  -v, --verbose            more detail (repeatable)\n"
-	    "  -h, --help               this text\n"
-	    "  -V, --version            the version\n"
-	    "\n"
-	    "Exit: doctor and nagios give the worst state (0 OK, 1 WARNING, 2 CRITICAL, 3 "
-	    "UNKNOWN);\n"
-	    "preflight gives 0 when ready and 1 when blocked; bad usage or configuration gives "
-	    "3.\n",
-	    out);
+	fputs("Usage:\n"
+	      "  hostdoctor [doctor] [OPTIONS]                 run every enabled check; report for a person\n"
+	      "  hostdoctor nagios [OPTIONS] CHECK [CHECK...]  Nagios/Icinga plugin\n"
+	      "  hostdoctor preflight --profile NAME [OPTIONS] readiness: exit 0 ready, 1 blocked\n"
+	      "  hostdoctor list [OPTIONS]                     id, probe, tags, description of every check\n"
+	      "  hostdoctor explain [OPTIONS] [\"LOG LINE\"...]   what catalogued messages mean (lines from\n"
+	      "                                                stdin when none given); runs the checks of\n"
+	      "                                                their causes; exit 1 when nothing matched\n"
+	      "\n"
+	      "Options:\n"
+	      "  -d, --checks-dir DIR     read DIR/*.conf (repeatable; default " HD_SYSCONF_CHECKS_DIR ")\n"
+	      "  -r, --root DIR           read /proc, /sys, /etc, /var, /opt ... under DIR\n"
+	      "      --only ID|TAG        run only these checks (repeatable)\n"
+	      "      --skip ID|TAG        leave these checks out (repeatable)\n"
+	      "  -p, --profile NAME       preflight: the product profile (a tag)\n"
+	      "  -f, --format FMT         doctor, nagios, json or prometheus\n"
+	      "  -o, --output FILE        write the report to FILE atomically (temp file + rename)\n"
+	      "  -w, --warning RANGE      override the warning range of the primary metric (nagios, one CHECK)\n"
+	      "  -c, --critical RANGE     override the critical range of the primary metric (nagios, one CHECK)\n"
+	      "  -t, --timeout SECONDS[:STATE]  deadline of the whole run; unfinished checks get STATE (UNKNOWN)\n"
+	      "  -j, --jobs N             checks run at once (default 4)\n"
+	      "  -v, --verbose            more detail (repeatable)\n"
+	      "  -h, --help               this text\n"
+	      "  -V, --version            the version\n"
+	      "\n"
+	      "Exit: doctor and nagios give the worst state (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN);\n"
+	      "preflight gives 0 when ready and 1 when blocked; bad usage or configuration gives 3.\n",
+	      out);
 }
 
 /* Usage and configuration errors: exit 3, on stdout as UNKNOWN in nagios mode. */
@@ -200,10 +196,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->mode = M_PREFLIGHT;
 		else if (strcmp(argv[1], "list") == 0)
 			o->mode = M_LIST;
+		else if (strcmp(argv[1], "explain") == 0)
+			o->mode = M_EXPLAIN;
 		else
-			return fatal(
-			    o, "unknown mode '%s' (doctor, nagios, preflight, list); see --help",
-			    argv[1]);
+			return fatal(o, "unknown mode '%s' (doctor, nagios, preflight, list, explain); see --help",
+				     argv[1]);
 		argv++;
 		argc--;
 	}
@@ -255,7 +252,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	for (int i = optind; i < argc; i++)
 		push(&o->args, &o->nargs, argv[i]);
-	if (o->mode != M_NAGIOS && o->nargs)
+	if (o->mode != M_NAGIOS && o->mode != M_EXPLAIN && o->nargs)
 		return fatal(o, "unexpected argument '%s'; see --help", o->args[0]);
 	if (o->mode == M_NAGIOS && o->nargs == 0)
 		return fatal(
@@ -315,7 +312,35 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 		}
 
 	sel = hd_xcalloc(cfg.n + 1, sizeof(*sel));
-	if (o.mode == M_NAGIOS) {
+	if (o.mode == M_EXPLAIN) {
+		char **ids = NULL;
+		int found = hd_explain(hd_catalog_default_dir(), o.args, o.nargs, stdin, stdout, &ids,
+				       err, sizeof(err));
+		if (found < 0) {
+			hd_strv_free(ids);
+			rc = fatal(&o, "%s", err);
+			goto out;
+		}
+		if (found == 0) {
+			hd_strv_free(ids);
+			printf("No catalogued message matches.\n");
+			rc = 1;
+			goto out;
+		}
+		/* the checks of the causes, by name, enabled or not */
+		for (char **id = ids; *id; id++) {
+			struct hd_check *c = hd_config_find(&cfg, *id);
+			if (c)
+				sel[nsel++] = c;
+		}
+		hd_strv_free(ids);
+		if (nsel == 0) {
+			rc = 0;
+			goto out;
+		}
+		printf("The checks of these causes on this host:\n\n");
+		fflush(stdout);
+	} else if (o.mode == M_NAGIOS) {
 		for (size_t i = 0; i < o.nargs; i++) {
 			struct hd_check *c = hd_config_find(&cfg, o.args[i]);
 			if (!c) {
@@ -419,7 +444,9 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 				goto out;
 			}
 		}
-		if (o.mode == M_PREFLIGHT)
+		if (o.mode == M_EXPLAIN)
+			rc = 0; /* matched: the checks' states are information here */
+		else if (o.mode == M_PREFLIGHT)
 			rc = hd_report_blockers(&rep) ? 1 : 0;
 		else
 			rc = hd_status_exit(hd_report_worst(&rep));

@@ -493,6 +493,7 @@ int hd_config_parse(struct hd_config *cfg, const char *name, const char *bytes, 
 	err[0] = '\0';
 	ini_use_stack = false;
 	ini_max_line = MAX_LINE;
+	ini_initial_alloc = MAX_LINE; /* the reader is handed this size: one whole line */
 	ini_stop_on_first_error = true;
 	r = ini_parse_stream(reader, &st, handler, &st);
 	if (st.overlong)

@@ -18,6 +18,7 @@ extern const struct hd_probe probe_http_reach;
 extern const struct hd_probe probe_smtp_reach;
 extern const struct hd_probe probe_port;
 extern const struct hd_probe probe_connections;
+extern const struct hd_probe probe_log_scan;
 
 /* clang-format off */
 const struct hd_probe *const hd_probes[] = {
@@ -38,6 +39,7 @@ const struct hd_probe *const hd_probes[] = {
 	&probe_smtp_reach,
 	&probe_port,
 	&probe_connections,
+	&probe_log_scan,
 	NULL,
 };
 /* clang-format on */

@@ -76,6 +76,11 @@ static void test_overlong_line(void **state)
 	assert_int_not_equal(parse(&cfg, text, err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "t.conf:3: line is longer"));
 	hd_config_free(&cfg);
+	/* a long but allowed line (a description of 3000 characters) is read whole */
+	text[strlen("[a]\nprobe = sysctl\nkey = ") + 3000] = '\0';
+	assert_int_equal(parse(&cfg, text, err, sizeof(err)), 0);
+	assert_int_equal(strlen(hd_check_str(&cfg.checks[0], "key")), 3000);
+	hd_config_free(&cfg);
 	free(text);
 }
 

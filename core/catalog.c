@@ -1,0 +1,568 @@
+/* Message catalogue: loading the INI files (libinih), compiling patterns (pcre2), matching. */
+#include "catalog.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "paths.h"
+#include "probe.h"
+#include "util.h"
+
+#ifndef HD_DATA_DIR
+#define HD_DATA_DIR "/usr/share/hostdoctor"
+#endif
+
+#define MAX_LINE 8192
+
+struct raw_kv {
+	char *key, *value;
+	int line;
+};
+
+struct raw_entry {
+	char *id;
+	int line;
+	struct raw_kv *kv;
+	size_t n;
+};
+
+struct parse_state {
+	const char *name, *bytes;
+	size_t len, pos;
+	int lineno;
+	int secline;   /* line of the last [section] header */
+	bool cont;     /* the line just read is indented: a continuation */
+	bool overlong; /* a line too long for the reader, or holding a NUL */
+	bool failed;
+	char *err;
+	size_t errsize;
+	struct raw_entry *ents;
+	size_t nents;
+};
+
+static void fail(struct parse_state *st, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void fail(struct parse_state *st, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (st->failed)
+		return;
+	st->failed = true;
+	n = snprintf(st->err, st->errsize, "%s:%d: ", st->name, line);
+	if (n < 0 || (size_t)n >= st->errsize)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(st->err + n, st->errsize - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+/* ini_reader over a byte buffer: one line per call, counting lines. */
+static char *reader(char *str, int num, void *stream)
+{
+	struct parse_state *st = stream;
+	size_t i = st->pos, n;
+
+	if (st->pos >= st->len)
+		return NULL;
+	while (i < st->len && st->bytes[i] != '\n')
+		i++;
+	n = i - st->pos + (i < st->len ? 1 : 0);
+	st->lineno++;
+	if (n >= (size_t)num - 1 || memchr(st->bytes + st->pos, '\0', n)) {
+		st->overlong = true;
+		return NULL;
+	}
+	memcpy(str, st->bytes + st->pos, n);
+	str[n] = '\0';
+	st->cont = n > 0 && (str[0] == ' ' || str[0] == '\t');
+	if (str[strspn(str, " \t")] == '[')
+		st->secline = st->lineno;
+	st->pos += n;
+	return str;
+}
+
+static const char *const known_keys[] = {"product",  "severity",    "pattern",
+					 "caseless", "explanation", "remedy",
+					 "check",    "sample",	    NULL};
+/* Keys whose text may be wrapped over indented continuation lines. */
+static bool is_prose(const char *key)
+{
+	return strcmp(key, "explanation") == 0 || strcmp(key, "remedy") == 0;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_state *st = user;
+	struct raw_entry *e = st->nents ? &st->ents[st->nents - 1] : NULL;
+	bool known = false;
+
+	if (st->failed)
+		return 0;
+	if (!name) /* a new [section] (inih >= 51 reports it with name NULL only if asked) */
+		return 1;
+	if (!*section) {
+		fail(st, st->lineno, "key '%s' is outside any [section]", name);
+		return 0;
+	}
+	if (!e || e->line != st->secline) {
+		for (size_t i = 0; i < st->nents; i++)
+			if (strcmp(st->ents[i].id, section) == 0) {
+				fail(st, st->secline, "[%s] is defined twice (first at line %d)",
+				     section, st->ents[i].line);
+				return 0;
+			}
+		st->ents = hd_xrealloc(st->ents, (st->nents + 1) * sizeof(*st->ents));
+		e = &st->ents[st->nents++];
+		*e = (struct raw_entry){.id = hd_xstrdup(section), .line = st->secline};
+	}
+	for (const char *const *k = known_keys; *k; k++)
+		known |= strcmp(*k, name) == 0;
+	if (!known) {
+		fail(st, st->lineno,
+		     "[%s] unknown key '%s' (product, severity, pattern, caseless, explanation, "
+		     "remedy, check, sample)",
+		     section, name);
+		return 0;
+	}
+	for (size_t i = 0; i < e->n; i++) {
+		if (strcmp(e->kv[i].key, name) != 0)
+			continue;
+		if (st->cont && is_prose(name)) {
+			char *joined = hd_asprintf("%s %s", e->kv[i].value, value);
+			free(e->kv[i].value);
+			e->kv[i].value = joined;
+			return 1;
+		}
+		fail(st, st->lineno, "[%s] '%s' is given twice (first at line %d)", section, name,
+		     e->kv[i].line);
+		return 0;
+	}
+	e->kv = hd_xrealloc(e->kv, (e->n + 1) * sizeof(*e->kv));
+	e->kv[e->n++] = (struct raw_kv){hd_xstrdup(name), hd_xstrdup(value), st->lineno};
+	return 1;
+}
+
+static const struct raw_kv *get(const struct raw_entry *e, const char *key)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (strcmp(e->kv[i].key, key) == 0)
+			return &e->kv[i];
+	return NULL;
+}
+
+static void entry_free(struct hd_catalog_entry *e)
+{
+	free(e->id);
+	free(e->product);
+	free(e->severity);
+	free(e->pattern);
+	free(e->explanation);
+	free(e->remedy);
+	hd_strv_free(e->checks);
+	free(e->sample);
+	free(e->literal);
+	free(e->file);
+	pcre2_code_free(e->re);
+	memset(e, 0, sizeof(*e));
+}
+
+static char **split_list(const char *s, size_t *n)
+{
+	char **v = hd_xcalloc(1, sizeof(char *));
+	const char *p = s;
+
+	*n = 0;
+	while (*p) {
+		size_t l;
+		p += strspn(p, ", \t");
+		l = strcspn(p, ", \t");
+		if (!l)
+			break;
+		v = hd_xrealloc(v, (*n + 2) * sizeof(char *));
+		v[(*n)++] = hd_xstrndup(p, l);
+		v[*n] = NULL;
+		p += l;
+	}
+	return v;
+}
+
+static int build_entry(struct parse_state *st, const struct hd_catalog *cat,
+		       const struct raw_entry *raw, struct hd_catalog_entry *out)
+{
+	static const char *const required[] = {"product", "severity", "pattern", "explanation",
+					       "remedy",  "sample",   NULL};
+	const struct raw_kv *kv;
+	struct hd_catalog_entry e = {0};
+	char lit[256];
+	int errcode;
+	PCRE2_SIZE erroff;
+	uint32_t flags = 0;
+
+	for (const char *const *k = required; *k; k++)
+		if (!get(raw, *k)) {
+			fail(st, raw->line, "[%s] needs '%s'", raw->id, *k);
+			return -EINVAL;
+		}
+	for (size_t i = 0; i < cat->n; i++)
+		if (strcmp(cat->entries[i].id, raw->id) == 0) {
+			fail(st, raw->line, "[%s] is already defined at %s:%d", raw->id,
+			     cat->entries[i].file, cat->entries[i].line);
+			return -EINVAL;
+		}
+	e.id = hd_xstrdup(raw->id);
+	e.file = hd_xstrdup(st->name);
+	e.line = raw->line;
+	e.product = hd_xstrdup(get(raw, "product")->value);
+	kv = get(raw, "severity");
+	if (strcmp(kv->value, "info") == 0) {
+		e.status = HD_OK;
+	} else if (strcmp(kv->value, "warning") == 0) {
+		e.status = HD_WARNING;
+	} else if (strcmp(kv->value, "critical") == 0) {
+		e.status = HD_CRITICAL;
+	} else {
+		fail(st, kv->line, "[%s] severity '%s' is not info, warning or critical", raw->id,
+		     kv->value);
+		goto err;
+	}
+	e.severity = hd_xstrdup(kv->value);
+	e.caseless = true;
+	if ((kv = get(raw, "caseless")) && hd_parse_bool(kv->value, &e.caseless) < 0) {
+		fail(st, kv->line, "[%s] caseless '%s' is not yes or no", raw->id, kv->value);
+		goto err;
+	}
+	e.explanation = hd_xstrdup(get(raw, "explanation")->value);
+	e.remedy = hd_xstrdup(get(raw, "remedy")->value);
+	e.sample = hd_xstrdup(get(raw, "sample")->value);
+	kv = get(raw, "check");
+	e.checks = split_list(kv ? kv->value : "", &e.nchecks);
+	kv = get(raw, "pattern");
+	e.pattern = hd_xstrdup(kv->value);
+	if (e.caseless)
+		flags |= PCRE2_CASELESS;
+	/* no PCRE2_UTF: log lines are bytes, and invalid UTF-8 must not stop a match */
+	e.re = pcre2_compile((PCRE2_SPTR)e.pattern, PCRE2_ZERO_TERMINATED, flags, &errcode, &erroff,
+			     NULL);
+	if (!e.re) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(errcode, msg, sizeof(msg));
+		fail(st, kv->line, "[%s] bad pattern at offset %zu: %s", raw->id, (size_t)erroff,
+		     (char *)msg);
+		goto err;
+	}
+	pcre2_jit_compile(e.re, PCRE2_JIT_COMPLETE); /* without JIT the interpreter runs */
+	if (hd_catalog_literal(e.pattern, lit, sizeof(lit)) > 0)
+		e.literal = hd_xstrdup(lit);
+	*out = e;
+	return 0;
+err:
+	entry_free(&e);
+	return -EINVAL;
+}
+
+int hd_catalog_parse(struct hd_catalog *cat, const char *name, const char *bytes, size_t len,
+		     char *err, size_t errsize)
+{
+	struct parse_state st = {
+		.name = name, .bytes = bytes, .len = len, .err = err, .errsize = errsize};
+	bool saved_inline = ini_allow_inline_comments;
+	int saved_alloc = ini_initial_alloc;
+	int r, ret = 0;
+
+	err[0] = '\0';
+	ini_use_stack = false;
+	ini_max_line = MAX_LINE;
+	ini_initial_alloc = MAX_LINE; /* the heap line buffer starts (and stays) at this size */
+	ini_stop_on_first_error = true;
+	/* patterns and prose hold ';' freely; comments are whole lines */
+	ini_allow_inline_comments = false;
+	r = ini_parse_stream(reader, &st, handler, &st);
+	ini_allow_inline_comments = saved_inline;
+	ini_initial_alloc = saved_alloc;
+	if (st.overlong)
+		fail(&st, st.lineno, "line is longer than %d bytes or holds a NUL byte",
+		     MAX_LINE - 3);
+	else if (r > 0)
+		fail(&st, r, "expected 'key = value' or '[section]'");
+	else if (r < 0)
+		fail(&st, 0, "cannot parse (out of memory)");
+	for (size_t i = 0; i < st.nents && !st.failed; i++) {
+		struct hd_catalog_entry e;
+		if (build_entry(&st, cat, &st.ents[i], &e) < 0)
+			break;
+		cat->entries = hd_xrealloc(cat->entries, (cat->n + 1) * sizeof(*cat->entries));
+		cat->entries[cat->n++] = e;
+	}
+	if (st.failed)
+		ret = -EINVAL;
+	for (size_t i = 0; i < st.nents; i++) {
+		for (size_t k = 0; k < st.ents[i].n; k++) {
+			free(st.ents[i].kv[k].key);
+			free(st.ents[i].kv[k].value);
+		}
+		free(st.ents[i].kv);
+		free(st.ents[i].id);
+	}
+	free(st.ents);
+	if (!cat->md)
+		cat->md = pcre2_match_data_create(1, NULL);
+	return ret;
+}
+
+static int conf_filter(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && n > 5 && strcmp(d->d_name + n - 5, ".conf") == 0;
+}
+
+int hd_catalog_load_dir(struct hd_catalog *cat, const char *dir, char *err, size_t errsize)
+{
+	struct dirent **names = NULL;
+	int n = scandir(dir, &names, conf_filter, alphasort);
+	int ret = 0;
+
+	if (n < 0) {
+		ret = -errno;
+		snprintf(err, errsize, "%s: cannot read the message catalogue: %s", dir,
+			 strerror(errno));
+		return ret;
+	}
+	for (int i = 0; i < n; i++) {
+		_cleanup_free_ char *bytes = NULL;
+		char path[4096];
+		size_t len;
+		int r;
+
+		if (ret == 0) {
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+			r = hd_read_path(path, &bytes, &len, 4u << 20);
+			if (r < 0) {
+				snprintf(err, errsize, "%s: cannot read: %s", path, strerror(-r));
+				ret = r;
+			} else if (hd_catalog_parse(cat, path, bytes, len, err, errsize) < 0) {
+				ret = -EINVAL;
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+	return ret;
+}
+
+bool hd_catalog_entry_matches(const struct hd_catalog *cat, size_t i, const char *line, size_t len)
+{
+	if (len && line[len - 1] == '\n')
+		len--;
+	return pcre2_match(cat->entries[i].re, (PCRE2_SPTR)line, len, 0, 0, cat->md, NULL) >= 0;
+}
+
+size_t hd_catalog_match(const struct hd_catalog *cat, const char *line, size_t len, size_t *idx,
+			size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cat->n; i++)
+		if (hd_catalog_entry_matches(cat, i, line, len)) {
+			if (n < max)
+				idx[n] = i;
+			n++;
+		}
+	return n;
+}
+
+size_t hd_catalog_explain(const struct hd_catalog *cat, const char *text, size_t len, size_t **idx)
+{
+	_cleanup_free_ bool *seen = hd_xcalloc(cat->n + 1, sizeof(bool));
+	_cleanup_free_ size_t *hits = hd_xcalloc(cat->n + 1, sizeof(size_t));
+	size_t *out = hd_xcalloc(cat->n + 1, sizeof(size_t));
+	const char *p = text, *end = text + len;
+	size_t n = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		size_t k = hd_catalog_match(cat, p, l, hits, cat->n);
+
+		for (size_t j = 0; j < k && j < cat->n; j++)
+			if (!seen[hits[j]]) {
+				seen[hits[j]] = true;
+				out[n++] = hits[j];
+			}
+		p += l + 1;
+	}
+	*idx = out;
+	return n;
+}
+
+/* Close the current run of literal text: keep it when it is the longest so far. */
+static void run_end(const char *run, size_t rl, char *best, size_t *bl, size_t size)
+{
+	if (rl > *bl && rl < size) {
+		memcpy(best, run, rl);
+		best[rl] = '\0';
+		*bl = rl;
+	}
+}
+
+/* Skip a [...] class starting at P (at '['); returns the index after ']'. */
+static size_t skip_class(const char *p, size_t i)
+{
+	i++;
+	if (p[i] == '^')
+		i++;
+	if (p[i] == ']')
+		i++;
+	while (p[i] && p[i] != ']') {
+		if (p[i] == '\\' && p[i + 1])
+			i++;
+		else if (p[i] == '[' && p[i + 1] == ':') {
+			const char *e = strstr(p + i + 2, ":]");
+			if (e)
+				i = (size_t)(e - p) + 1;
+		}
+		i++;
+	}
+	return p[i] ? i + 1 : i;
+}
+
+size_t hd_catalog_literal(const char *p, char *best, size_t size)
+{
+	char run[256];
+	size_t rl = 0, bl = 0, i = 0;
+
+	best[0] = '\0';
+	while (p[i]) {
+		char c = p[i];
+
+		if (c == '|')
+			return best[0] = '\0', 0; /* a top-level alternative: nothing is required */
+		if (c == '*' || c == '?' || c == '+' || c == '{') {
+			/* a quantifier on the last literal: '+' keeps one copy, others none */
+			if (c != '+' && rl > 0)
+				rl--;
+			run_end(run, rl, best, &bl, size);
+			rl = 0;
+			if (c == '{') {
+				while (p[i] && p[i] != '}')
+					i++;
+				if (p[i])
+					i++;
+			} else {
+				i++;
+			}
+			if (p[i] == '?' || p[i] == '+')
+				i++;
+			continue;
+		}
+		if (c == '(' || c == '[' || c == '.' || c == '^' || c == '$' || c == ')') {
+			run_end(run, rl, best, &bl, size);
+			rl = 0;
+			if (c == '[') {
+				i = skip_class(p, i);
+				continue;
+			}
+			if (c == '(') {
+				int depth = 0;
+				/* skip the group: what is inside may be optional or alternative */
+				for (; p[i]; i++) {
+					if (p[i] == '\\' && p[i + 1]) {
+						i++;
+					} else if (p[i] == '[') {
+						i = skip_class(p, i) - 1;
+					} else if (p[i] == '(') {
+						depth++;
+					} else if (p[i] == ')' && --depth == 0) {
+						i++;
+						break;
+					}
+				}
+				/* a group followed by a quantifier: nothing new to drop */
+				continue;
+			}
+			i++;
+			continue;
+		}
+		if (c == '\\') {
+			char d = p[i + 1];
+			if (!d)
+				break;
+			if (isalnum((unsigned char)d)) {
+				/* \d \s \b \x.. \Q ...: not a plain character */
+				run_end(run, rl, best, &bl, size);
+				rl = 0;
+				i += 2;
+				if ((d == 'x' || d == 'p' || d == 'P' || d == 'g' || d == 'k') &&
+				    (p[i] == '{' || p[i] == '<')) {
+					while (p[i] && p[i] != '}' && p[i] != '>')
+						i++;
+					if (p[i])
+						i++;
+				} else if (d == 'Q') {
+					const char *e = strstr(p + i, "\\E");
+					i = e ? (size_t)(e - p) + 2 : strlen(p);
+				}
+				continue;
+			}
+			c = d;
+			i++;
+		}
+		if (rl < sizeof(run))
+			run[rl++] = (char)tolower((unsigned char)c);
+		i++;
+	}
+	run_end(run, rl, best, &bl, size);
+	return bl;
+}
+
+const char *hd_catalog_default_dir(void)
+{
+#if defined(HD_BUILD_DIR) && defined(HD_SOURCE_DIR)
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	size_t bl = strlen(HD_BUILD_DIR);
+
+	if (n > 0) {
+		exe[n] = '\0';
+		if (strncmp(exe, HD_BUILD_DIR, bl) == 0 && exe[bl] == '/')
+			return HD_SOURCE_DIR "/catalog";
+	}
+#endif
+	return HD_DATA_DIR "/catalog";
+}
+
+void hd_catalog_keep_products(struct hd_catalog *cat, char *const *products, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < cat->n; i++) {
+		bool want = false;
+		for (size_t j = 0; j < n; j++)
+			want |= strcmp(cat->entries[i].product, products[j]) == 0;
+		if (want)
+			cat->entries[k++] = cat->entries[i];
+		else
+			entry_free(&cat->entries[i]);
+	}
+	cat->n = k;
+}
+
+void hd_catalog_free(struct hd_catalog *cat)
+{
+	for (size_t i = 0; i < cat->n; i++)
+		entry_free(&cat->entries[i]);
+	free(cat->entries);
+	pcre2_match_data_free(cat->md);
+	memset(cat, 0, sizeof(*cat));
+}

@@ -1,0 +1,68 @@
+/* The message catalogue: vendor log messages, what they mean, what to do, which check. */
+#pragma once
+
+#ifndef PCRE2_CODE_UNIT_WIDTH
+#define PCRE2_CODE_UNIT_WIDTH 8
+#endif
+#include <pcre2.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "result.h"
+
+struct hd_catalog_entry {
+	char *id;	       /* section name, unique over all files */
+	char *product;	       /* fsigk, amp, ipsec, ds ... */
+	char *severity;	       /* info, warning, critical */
+	enum hd_status status; /* severity as a status (info: HD_OK) */
+	char *pattern;	       /* pcre2 source */
+	bool caseless;	       /* `caseless = no` turns it off; on by default */
+	char *explanation;
+	char *remedy;
+	char **checks; /* NULL-terminated ids of checks that test the cause; may be empty */
+	size_t nchecks;
+	char *sample;  /* a real instance line; the tests match it */
+	char *literal; /* lower-case text every match contains (prefilter), or NULL */
+	char *file;    /* where the section starts */
+	int line;
+	pcre2_code *re;
+};
+
+struct hd_catalog {
+	struct hd_catalog_entry *entries;
+	size_t n;
+	pcre2_match_data *md;
+};
+
+/* Parse one catalogue file's bytes (NAME in messages) and add its entries.
+ * Errors name NAME:LINE: a bad pattern with the pcre2 message and offset, a
+ * missing or unknown key, a duplicate id. Returns 0 or -EINVAL with ERR set. */
+int hd_catalog_parse(struct hd_catalog *cat, const char *name, const char *bytes, size_t len,
+		     char *err, size_t errsize);
+
+/* Every *.conf of DIR in name order. 0, or a negative errno with ERR set. */
+int hd_catalog_load_dir(struct hd_catalog *cat, const char *dir, char *err, size_t errsize);
+
+/* Does entry I match LINE (LEN bytes, no newline needed)? */
+bool hd_catalog_entry_matches(const struct hd_catalog *cat, size_t i, const char *line, size_t len);
+
+/* Entries matching one LINE: their indexes into IDX (at most MAX), catalogue order.
+ * Returns how many matched (may exceed MAX). */
+size_t hd_catalog_match(const struct hd_catalog *cat, const char *line, size_t len, size_t *idx,
+			size_t max);
+
+/* The explain mode: every entry matched by any line of TEXT, each once, in
+ * the order first seen. Returns the count; *IDX is a heap array (free it). */
+size_t hd_catalog_explain(const struct hd_catalog *cat, const char *text, size_t len, size_t **idx);
+
+/* The longest run of literal text every match of PATTERN must contain
+ * (lower-cased into BUF), or 0 when there is none (top-level alternation). */
+size_t hd_catalog_literal(const char *pattern, char *buf, size_t size);
+
+/* The source tree's catalog/ when running from the build tree, else the installed one. */
+const char *hd_catalog_default_dir(void);
+
+/* Drop the entries whose product is not one of PRODUCTS. */
+void hd_catalog_keep_products(struct hd_catalog *cat, char *const *products, size_t n);
+
+void hd_catalog_free(struct hd_catalog *cat);

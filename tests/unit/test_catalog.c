@@ -1,0 +1,315 @@
+/* Message catalogue: every shipped sample finds its own entry and no other; bad files are named. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+
+#define CATALOG_DIR HD_TEST_SOURCE_DIR "/../catalog"
+
+/* Check ids the product profiles define; a catalogue entry may only point at these. */
+static const char *const known_checks[] = {
+	"fsigk-http-port",
+	"fsigk-smtp-port",
+	"fsigk-semaphores",
+	"fsigk-file-handles",
+	"fsigk-tmp-space",
+	"fsigk-tmp-realtime-scan",
+	"fsigk-tproxy",
+	"fsigk-fsavd-socket",
+	"fsigk-fsasd-socket",
+	"fsigk-notify-smtp",
+	"fsigk-connections",
+	"fsigk-core-files",
+	"fsigk-kernel",
+	"amp-selinux-bpf",
+	"amp-kernel-bpf",
+	"amp-secure-boot",
+	"amp-scan-user",
+	"amp-login-defs",
+	"amp-opt-cisco",
+	"amp-scanner-restarts",
+	"amp-memory",
+	"ds-update-cache",
+	"ds-update-logs",
+	"ds-relay-reach",
+	"ds-update-server-reach",
+	"ipsec-state",
+	"ipsec-key-files",
+	NULL,
+};
+
+static void load_shipped(struct hd_catalog *cat)
+{
+	char err[1024];
+
+	if (hd_catalog_load_dir(cat, CATALOG_DIR, err, sizeof(err)) != 0)
+		fail_msg("shipped catalogue does not load: %s", err);
+	assert_true(cat->n >= 40);
+}
+
+/* explain on a real instance of every catalogue entry finds that entry and no unrelated one */
+static void test_every_sample_finds_its_entry_only(void **state)
+{
+	struct hd_catalog cat = {0};
+	(void)state;
+	load_shipped(&cat);
+	for (size_t i = 0; i < cat.n; i++) {
+		const struct hd_catalog_entry *e = &cat.entries[i];
+		size_t *idx = NULL;
+		size_t n = hd_catalog_explain(&cat, e->sample, strlen(e->sample), &idx);
+
+		if (n != 1 || idx[0] != i) {
+			fprintf(stderr, "sample of [%s] (%s:%d) matched %zu entries:", e->id,
+				e->file, e->line, n);
+			for (size_t k = 0; k < n; k++)
+				fprintf(stderr, " %s", cat.entries[idx[k]].id);
+			fputc('\n', stderr);
+			free(idx);
+			hd_catalog_free(&cat);
+			fail();
+		}
+		free(idx);
+	}
+	hd_catalog_free(&cat);
+}
+
+static void test_shipped_entries_are_complete(void **state)
+{
+	struct hd_catalog cat = {0};
+	const char *products[] = {"fsigk", "amp", "ipsec", "ds"};
+	(void)state;
+	load_shipped(&cat);
+	for (size_t i = 0; i < cat.n; i++) {
+		const struct hd_catalog_entry *e = &cat.entries[i];
+		char lower[4096];
+		size_t k;
+
+		/* a plain-text prefilter keeps log-scan to one pass; it must occur in real lines */
+		if (!e->literal || strlen(e->literal) < 4)
+			fail_msg("[%s] has no plain text of 4+ characters outside groups", e->id);
+		for (k = 0; e->sample[k] && k < sizeof(lower) - 1; k++)
+			lower[k] = (char)tolower((unsigned char)e->sample[k]);
+		lower[k] = '\0';
+		if (!strstr(lower, e->literal))
+			fail_msg("[%s] literal '%s' is not in its sample", e->id, e->literal);
+		if (strncmp(e->id, e->product, strlen(e->product)) != 0)
+			fail_msg("[%s] id does not start with its product '%s'", e->id, e->product);
+		for (size_t c = 0; c < e->nchecks; c++) {
+			bool known = false;
+			for (const char *const *kc = known_checks; *kc; kc++)
+				known |= strcmp(*kc, e->checks[c]) == 0;
+			if (!known)
+				fail_msg("[%s] check '%s' is not a known check id", e->id,
+					 e->checks[c]);
+		}
+	}
+	/* every product is there */
+	for (size_t p = 0; p < 4; p++) {
+		size_t n = 0;
+		for (size_t i = 0; i < cat.n; i++)
+			n += strcmp(cat.entries[i].product, products[p]) == 0;
+		if (n < 5)
+			fail_msg("product %s has only %zu entries", products[p], n);
+	}
+	hd_catalog_free(&cat);
+}
+
+static void test_vendor_spellings_and_real_variants(void **state)
+{
+	static const struct {
+		const char *line, *id;
+	} cases[] = {
+		/* the 4.x wording of the bind failure */
+		{"1700000000.123 [2023-11-14 22:13:20 9080 1234] ###ERROR### "
+		 "bind(port=9080,addr=0.0.0.0). "
+		 "# Please check whether other service(mail/web server,etc...) is already running "
+		 "on port "
+		 "9080.\" /strerror(98)=Address already in use",
+		 "fsigk-bind-address-in-use"},
+		{"too many open files in system", "fsigk-too-many-open-files"},
+		{"[iau] busy with exisiting update", "ds-update-busy"},
+		{"HTTP/1.1 503 Service is under maintainence", "ds-update-server-maintenance"},
+		{"charon: IKE phase1 with peer timed out", "ipsec-phase1-timeout"},
+		{"ID 18 - Critical: Connector event monitoring is overloaded.",
+		 "amp-event-monitoring-overloaded"},
+	};
+	struct hd_catalog cat = {0};
+	(void)state;
+	load_shipped(&cat);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t idx[8];
+		size_t n = hd_catalog_match(&cat, cases[i].line, strlen(cases[i].line), idx, 8);
+		if (n != 1 || strcmp(cat.entries[idx[0]].id, cases[i].id) != 0)
+			fail_msg("'%s': %zu matches, first %s, wanted %s", cases[i].line, n,
+				 n ? cat.entries[idx[0]].id : "-", cases[i].id);
+	}
+	/* the corrected spellings are not what the products write */
+	assert_int_equal(hd_catalog_match(&cat, "Busy with existing update", 25, NULL, 0), 0);
+	hd_catalog_free(&cat);
+}
+
+static void test_explain_many_lines(void **state)
+{
+	static const char text[] = "Mar 11 02:00:00 gw kernel: nothing to see\n"
+				   "ipsecd[812]: IKE phase 2 for 10.1.0.0/16 === 10.2.0.0/16 "
+				   "failed: NO_PROPOSAL_CHOSEN\n"
+				   "\xff\xfe\x00garbage\x80\n"
+				   "CRITICAL [smtp:ipc.c:102] semget=No space left on device(28)\n"
+				   "ipsecd[812]: IKE phase 2 for 10.1.0.0/16 === 10.2.0.0/16 "
+				   "failed: NO_PROPOSAL_CHOSEN\n"
+				   "last line without newline: accept=Too many open files(24)";
+	struct hd_catalog cat = {0};
+	size_t *idx = NULL, n;
+	(void)state;
+	load_shipped(&cat);
+	n = hd_catalog_explain(&cat, text, sizeof(text) - 1, &idx);
+	assert_int_equal(n, 3);
+	assert_string_equal(cat.entries[idx[0]].id, "ipsec-phase2-no-proposal");
+	assert_string_equal(cat.entries[idx[1]].id, "fsigk-semget-no-space");
+	assert_string_equal(cat.entries[idx[2]].id, "fsigk-too-many-open-files");
+	free(idx);
+	n = hd_catalog_explain(&cat, "", 0, &idx);
+	assert_int_equal(n, 0);
+	free(idx);
+	hd_catalog_free(&cat);
+}
+
+static const char good_entry[] = "product = x\nseverity = warning\npattern = hello\n"
+				 "explanation = e\nremedy = r\nsample = hello\n";
+
+static void test_bad_catalogues(void **state)
+{
+	static const struct {
+		const char *bytes, *want;
+	} cases[] = {
+		{"[e]\nproduct = x\nseverity = warning\npattern = (abc\nexplanation = e\nremedy = "
+		 "r\n"
+		 "sample = s\n",
+		 "bad.conf:4: [e] bad pattern at offset 4: missing closing parenthesis"},
+		{"[e]\nproduct = x\nseverity = warning\npattern = a[\nexplanation = e\nremedy = r\n"
+		 "sample = s\n",
+		 "bad.conf:4: [e] bad pattern at offset 2: missing terminating ] for character "
+		 "class"},
+		{"[e]\nproduct = x\nseverity = warning\npattern = p\nremedy = r\nsample = s\n",
+		 "bad.conf:1: [e] needs 'explanation'"},
+		{"\n\n[e]\nproduct = x\nseverity = warning\npattern = p\nexplanation = e\nremedy = "
+		 "r\n",
+		 "bad.conf:3: [e] needs 'sample'"},
+		{"[e]\nproduct = x\nsevrity = warning\n",
+		 "bad.conf:3: [e] unknown key 'sevrity' (product, severity"},
+		{"[e]\nproduct = x\nseverity = fatal\npattern = p\nexplanation = e\nremedy = r\n"
+		 "sample = s\n",
+		 "bad.conf:3: [e] severity 'fatal' is not info, warning or critical"},
+		{"product = x\n", "bad.conf:1: key 'product' is outside any [section]"},
+		{"[e]\npattern = a\npattern = b\n",
+		 "bad.conf:3: [e] 'pattern' is given twice (first at "
+		 "line 2)"},
+		{"[e]\nproduct = x\n[f]\nproduct = y\n[e]\nproduct = z\n",
+		 "bad.conf:5: [e] is defined twice (first at line 1)"},
+		{"[e]\nthis line has no equals sign\n", "bad.conf:2: expected 'key = value' or"},
+		{"[e]\ncaseless = maybe\nproduct = x\nseverity = info\npattern = p\nexplanation = "
+		 "e\n"
+		 "remedy = r\nsample = s\n",
+		 "bad.conf:2: [e] caseless 'maybe' is not yes or no"},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct hd_catalog cat = {0};
+		char err[512];
+		int r = hd_catalog_parse(&cat, "bad.conf", cases[i].bytes, strlen(cases[i].bytes),
+					 err, sizeof(err));
+		if (r == 0 || strncmp(err, cases[i].want, strlen(cases[i].want)) != 0)
+			fail_msg("case %zu: rc %d, error '%s', wanted '%s...'", i, r, err,
+				 cases[i].want);
+		assert_int_equal(cat.n, 0);
+		hd_catalog_free(&cat);
+	}
+}
+
+static void test_duplicate_across_files_and_continuations(void **state)
+{
+	struct hd_catalog cat = {0};
+	char err[512], buf[1024];
+	(void)state;
+	snprintf(buf, sizeof(buf), "; a comment\n[dup]\n%s", good_entry);
+	assert_int_equal(hd_catalog_parse(&cat, "one.conf", buf, strlen(buf), err, sizeof(err)), 0);
+	assert_int_not_equal(hd_catalog_parse(&cat, "two.conf", buf, strlen(buf), err, sizeof(err)),
+			     0);
+	assert_string_equal(err, "two.conf:2: [dup] is already defined at one.conf:2");
+	hd_catalog_free(&cat);
+
+	/* prose continues on indented lines; a ';' inside a value stays */
+	snprintf(buf, sizeof(buf),
+		 "[c]\nproduct = x\nseverity = critical\npattern = a;b\nexplanation = first\n"
+		 "  second ; third\nremedy = r\nsample = a;b\ncaseless = no\n");
+	assert_int_equal(hd_catalog_parse(&cat, "c.conf", buf, strlen(buf), err, sizeof(err)), 0);
+	assert_int_equal(cat.n, 1);
+	assert_string_equal(cat.entries[0].explanation, "first second ; third");
+	assert_string_equal(cat.entries[0].pattern, "a;b");
+	assert_int_equal(cat.entries[0].status, HD_CRITICAL);
+	assert_true(hd_catalog_entry_matches(&cat, 0, "xa;bx", 5));
+	assert_false(hd_catalog_entry_matches(&cat, 0, "A;B", 3)); /* caseless = no */
+	hd_catalog_free(&cat);
+}
+
+static void test_literal(void **state)
+{
+	static const struct {
+		const char *pattern, *literal;
+	} cases[] = {
+		{"Too many open files", "too many open files"},
+		{"bind\\b.{0,200}Address already in use", "address already in use"},
+		{"a|bcdef", ""},
+		{"(?:abc|defgh)ij", "ij"},
+		{"colou?r scheme", "r scheme"},
+		{"x+yz", "yz"},
+		{"ab*cd", "cd"},
+		{"\\bscan(?:ning)?\\b", "scan"},
+		{"IAURELAY_STATUS_NOT_AVAILABLE\\(-18\\)", "iaurelay_status_not_available(-18)"},
+		{"[abc]{2}defg[h]", "defg"},
+		{"\\Qa.b\\Ecdef", "cdef"},
+		{"", ""},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char buf[256];
+		size_t n = hd_catalog_literal(cases[i].pattern, buf, sizeof(buf));
+		if (strcmp(buf, cases[i].literal) != 0 || n != strlen(cases[i].literal))
+			fail_msg("'%s': literal '%s', wanted '%s'", cases[i].pattern, buf,
+				 cases[i].literal);
+	}
+}
+
+static void test_missing_dir(void **state)
+{
+	struct hd_catalog cat = {0};
+	char err[512];
+	(void)state;
+	assert_int_not_equal(hd_catalog_load_dir(&cat, "/nonexistent/catalog", err, sizeof(err)),
+			     0);
+	assert_non_null(strstr(err, "/nonexistent/catalog: cannot read the message catalogue"));
+	hd_catalog_free(&cat);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_sample_finds_its_entry_only),
+		cmocka_unit_test(test_shipped_entries_are_complete),
+		cmocka_unit_test(test_vendor_spellings_and_real_variants),
+		cmocka_unit_test(test_explain_many_lines),
+		cmocka_unit_test(test_bad_catalogues),
+		cmocka_unit_test(test_duplicate_across_files_and_continuations),
+		cmocka_unit_test(test_literal),
+		cmocka_unit_test(test_missing_dir),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
