@@ -276,9 +276,12 @@ static int list_checks(const struct opts *o, struct hd_check **sel, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const struct hd_check *c = sel[i];
 		printf("%-28s %-16s ", c->id, c->probe->name);
-		for (size_t t = 0; t < c->ntags; t++)
-			printf("%s%s", t ? "," : "", c->tags[t]);
-		printf("%s  %s%s\n", c->ntags ? "" : "-", c->description ? c->description : "",
+		char tags[256] = "-";
+		size_t off = 0;
+		for (size_t t = 0; t < c->ntags && off < sizeof(tags); t++)
+			off += (size_t)snprintf(tags + off, sizeof(tags) - off, "%s%s", t ? "," : "",
+						c->tags[t]);
+		printf("%-26s %s%s\n", tags, c->description ? c->description : "",
 		       c->enabled ? "" : " (disabled)");
 		if (o->verbose)
 			for (size_t k = 0; k < c->nparams; k++)
@@ -361,8 +364,8 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 				continue;
 			if (selected_by(c, o.skip, o.nskip))
 				continue;
-			/* disabled checks run only when asked for by name */
-			if (!c->enabled && o.mode != M_LIST &&
+			/* disabled checks run only when asked for by name, tag or profile */
+			if (!c->enabled && o.mode != M_LIST && o.mode != M_PREFLIGHT &&
 			    !(o.nonly && selected_by(c, o.only, o.nonly)))
 				continue;
 			sel[nsel++] = c;
