@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# preflight with the shipped profiles on roots built here: one host ready for the endpoint
+# connector, one blocked; blockers listed first with their remedies, the same in JSON.
+. "$(dirname "$0")/lib.sh"
+CHECKS=(-d "$HD_SRC/checks.d")
+
+mkroot() { # mkroot DIR: a RHEL 8 host with BTF, enough memory, no SELinux, BIOS boot
+	local r=$1
+	mkdir -p "$r"/etc "$r"/proc/sys/kernel "$r"/proc/self "$r"/sys/kernel/btf "$r"/proc/sys/fs
+	printf 'NAME="Rocky Linux"\nID="rocky"\nID_LIKE="rhel centos fedora"\nVERSION_ID="8.9"\n' >"$r/etc/os-release"
+	echo 4.18.0-513.5.1.el8_9.x86_64 >"$r/proc/sys/kernel/osrelease"
+	printf 'root:x:0:0:root:/root:/bin/bash\n' >"$r/etc/passwd"
+	printf 'root:x:0:\n' >"$r/etc/group"
+	printf 'MAIL_DIR /var/spool/mail\nUSERGROUPS_ENAB yes\n' >"$r/etc/login.defs"
+	printf 'MemTotal: 8000000 kB\nMemFree: 4000000 kB\nMemAvailable: 6000000 kB\nSwapTotal: 0 kB\nSwapFree: 0 kB\n' >"$r/proc/meminfo"
+	printf 'proc /proc proc rw 0 0\n' >"$r/proc/self/mounts"
+	# a BTF header: magic 0xEB9F, version 1, flags 0, hdr_len 24, then empty sections
+	printf '\x9f\xeb\x01\x00\x18\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00' >"$r/sys/kernel/btf/vmlinux"
+}
+
+ready=$HD_TMP/ready
+mkroot "$ready"
+run "$HOSTDOCTOR" preflight "${CHECKS[@]}" -r "$ready" --profile secure-endpoint
+expect_rc "a prepared host is ready" 0
+expect_out "says READY" '^READY: no blockers'
+expect_out "the login.defs check passed" '\[ OK \] amp-login-defs'
+
+blocked=$HD_TMP/blocked
+mkroot "$blocked"
+sed -i 's/USERGROUPS_ENAB yes/USERGROUPS_ENAB no/' "$blocked/etc/login.defs"
+rm "$blocked/sys/kernel/btf/vmlinux"
+run "$HOSTDOCTOR" preflight "${CHECKS[@]}" -r "$blocked" --profile secure-endpoint
+expect_rc "no USERGROUPS_ENAB and no BTF block the install" 1
+expect_out "blockers come first" '^Blockers'
+expect_out "names the login.defs blocker" '\[CRIT\] amp-login-defs'
+expect_out "names the kernel-bpf blocker" '\[CRIT\] amp-kernel-bpf'
+expect_out "with the RHEL package in the remedy" 'kernel-devel'
+expect_out "closing line" '^NOT READY: 2 blockers'
+blk_line=$(grep -n '^Blockers' <<<"$OUT" | cut -d: -f1)
+pass_line=$(grep -n '^Passed' <<<"$OUT" | cut -d: -f1)
+[ -n "$blk_line" ] && [ -n "$pass_line" ] && [ "$blk_line" -lt "$pass_line" ] && ok "blockers listed before what passed" || not_ok "order of sections" "$OUT"
+run "$HOSTDOCTOR" preflight "${CHECKS[@]}" -r "$blocked" --profile secure-endpoint -f json
+expect_rc "json: blocked" 1
+expect_json "json ready" 'j["ready"]' False
+expect_json "json blockers" 'sorted(j["blockers"])' "['amp-kernel-bpf', 'amp-login-defs']"
+expect_json "each blocker has a remedy" 'all(c["remedy"] for c in j["checks"] if c["id"] in j["blockers"])' True
+finish
