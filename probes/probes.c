@@ -3,9 +3,11 @@
 
 extern const struct hd_probe probe_sysctl;
 extern const struct hd_probe probe_file_handles;
+extern const struct hd_probe probe_nic_rings;
 
 const struct hd_probe *const hd_probes[] = {
 	&probe_sysctl,
 	&probe_file_handles,
+	&probe_nic_rings,
 	NULL,
 };
