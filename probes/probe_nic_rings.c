@@ -166,9 +166,11 @@ int nic_counter_parse(const char *bytes, size_t len, uint64_t *out)
 	if (p == end || !isdigit((unsigned char)*p))
 		return -EINVAL;
 	for (; p < end && isdigit((unsigned char)*p); p++) {
-		if (v > (UINT64_MAX - 9) / 10)
+		uint64_t d = (uint64_t)(*p - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
 			return -EINVAL;
-		v = v * 10 + (uint64_t)(*p - '0');
+		v = v * 10 + d;
 	}
 	while (p < end && isspace((unsigned char)*p))
 		p++;
