@@ -49,12 +49,20 @@ static int bound(const char *path, int type, int backlog)
 	return fd;
 }
 
+/* The address of PATH once bound() ran (which entered the directory of a long path). */
+static void addr(const char *path, struct sockaddr_un *sa)
+{
+	if (strlen(path) >= sizeof(sa->sun_path))
+		path = strrchr(path, '/') + 1;
+	strcpy(sa->sun_path, path);
+}
+
 /* Connect to PATH without blocking until the kernel refuses with EAGAIN: the backlog is full. */
 static void fill(const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
-	strcpy(sa.sun_path, path);
+	addr(path, &sa);
 	for (int i = 0; i < 4096; i++) {
 		int c = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (connect(c, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
@@ -71,14 +79,25 @@ static void fill(const char *path)
 	exit(2);
 }
 
+/* Tell the parent the socket is ready; from now on the server writes nothing, so it does not
+ * hold the test's output pipes open. */
+static void say_ready(int ready)
+{
+	int null = open("/dev/null", O_WRONLY);
+
+	if (null >= 0)
+		dup2(null, STDERR_FILENO);
+	(void)!write(ready, "r", 1);
+	close(ready);
+}
+
 static void serve(const char *mode, const char *path, int ready)
 {
 	int fd;
 
 	if (strcmp(mode, "accept") == 0) {
 		fd = bound(path, SOCK_STREAM, 128);
-		(void)!write(ready, "r", 1);
-		close(ready);
+		say_ready(ready);
 		for (;;) {
 			int c = accept(fd, NULL, NULL);
 			if (c >= 0)
@@ -92,7 +111,7 @@ static void serve(const char *mode, const char *path, int ready)
 		int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 		fd = bound(path, SOCK_STREAM, 1);
-		strcpy(sa.sun_path, path);
+		addr(path, &sa);
 		if (connect(c, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 			fprintf(stderr, "hdt_unixsrv: %s: %s\n", path, strerror(errno));
 			exit(2);
@@ -109,8 +128,7 @@ static void serve(const char *mode, const char *path, int ready)
 		exit(2);
 	}
 	(void)fd;
-	(void)!write(ready, "r", 1);
-	close(ready);
+	say_ready(ready);
 	for (;;)
 		pause();
 }
