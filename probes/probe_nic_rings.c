@@ -1,4 +1,4 @@
-/* nic-rings: NIC RX/TX ring sizes against their maxima, and whether packets are dropped meanwhile. */
+/* nic-rings: NIC RX/TX ring sizes against their maxima, and whether packets are dropped. */
 #include "probe_nic_rings.h"
 
 #include <ctype.h>
@@ -379,21 +379,22 @@ static void remedy(struct hd_result *r, const struct iface *v, size_t n, bool on
 			hd_result_remedy_add(r, "  and: %s", cmd);
 		if (!any) {
 			hd_result_remedy_add(
-				r,
-				"Make it persistent, one of: a udev rule in "
-				"/etc/udev/rules.d/60-nic-rings.rules: ACTION==\"add\", "
-				"SUBSYSTEM==\"net\", KERNEL==\"%s\", RUN+=\"/usr/sbin/%s\"; "
-				"or under 'iface %s' in /etc/network/interfaces: post-up "
-				"/usr/sbin/%s; or with NetworkManager: nmcli connection modify "
-				"CONNECTION ethtool.ring-rx %" PRIu32 " ethtool.ring-tx %" PRIu32,
-				v[i].name, cmd, v[i].name, cmd, v[i].rings.rx_max, v[i].rings.tx_max);
+			    r,
+			    "Make it persistent, one of: a udev rule in "
+			    "/etc/udev/rules.d/60-nic-rings.rules: ACTION==\"add\", "
+			    "SUBSYSTEM==\"net\", KERNEL==\"%s\", RUN+=\"/usr/sbin/%s\"; "
+			    "or under 'iface %s' in /etc/network/interfaces: post-up "
+			    "/usr/sbin/%s; or with NetworkManager: nmcli connection modify "
+			    "CONNECTION ethtool.ring-rx %" PRIu32 " ethtool.ring-tx %" PRIu32,
+			    v[i].name, cmd, v[i].name, cmd, v[i].rings.rx_max, v[i].rings.tx_max);
 		}
 		any = true;
 	}
 	if (any)
-		hd_result_remedy_add(r, "Drops with rings at their maximum mean the host does not "
-					"drain them fast enough: spread IRQs (irqbalance, RSS queues "
-					"with ethtool -L) and check CPU load.");
+		hd_result_remedy_add(r,
+				     "Drops with rings at their maximum mean the host does not "
+				     "drain them fast enough: spread IRQs (irqbalance, RSS queues "
+				     "with ethtool -L) and check CPU load.");
 }
 
 static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_result *r)
@@ -522,8 +523,9 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		if (nic_rings_below_max(&f->rings))
 			nbelow++;
 		if (!f->counters) {
-			hd_result_detail(r, "%s: %s; drop counters unreadable in "
-					    "%s/sys/class/net/%s/statistics",
+			hd_result_detail(r,
+					 "%s: %s; drop counters unreadable in "
+					 "%s/sys/class/net/%s/statistics",
 					 f->name, rt, ctx->root, f->name);
 			continue;
 		}
@@ -532,15 +534,16 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		drops += missed + dropped;
 		if_metric(r, pfx, "drops", (double)(missed + dropped), f->name,
 			  "Packets dropped during the sample")
-			->has_min = true;
+		    ->has_min = true;
 		hd_result_detail(r,
 				 "%s: %s; in %.1f s rx_missed_errors +%" PRIu64
 				 ", rx_dropped +%" PRIu64 " (totals %" PRIu64 ", %" PRIu64 ")",
 				 f->name, rt, secs, missed, dropped, f->missed[1], f->dropped[1]);
 		if (nic_rings_below_max(&f->rings) && missed + dropped > 0) {
 			nwarn++;
-			hd_buf_printf(&sum, "%s%s: ring below maximum (%s) and %" PRIu64
-					    " packets dropped in %.1f s",
+			hd_buf_printf(&sum,
+				      "%s%s: ring below maximum (%s) and %" PRIu64
+				      " packets dropped in %.1f s",
 				      sum.len ? "; " : "", f->name, rt, missed + dropped, secs);
 		}
 	}
@@ -548,14 +551,15 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 
 	if (unknown) {
 		hd_result_set(r, HD_UNKNOWN, "%s", sum.data);
-		hd_result_remedy(r, "Check the interface names with 'ip -br link' and set 'iface =' "
-				    "to existing interfaces (or leave it out to check every one).");
+		hd_result_remedy(r,
+				 "Check the interface names with 'ip -br link' and set 'iface =' "
+				 "to existing interfaces (or leave it out to check every one).");
 		rc = unknown;
 		goto out;
 	}
 	if (nsup == 0) {
-		hd_result_set(r, HD_SKIPPED, "no interface here supports ring parameters (%zu checked)",
-			      n);
+		hd_result_set(r, HD_SKIPPED,
+			      "no interface here supports ring parameters (%zu checked)", n);
 		goto out;
 	}
 	hd_result_metric(r, "drops", (double)drops, HD_UNIT_NONE)->has_min = true;
@@ -577,8 +581,9 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				if (!v[i].err) {
 					char rt[96];
 					ring_text(&v[i].rings, rt, sizeof(rt));
-					hd_result_set(r, HD_OK, "%s rings %s, %" PRIu64
-								" packets dropped in %.1f s",
+					hd_result_set(r, HD_OK,
+						      "%s rings %s, %" PRIu64
+						      " packets dropped in %.1f s",
 						      v[i].name, rt, drops, secs);
 				}
 		if (nsup > 1)
@@ -597,27 +602,35 @@ out:
 }
 
 static const struct hd_param params[] = {
-	{.key = "iface", .type = HD_P_LIST,
-	 .help = "interfaces to look at (default: every interface of the network namespace)"},
-	{.key = "sample_ms", .type = HD_P_INT, .def = "1000", .min = 0, .max = 60000,
-	 .help = "time between the two readings of the drop counters"},
-	{.key = "method", .type = HD_P_ENUM, .def = "auto", .choices = "auto|netlink|ioctl",
-	 .help = "ethtool netlink, the SIOCETHTOOL ioctl, or netlink with the ioctl as fallback"},
-	{0},
+    {.key = "iface",
+     .type = HD_P_LIST,
+     .help = "interfaces to look at (default: every interface of the network namespace)"},
+    {.key = "sample_ms",
+     .type = HD_P_INT,
+     .def = "1000",
+     .min = 0,
+     .max = 60000,
+     .help = "time between the two readings of the drop counters"},
+    {.key = "method",
+     .type = HD_P_ENUM,
+     .def = "auto",
+     .choices = "auto|netlink|ioctl",
+     .help = "ethtool netlink, the SIOCETHTOOL ioctl, or netlink with the ioctl as fallback"},
+    {0},
 };
 
 static const struct hd_metric_doc metrics[] = {
-	{"drops", "Packets dropped (rx_missed_errors + rx_dropped) during the sample, all "
-		  "interfaces with rings."},
-	{"interfaces", "Interfaces that report ring parameters."},
-	{"below_max", "Interfaces with an RX or TX ring below its maximum."},
-	{0},
+    {"drops", "Packets dropped (rx_missed_errors + rx_dropped) during the sample, all "
+	      "interfaces with rings."},
+    {"interfaces", "Interfaces that report ring parameters."},
+    {"below_max", "Interfaces with an RX or TX ring below its maximum."},
+    {0},
 };
 
 const struct hd_probe probe_nic_rings = {
-	.name = "nic-rings",
-	.summary = "NIC RX/TX ring sizes against their maxima while packets are dropped",
-	.params = params,
-	.metrics = metrics,
-	.run = run,
+    .name = "nic-rings",
+    .summary = "NIC RX/TX ring sizes against their maxima while packets are dropped",
+    .params = params,
+    .metrics = metrics,
+    .run = run,
 };

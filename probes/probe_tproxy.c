@@ -47,8 +47,9 @@ static bool kconf_line(const char *p, size_t n, const void *arg)
 	if (n > ol + 1 && strncmp(p, f->option, ol) == 0 && p[ol] == '=') {
 		const char *v = p + ol + 1;
 		size_t vl = n - ol - 1;
-		f->v = vl == 1 && *v == 'y' ? KCONFIG_BUILTIN : vl == 1 && *v == 'm' ? KCONFIG_MODULE
-										     : KCONFIG_NO;
+		f->v = vl == 1 && *v == 'y'   ? KCONFIG_BUILTIN
+		       : vl == 1 && *v == 'm' ? KCONFIG_MODULE
+					      : KCONFIG_NO;
 		return true;
 	}
 	return false;
@@ -113,9 +114,10 @@ int tproxy_caps(const char *bytes, size_t len, const char *field, uint64_t *out)
 			for (; v < e && isxdigit((unsigned char)*v); v++, digits++) {
 				if (digits >= 16)
 					return -EINVAL;
-				x = x << 4 | (uint64_t)(isdigit((unsigned char)*v)
-								? *v - '0'
-								: tolower((unsigned char)*v) - 'a' + 10);
+				x = x << 4 |
+				    (uint64_t)(isdigit((unsigned char)*v)
+						   ? *v - '0'
+						   : tolower((unsigned char)*v) - 'a' + 10);
 			}
 			while (v < e && isspace((unsigned char)*v))
 				v++;
@@ -173,15 +175,15 @@ int tproxy_gunzip(const void *gz, size_t len, char **out, size_t *outlen, size_t
 /* ---- the check ---- */
 
 struct state {
-	bool legacy;                 /* /proc/net/tproxy (tproxy v2 patch) */
-	bool have_config;            /* a kernel config was read */
-	char config_src[600];        /* where from */
+	bool legacy;	      /* /proc/net/tproxy (tproxy v2 patch) */
+	bool have_config;     /* a kernel config was read */
+	char config_src[600]; /* where from */
 	enum kconfig_value xt, nft, nf4;
-	int targets_rc;              /* reading /proc/net/ip_tables_targets */
-	bool registered;             /* TPROXY listed there */
-	int modules_rc;              /* reading /proc/modules */
+	int targets_rc;	 /* reading /proc/net/ip_tables_targets */
+	bool registered; /* TPROXY listed there */
+	int modules_rc;	 /* reading /proc/modules */
 	bool loaded_xt, loaded_nft;
-	bool module_file;            /* xt_TPROXY.ko in modules.dep of the running release */
+	bool module_file; /* xt_TPROXY.ko in modules.dep of the running release */
 	char release[128];
 	int caps_rc;
 	uint64_t cap_eff, cap_bnd;
@@ -220,8 +222,8 @@ static void read_config(const struct hd_ctx *ctx, struct state *s, struct hd_res
 
 static void gather(const struct hd_ctx *ctx, struct state *s, struct hd_result *r)
 {
-	_cleanup_free_ char *rel = NULL, *targets = NULL, *mods = NULL, *dep = NULL,
-			    *status = NULL, *legacy = NULL;
+	_cleanup_free_ char *rel = NULL, *targets = NULL, *mods = NULL, *dep = NULL, *status = NULL,
+			    *legacy = NULL;
 	size_t len = 0;
 	int rc;
 
@@ -271,14 +273,16 @@ static void describe(const struct state *s, struct hd_buf *b)
 	if (s->legacy)
 		hd_buf_printf(b, "legacy tproxy v2 (/proc/net/tproxy)");
 	if (s->have_config)
-		hd_buf_printf(b, "%sCONFIG_NETFILTER_XT_TARGET_TPROXY=%s, CONFIG_NFT_TPROXY=%s, "
-				 "CONFIG_NF_TPROXY_IPV4=%s",
+		hd_buf_printf(b,
+			      "%sCONFIG_NETFILTER_XT_TARGET_TPROXY=%s, CONFIG_NFT_TPROXY=%s, "
+			      "CONFIG_NF_TPROXY_IPV4=%s",
 			      b->len ? "; " : "", tproxy_kconfig_name(s->xt),
 			      tproxy_kconfig_name(s->nft), tproxy_kconfig_name(s->nf4));
 	else
 		hd_buf_printf(b, "%skernel config not found", b->len ? "; " : "");
 	if (s->targets_rc == 0)
-		hd_buf_printf(b, "; TPROXY target %s", s->registered ? "registered" : "not registered");
+		hd_buf_printf(b, "; TPROXY target %s",
+			      s->registered ? "registered" : "not registered");
 	if (s->loaded_xt || s->loaded_nft)
 		hd_buf_printf(b, "; module %s loaded", s->loaded_xt ? "xt_TPROXY" : "nft_tproxy");
 }
@@ -286,17 +290,19 @@ static void describe(const struct state *s, struct hd_buf *b)
 static void remedy_module(struct hd_result *r)
 {
 	hd_result_remedy_add(r, "Load the module now: modprobe xt_TPROXY");
-	hd_result_remedy_add(r, "and at every boot through the iptables configuration: "
-				"IPTABLES_MODULES=\"xt_TPROXY\" in /etc/sysconfig/iptables-config, or "
-				"echo xt_TPROXY > /etc/modules-load.d/tproxy.conf");
+	hd_result_remedy_add(r,
+			     "and at every boot through the iptables configuration: "
+			     "IPTABLES_MODULES=\"xt_TPROXY\" in /etc/sysconfig/iptables-config, or "
+			     "echo xt_TPROXY > /etc/modules-load.d/tproxy.conf");
 	hd_result_remedy_add(r, "Then restart the gateway service so it sets up its TPROXY rules.");
 }
 
 static void remedy_fallback(struct hd_result *r)
 {
-	hd_result_remedy_add(r, "Or do without transparent proxying: set the gateway's version-1 "
-				"(non-TPROXY) transparent mode option, or disable transparent_tproxy "
-				"in its configuration, and restart it.");
+	hd_result_remedy_add(r,
+			     "Or do without transparent proxying: set the gateway's version-1 "
+			     "(non-TPROXY) transparent mode option, or disable transparent_tproxy "
+			     "in its configuration, and restart it.");
 }
 
 static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_result *r)
@@ -326,8 +332,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		 s.xt == KCONFIG_BUILTIN || s.nft == KCONFIG_BUILTIN;
 	loadable = !active && (s.xt == KCONFIG_MODULE || s.nft == KCONFIG_MODULE || s.module_file);
 	absent = !active && !loadable && s.have_config;
-	how = s.legacy                      ? "ready (legacy tproxy v2)"
-	      : s.registered                ? "ready (target registered)"
+	how = s.legacy			    ? "ready (legacy tproxy v2)"
+	      : s.registered		    ? "ready (target registered)"
 	      : s.loaded_xt || s.loaded_nft ? "ready (module loaded)"
 					    : "ready (built into the kernel)";
 
@@ -338,19 +344,22 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 
 		root_can = ctx->privileged ? self : can_transparent(s.cap_bnd);
 		if (!ctx->privileged)
-			hd_result_detail(r, "IP_TRANSPARENT: this process (uid %u) %s; root %s",
-					 (unsigned)geteuid(),
-					 self ? "may set it" : "may not (no CAP_NET_ADMIN or CAP_NET_RAW)",
-					 root_can ? "can (in the bounding set)"
-						  : "cannot either (neither is in the bounding set)");
+			hd_result_detail(
+			    r, "IP_TRANSPARENT: this process (uid %u) %s; root %s",
+			    (unsigned)geteuid(),
+			    self ? "may set it" : "may not (no CAP_NET_ADMIN or CAP_NET_RAW)",
+			    root_can ? "can (in the bounding set)"
+				     : "cannot either (neither is in the bounding set)");
 		else
 			hd_result_detail(r, "IP_TRANSPARENT: %s (CapEff %016llx)",
-					 self ? "permitted" : "not permitted: no CAP_NET_ADMIN or CAP_NET_RAW",
+					 self ? "permitted"
+					      : "not permitted: no CAP_NET_ADMIN or CAP_NET_RAW",
 					 (unsigned long long)s.cap_eff);
 		hd_result_metric(r, "ip_transparent", root_can, HD_UNIT_NONE);
 	} else {
-		hd_result_detail(r, "IP_TRANSPARENT: unknown (%s/proc/self/status has no capability "
-				    "masks)",
+		hd_result_detail(r,
+				 "IP_TRANSPARENT: unknown (%s/proc/self/status has no capability "
+				 "masks)",
 				 ctx->root);
 	}
 	if (active || loadable || absent)
@@ -358,22 +367,24 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 
 	if (!required) {
 		hd_result_set(r, HD_SKIPPED, "not required; TPROXY %s",
-			      active     ? how
+			      active	 ? how
 			      : loadable ? "available as a module, not loaded"
-			      : absent   ? "not supported by this kernel"
+			      : absent	 ? "not supported by this kernel"
 					 : "support unknown");
 		hd_result_remedy(r, "Set 'required = yes' in the check when the gateway runs in "
 				    "transparent (TPROXY) mode.");
 		return 0;
 	}
 	if (absent) {
-		hd_result_set(r, HD_CRITICAL,
-			      "kernel %s has no TPROXY support: CONFIG_NETFILTER_XT_TARGET_TPROXY and "
-			      "CONFIG_NFT_TPROXY not set",
-			      s.release[0] ? s.release : "(release unknown)");
-		hd_result_remedy(r, "Boot a kernel built with CONFIG_NETFILTER_XT_TARGET_TPROXY=m "
-				    "(and CONFIG_NF_TPROXY_IPV4), the distribution's standard kernel "
-				    "has it.");
+		hd_result_set(
+		    r, HD_CRITICAL,
+		    "kernel %s has no TPROXY support: CONFIG_NETFILTER_XT_TARGET_TPROXY and "
+		    "CONFIG_NFT_TPROXY not set",
+		    s.release[0] ? s.release : "(release unknown)");
+		hd_result_remedy(r,
+				 "Boot a kernel built with CONFIG_NETFILTER_XT_TARGET_TPROXY=m "
+				 "(and CONFIG_NF_TPROXY_IPV4), the distribution's standard kernel "
+				 "has it.");
 		remedy_fallback(r);
 		return 0;
 	}
@@ -386,30 +397,33 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		return 0;
 	}
 	if (!active) {
-		hd_result_set(r, HD_UNKNOWN,
-			      "cannot tell whether the kernel supports TPROXY: no kernel config "
-			      "(%s/proc/config.gz, %s/boot/config-%s), and %s/proc/net/ip_tables_targets "
-			      "%s",
-			      ctx->root, ctx->root, s.release[0] ? s.release : "RELEASE", ctx->root,
-			      s.targets_rc == -EACCES ? "is not readable (needs root)"
-			      : s.targets_rc < 0      ? "is missing"
-						      : "does not list TPROXY");
+		hd_result_set(
+		    r, HD_UNKNOWN,
+		    "cannot tell whether the kernel supports TPROXY: no kernel config "
+		    "(%s/proc/config.gz, %s/boot/config-%s), and %s/proc/net/ip_tables_targets "
+		    "%s",
+		    ctx->root, ctx->root, s.release[0] ? s.release : "RELEASE", ctx->root,
+		    s.targets_rc == -EACCES ? "is not readable (needs root)"
+		    : s.targets_rc < 0	    ? "is missing"
+					    : "does not list TPROXY");
 		hd_result_remedy(r, "Run as root, or check by hand: modprobe -n -v xt_TPROXY");
 		return -ENOENT;
 	}
 	if (caps_known && !root_can) {
-		hd_result_set(r, HD_CRITICAL,
-			      "TPROXY %s, but IP_TRANSPARENT is not permitted: %s lacks CAP_NET_ADMIN "
-			      "and CAP_NET_RAW",
-			      how, ctx->privileged ? "root" : "root (bounding set)");
-		hd_result_remedy(r, "Give the gateway CAP_NET_ADMIN: in a container --cap-add "
-				    "NET_ADMIN; in its systemd unit AmbientCapabilities=CAP_NET_ADMIN "
-				    "and no CapabilityBoundingSet= that drops it.");
+		hd_result_set(
+		    r, HD_CRITICAL,
+		    "TPROXY %s, but IP_TRANSPARENT is not permitted: %s lacks CAP_NET_ADMIN "
+		    "and CAP_NET_RAW",
+		    how, ctx->privileged ? "root" : "root (bounding set)");
+		hd_result_remedy(r,
+				 "Give the gateway CAP_NET_ADMIN: in a container --cap-add "
+				 "NET_ADMIN; in its systemd unit AmbientCapabilities=CAP_NET_ADMIN "
+				 "and no CapabilityBoundingSet= that drops it.");
 		remedy_fallback(r);
 		return 0;
 	}
 	hd_result_set(r, HD_OK, "TPROXY %s; IP_TRANSPARENT %s", how,
-		      !caps_known ? "unknown"
+		      !caps_known	? "unknown"
 		      : ctx->privileged ? "permitted"
 					: "permitted for root");
 	hd_result_remedy(r, "If the gateway still reports no transparent proxy support:");
@@ -419,22 +433,24 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 }
 
 static const struct hd_param params[] = {
-	{.key = "required", .type = HD_P_BOOL, .def = "no",
-	 .help = "the gateway runs in transparent (TPROXY) mode; otherwise the state is only "
-		 "reported (SKIPPED)"},
-	{0},
+    {.key = "required",
+     .type = HD_P_BOOL,
+     .def = "no",
+     .help = "the gateway runs in transparent (TPROXY) mode; otherwise the state is only "
+	     "reported (SKIPPED)"},
+    {0},
 };
 
 static const struct hd_metric_doc metrics[] = {
-	{"available", "1 when TPROXY is usable now (built in, loaded or registered), else 0."},
-	{"ip_transparent", "1 when root may set IP_TRANSPARENT (CAP_NET_ADMIN or CAP_NET_RAW)."},
-	{0},
+    {"available", "1 when TPROXY is usable now (built in, loaded or registered), else 0."},
+    {"ip_transparent", "1 when root may set IP_TRANSPARENT (CAP_NET_ADMIN or CAP_NET_RAW)."},
+    {0},
 };
 
 const struct hd_probe probe_tproxy = {
-	.name = "tproxy",
-	.summary = "kernel support for transparent proxying (TPROXY) and IP_TRANSPARENT",
-	.params = params,
-	.metrics = metrics,
-	.run = run,
+    .name = "tproxy",
+    .summary = "kernel support for transparent proxying (TPROXY) and IP_TRANSPARENT",
+    .params = params,
+    .metrics = metrics,
+    .run = run,
 };

@@ -6,8 +6,8 @@
 #include <stdint.h>
 
 enum kconfig_value {
-	KCONFIG_NO,      /* "# CONFIG_X is not set", or absent */
-	KCONFIG_MODULE,  /* CONFIG_X=m */
+	KCONFIG_NO,	 /* "# CONFIG_X is not set", or absent */
+	KCONFIG_MODULE,	 /* CONFIG_X=m */
 	KCONFIG_BUILTIN, /* CONFIG_X=y */
 };
 

@@ -124,8 +124,8 @@ enum unix_conn_state unix_conn_classify(int err)
 
 const char *unix_conn_name(enum unix_conn_state s)
 {
-	static const char *const names[] = {"accepting", "missing",   "stale",       "not-stream",
-					    "full",      "denied",    "not-socket",  "error"};
+	static const char *const names[] = {"accepting", "missing", "stale",	  "not-stream",
+					    "full",	 "denied",  "not-socket", "error"};
 	return (unsigned)s < HD_ARRAY_SIZE(names) ? names[s] : "error";
 }
 
@@ -182,7 +182,10 @@ static const char *file_kind(mode_t m)
 
 static const char *sock_type(uint8_t t)
 {
-	return t == SOCK_STREAM ? "stream" : t == SOCK_DGRAM ? "datagram" : t == SOCK_SEQPACKET ? "seqpacket" : "unknown";
+	return t == SOCK_STREAM	     ? "stream"
+	       : t == SOCK_DGRAM     ? "datagram"
+	       : t == SOCK_SEQPACKET ? "seqpacket"
+				     : "unknown";
 }
 
 static void restart(struct hd_result *r, const char *hint, const char *path)
@@ -190,9 +193,10 @@ static void restart(struct hd_result *r, const char *hint, const char *path)
 	if (hint)
 		hd_result_remedy_add(r, "Restart the daemon: %s", hint);
 	else
-		hd_result_remedy_add(r, "Restart the daemon that creates %s (set restart_hint in "
-					"the check to show its command here).",
-				 path);
+		hd_result_remedy_add(r,
+				     "Restart the daemon that creates %s (set restart_hint in "
+				     "the check to show its command here).",
+				     path);
 }
 
 static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_result *r)
@@ -226,13 +230,15 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		err = errno;
 		state = unix_conn_classify(err);
 		if (state == UNIX_CONN_MISSING) {
-			hd_result_set(r, HD_CRITICAL, "%s is missing: the daemon is not running or "
-						      "uses another path",
+			hd_result_set(r, HD_CRITICAL,
+				      "%s is missing: the daemon is not running or "
+				      "uses another path",
 				      path);
 			hd_result_remedy(r, "The daemon creates %s when it starts.", path);
 			restart(r, hint, path);
-			hd_result_remedy_add(r, "If it runs, compare the socket path in its "
-						"configuration with '%s'.",
+			hd_result_remedy_add(r,
+					     "If it runs, compare the socket path in its "
+					     "configuration with '%s'.",
 					     path);
 			return 0;
 		}
@@ -243,8 +249,9 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	if (!S_ISSOCK(st.st_mode)) {
 		hd_result_set(r, HD_CRITICAL, "%s is %s, not a socket", path,
 			      file_kind(st.st_mode));
-		hd_result_remedy(r, "Something else occupies the socket path: move it away "
-				    "(mv %s %s.bak) so the daemon can create its socket there.",
+		hd_result_remedy(r,
+				 "Something else occupies the socket path: move it away "
+				 "(mv %s %s.bak) so the daemon can create its socket there.",
 				 path, path);
 		restart(r, hint, path);
 		return 0;
@@ -297,27 +304,30 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	}
 
 	switch (state) {
-	case UNIX_CONN_OK:
-		break;
+	case UNIX_CONN_OK: break;
 	case UNIX_CONN_MISSING:
 		hd_result_set(r, HD_CRITICAL, "%s vanished while checking it", path);
 		restart(r, hint, path);
 		return 0;
 	case UNIX_CONN_STALE:
-		hd_result_set(r, HD_CRITICAL,
-			      "%s is stale: connection refused, no process listens on it (the daemon "
-			      "exited without removing it)",
-			      path);
-		hd_result_remedy(r, "The daemon that created %s is gone; restarting it recreates "
-				    "the socket. Check its log for why it stopped.",
+		hd_result_set(
+		    r, HD_CRITICAL,
+		    "%s is stale: connection refused, no process listens on it (the daemon "
+		    "exited without removing it)",
+		    path);
+		hd_result_remedy(r,
+				 "The daemon that created %s is gone; restarting it recreates "
+				 "the socket. Check its log for why it stopped.",
 				 path);
 		restart(r, hint, path);
 		return 0;
 	case UNIX_CONN_NOT_STREAM:
-		hd_result_set(r, HD_CRITICAL, "%s is a %s socket, not a stream listener (EPROTOTYPE)",
-			      path, m.found ? sock_type(m.info.type) : "datagram");
-		hd_result_remedy(r, "Another program owns %s: find it with 'ss -xlp | grep %s' and "
-				    "give the daemon its own socket path.",
+		hd_result_set(r, HD_CRITICAL,
+			      "%s is a %s socket, not a stream listener (EPROTOTYPE)", path,
+			      m.found ? sock_type(m.info.type) : "datagram");
+		hd_result_remedy(r,
+				 "Another program owns %s: find it with 'ss -xlp | grep %s' and "
+				 "give the daemon its own socket path.",
 				 path, path);
 		restart(r, hint, path);
 		return 0;
@@ -329,19 +339,21 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				      path, m.info.rqueue, m.info.wqueue, ms);
 		else
 			hd_result_set(r, HD_CRITICAL,
-				      "%s does not accept connections: backlog full for %.0f ms", path,
-				      ms);
-		hd_result_remedy(r, "The daemon is alive but stuck or overloaded (all workers busy).");
+				      "%s does not accept connections: backlog full for %.0f ms",
+				      path, ms);
+		hd_result_remedy(r,
+				 "The daemon is alive but stuck or overloaded (all workers busy).");
 		restart(r, hint, path);
 		hd_result_remedy_add(r, "If it recurs under load, raise the daemon's worker count; "
 					"its listen backlog is capped by net.core.somaxconn.");
 		return 0;
 	case UNIX_CONN_DENIED:
-		hd_result_set(r, HD_UNKNOWN, "cannot connect to %s: %s (needs root or the socket's "
-					     "group)",
+		hd_result_set(r, HD_UNKNOWN,
+			      "cannot connect to %s: %s (needs root or the socket's "
+			      "group)",
 			      path, strerror(err));
-		hd_result_remedy(r, "Run hostdoctor as root, or as a member of the group that owns %s.",
-				 path);
+		hd_result_remedy(
+		    r, "Run hostdoctor as root, or as a member of the group that owns %s.", path);
 		return -err;
 	default:
 		hd_result_set(r, HD_UNKNOWN, "cannot connect to %s: %s", path, strerror(err));
@@ -373,26 +385,31 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 }
 
 static const struct hd_param params[] = {
-	{.key = "path", .type = HD_P_STR, .required = true, .help = "the daemon's socket file"},
-	{.key = "timeout_ms", .type = HD_P_INT, .def = "1000", .min = 0, .max = 60000,
-	 .help = "how long a full backlog may take to drain before the daemon counts as not "
-		 "accepting"},
-	{.key = "restart_hint", .type = HD_P_STR,
-	 .help = "the product's restart command, shown in the remedy (systemctl restart NAME)"},
-	{0},
+    {.key = "path", .type = HD_P_STR, .required = true, .help = "the daemon's socket file"},
+    {.key = "timeout_ms",
+     .type = HD_P_INT,
+     .def = "1000",
+     .min = 0,
+     .max = 60000,
+     .help = "how long a full backlog may take to drain before the daemon counts as not "
+	     "accepting"},
+    {.key = "restart_hint",
+     .type = HD_P_STR,
+     .help = "the product's restart command, shown in the remedy (systemctl restart NAME)"},
+    {0},
 };
 
 static const struct hd_metric_doc metrics[] = {
-	{"pending", "Connections waiting in the listener's accept queue (before this check's own)."},
-	{"backlog", "The listener's backlog (listen() argument, capped by net.core.somaxconn)."},
-	{"connect_time", "Time connect() took, retries for a full backlog included."},
-	{0},
+    {"pending", "Connections waiting in the listener's accept queue (before this check's own)."},
+    {"backlog", "The listener's backlog (listen() argument, capped by net.core.somaxconn)."},
+    {"connect_time", "Time connect() took, retries for a full backlog included."},
+    {0},
 };
 
 const struct hd_probe probe_unix_socket = {
-	.name = "unix-socket",
-	.summary = "a daemon's unix stream socket: present, listening, accepting, its queue",
-	.params = params,
-	.metrics = metrics,
-	.run = run,
+    .name = "unix-socket",
+    .summary = "a daemon's unix stream socket: present, listening, accepting, its queue",
+    .params = params,
+    .metrics = metrics,
+    .run = run,
 };

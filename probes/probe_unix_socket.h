@@ -7,13 +7,13 @@
 
 /* One socket of a unix_diag dump (UDIAG_SHOW_NAME|UDIAG_SHOW_VFS|UDIAG_SHOW_RQLEN). */
 struct unix_sock_info {
-	uint32_t ino; /* the socket's own inode (socket:[INO]) */
-	uint8_t type; /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
-	uint8_t state; /* TCP_LISTEN (10) for a listener */
+	uint32_t ino;	/* the socket's own inode (socket:[INO]) */
+	uint8_t type;	/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	uint8_t state;	/* TCP_LISTEN (10) for a listener */
 	char name[109]; /* bound path; "" when unbound, "@..." for an abstract name */
 	bool has_vfs, has_rqlen;
 	uint32_t vfs_ino, vfs_dev; /* inode and kernel dev_t of the socket file */
-	uint32_t rqueue, wqueue; /* listener: pending connections and backlog */
+	uint32_t rqueue, wqueue;   /* listener: pending connections and backlog */
 };
 
 /* One SOCK_DIAG_BY_FAMILY reply for AF_UNIX into OUT. 0 or -EBADMSG. */
@@ -33,12 +33,12 @@ int unix_diag_match_cb(const struct nlmsghdr *nlh, void *data);
 /* What a non-blocking connect() to a path ended with. */
 enum unix_conn_state {
 	UNIX_CONN_OK,
-	UNIX_CONN_MISSING,     /* ENOENT */
-	UNIX_CONN_STALE,       /* ECONNREFUSED: the file is there, nobody listens */
-	UNIX_CONN_NOT_STREAM,  /* EPROTOTYPE: a datagram socket */
-	UNIX_CONN_FULL,        /* EAGAIN: the backlog is full, the daemon does not accept */
-	UNIX_CONN_DENIED,      /* EACCES, EPERM: cannot tell */
-	UNIX_CONN_NOT_SOCKET,  /* the path is not a socket */
+	UNIX_CONN_MISSING,    /* ENOENT */
+	UNIX_CONN_STALE,      /* ECONNREFUSED: the file is there, nobody listens */
+	UNIX_CONN_NOT_STREAM, /* EPROTOTYPE: a datagram socket */
+	UNIX_CONN_FULL,	      /* EAGAIN: the backlog is full, the daemon does not accept */
+	UNIX_CONN_DENIED,     /* EACCES, EPERM: cannot tell */
+	UNIX_CONN_NOT_SOCKET, /* the path is not a socket */
 	UNIX_CONN_OTHER,
 };
 enum unix_conn_state unix_conn_classify(int err); /* ERR: 0 or a positive errno */

@@ -1,4 +1,4 @@
-/* nic-rings parsers: a recorded ethtool dump, constructed genl replies, malformed ones, counters. */
+/* nic-rings parsers: a recorded ethtool dump, constructed and malformed replies, counters. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,16 +17,15 @@
 /* ETHTOOL_MSG_RINGS_GET dump of a virtio NIC (kernel 6.18): eth0 rx 256/256, tx 256/256, plus
  * rx_buf_len, tcp_data_split, cqe_size, tx_push attributes the parser must step over. */
 static const unsigned char virtio_dump[] = {
-	0x5c, 0x00, 0x00, 0x00, 0x15, 0x00, 0x02, 0x00, 0x48, 0xf4, 0x01, 0x6b, 0x89, 0x40, 0x00,
-	0x00, 0x10, 0x01, 0x00, 0x00, 0x18, 0x00, 0x01, 0x80, 0x08, 0x00, 0x01, 0x00, 0x04, 0x00,
-	0x00, 0x00, 0x09, 0x00, 0x02, 0x00, 0x65, 0x74, 0x68, 0x30, 0x00, 0x00, 0x00, 0x00, 0x08,
-	0x00, 0x02, 0x00, 0x00, 0x01, 0x00, 0x00, 0x08, 0x00, 0x06, 0x00, 0x00, 0x01, 0x00, 0x00,
-	0x08, 0x00, 0x05, 0x00, 0x00, 0x01, 0x00, 0x00, 0x08, 0x00, 0x09, 0x00, 0x00, 0x01, 0x00,
-	0x00, 0x05, 0x00, 0x0d, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x00, 0x0e, 0x00, 0x00, 0x00,
-	0x00, 0x00,
-	/* NLMSG_DONE */
-	0x14, 0x00, 0x00, 0x00, 0x03, 0x00, 0x02, 0x00, 0x48, 0xf4, 0x01, 0x6b, 0x89, 0x40, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00};
+    0x5c, 0x00, 0x00, 0x00, 0x15, 0x00, 0x02, 0x00, 0x48, 0xf4, 0x01, 0x6b, 0x89, 0x40, 0x00, 0x00,
+    0x10, 0x01, 0x00, 0x00, 0x18, 0x00, 0x01, 0x80, 0x08, 0x00, 0x01, 0x00, 0x04, 0x00, 0x00, 0x00,
+    0x09, 0x00, 0x02, 0x00, 0x65, 0x74, 0x68, 0x30, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x02, 0x00,
+    0x00, 0x01, 0x00, 0x00, 0x08, 0x00, 0x06, 0x00, 0x00, 0x01, 0x00, 0x00, 0x08, 0x00, 0x05, 0x00,
+    0x00, 0x01, 0x00, 0x00, 0x08, 0x00, 0x09, 0x00, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x0d, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x05, 0x00, 0x0e, 0x00, 0x00, 0x00, 0x00, 0x00,
+    /* NLMSG_DONE */
+    0x14, 0x00, 0x00, 0x00, 0x03, 0x00, 0x02, 0x00, 0x48, 0xf4, 0x01, 0x6b, 0x89, 0x40, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00};
 
 #define ABSENT -1
 
@@ -97,16 +96,16 @@ struct ring_case {
 };
 
 static const struct ring_case ring_cases[] = {
-	{"eth0", 4096, 512, 4096, 4096, 0, true, true, true},
-	{"eth1", 4096, 4096, 4096, 4096, 0, true, true, false},
-	/* the driver has no separate TX ring size: the kernel leaves the pair out */
-	{"eth2", 2048, 2048, ABSENT, ABSENT, 0, true, false, false},
-	{"eth3", ABSENT, ABSENT, 1024, 256, 0, false, true, true},
-	{"eth4", ABSENT, ABSENT, ABSENT, ABSENT, 0, false, false, false},
-	/* malformed: half a pair, no device name */
-	{"bad0", 4096, ABSENT, 4096, 4096, -EBADMSG, false, false, false},
-	{"bad1", 4096, 4096, ABSENT, 256, -EBADMSG, false, false, false},
-	{NULL, 4096, 4096, 4096, 4096, -EBADMSG, false, false, false},
+    {"eth0", 4096, 512, 4096, 4096, 0, true, true, true},
+    {"eth1", 4096, 4096, 4096, 4096, 0, true, true, false},
+    /* the driver has no separate TX ring size: the kernel leaves the pair out */
+    {"eth2", 2048, 2048, ABSENT, ABSENT, 0, true, false, false},
+    {"eth3", ABSENT, ABSENT, 1024, 256, 0, false, true, true},
+    {"eth4", ABSENT, ABSENT, ABSENT, ABSENT, 0, false, false, false},
+    /* malformed: half a pair, no device name */
+    {"bad0", 4096, ABSENT, 4096, 4096, -EBADMSG, false, false, false},
+    {"bad1", 4096, 4096, ABSENT, 256, -EBADMSG, false, false, false},
+    {NULL, 4096, 4096, 4096, 4096, -EBADMSG, false, false, false},
 };
 
 static void test_constructed(void **state)
@@ -214,8 +213,7 @@ static void test_family(void **state)
 	nlh->nlmsg_type = GENL_ID_CTRL;
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, "ethtool");
 	id = 0;
-	assert_int_equal(hd_nl_replay(buf, nlh->nlmsg_len, nic_rings_family_cb, &id),
-			 MNL_CB_ERROR);
+	assert_int_equal(hd_nl_replay(buf, nlh->nlmsg_len, nic_rings_family_cb, &id), MNL_CB_ERROR);
 }
 
 static void test_counter(void **state)
@@ -225,15 +223,15 @@ static void test_counter(void **state)
 		int rc;
 		uint64_t v;
 	} cases[] = {
-		{"0\n", 0, 0},
-		{"123456\n", 0, 123456},
-		{"18446744073709551615\n", 0, UINT64_MAX},
-		{"99999999999999999999999\n", -EINVAL, 0},
-		{"", -EINVAL, 0},
-		{"\n", -EINVAL, 0},
-		{"abc\n", -EINVAL, 0},
-		{"12 34\n", -EINVAL, 0},
-		{"-1\n", -EINVAL, 0},
+	    {"0\n", 0, 0},
+	    {"123456\n", 0, 123456},
+	    {"18446744073709551615\n", 0, UINT64_MAX},
+	    {"99999999999999999999999\n", -EINVAL, 0},
+	    {"", -EINVAL, 0},
+	    {"\n", -EINVAL, 0},
+	    {"abc\n", -EINVAL, 0},
+	    {"12 34\n", -EINVAL, 0},
+	    {"-1\n", -EINVAL, 0},
 	};
 
 	(void)state;
@@ -250,9 +248,9 @@ static void test_counter(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_recorded_virtio), cmocka_unit_test(test_constructed),
-		cmocka_unit_test(test_dump_stream),     cmocka_unit_test(test_family),
-		cmocka_unit_test(test_counter),
+	    cmocka_unit_test(test_recorded_virtio), cmocka_unit_test(test_constructed),
+	    cmocka_unit_test(test_dump_stream),	    cmocka_unit_test(test_family),
+	    cmocka_unit_test(test_counter),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

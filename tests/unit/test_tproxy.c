@@ -25,13 +25,13 @@ static void test_kconfig(void **state)
 		const char *opt;
 		enum kconfig_value v;
 	} cases[] = {
-		{"CONFIG_NETFILTER_XT_TARGET_TPROXY", KCONFIG_MODULE},
-		{"CONFIG_NFT_TPROXY", KCONFIG_NO},
-		{"CONFIG_NF_TPROXY_IPV4", KCONFIG_BUILTIN},
-		{"CONFIG_NF_TPROXY_IPV6", KCONFIG_NO},
-		{"CONFIG_LOCALVERSION", KCONFIG_NO},
-		{"CONFIG_LAST", KCONFIG_BUILTIN},
-		{"CONFIG_NF_TPROXY", KCONFIG_NO}, /* a prefix of a set option */
+	    {"CONFIG_NETFILTER_XT_TARGET_TPROXY", KCONFIG_MODULE},
+	    {"CONFIG_NFT_TPROXY", KCONFIG_NO},
+	    {"CONFIG_NF_TPROXY_IPV4", KCONFIG_BUILTIN},
+	    {"CONFIG_NF_TPROXY_IPV6", KCONFIG_NO},
+	    {"CONFIG_LOCALVERSION", KCONFIG_NO},
+	    {"CONFIG_LAST", KCONFIG_BUILTIN},
+	    {"CONFIG_NF_TPROXY", KCONFIG_NO}, /* a prefix of a set option */
 	};
 
 	(void)state;
@@ -66,16 +66,16 @@ static void test_caps(void **state)
 		int rc;
 		uint64_t v;
 	} cases[] = {
-		{"Name:\tx\nCapEff:\t000001ffffffffff\nCapBnd:\t00000000800405fb\n", "CapEff", 0,
-		 0x1ffffffffffull},
-		{"Name:\tx\nCapEff:\t000001ffffffffff\nCapBnd:\t00000000800405fb\n", "CapBnd", 0,
-		 0x800405fbull},
-		{"CapEff:\t0000000000000000", "CapEff", 0, 0},
-		{"Name:\tx\n", "CapEff", -ENOENT, 0},
-		{"CapEff:\tzz\n", "CapEff", -EINVAL, 0},
-		{"CapEff:\t\n", "CapEff", -EINVAL, 0},
-		{"CapEff:\t00000000000000001f\n", "CapEff", -EINVAL, 0}, /* 18 digits */
-		{"CapEffX:\t1\n", "CapEff", -ENOENT, 0},
+	    {"Name:\tx\nCapEff:\t000001ffffffffff\nCapBnd:\t00000000800405fb\n", "CapEff", 0,
+	     0x1ffffffffffull},
+	    {"Name:\tx\nCapEff:\t000001ffffffffff\nCapBnd:\t00000000800405fb\n", "CapBnd", 0,
+	     0x800405fbull},
+	    {"CapEff:\t0000000000000000", "CapEff", 0, 0},
+	    {"Name:\tx\n", "CapEff", -ENOENT, 0},
+	    {"CapEff:\tzz\n", "CapEff", -EINVAL, 0},
+	    {"CapEff:\t\n", "CapEff", -EINVAL, 0},
+	    {"CapEff:\t00000000000000001f\n", "CapEff", -EINVAL, 0}, /* 18 digits */
+	    {"CapEffX:\t1\n", "CapEff", -ENOENT, 0},
 	};
 
 	(void)state;
@@ -154,8 +154,10 @@ static void test_gunzip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_kconfig), cmocka_unit_test(test_lists),
-		cmocka_unit_test(test_caps),    cmocka_unit_test(test_gunzip),
+	    cmocka_unit_test(test_kconfig),
+	    cmocka_unit_test(test_lists),
+	    cmocka_unit_test(test_caps),
+	    cmocka_unit_test(test_gunzip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,7 +19,7 @@ struct sock_spec {
 	uint32_t ino;
 	uint8_t type, state;
 	const char *name; /* NULL: no UNIX_DIAG_NAME; leading '@': abstract */
-	long vfs_ino;     /* -1: no UNIX_DIAG_VFS */
+	long vfs_ino;	  /* -1: no UNIX_DIAG_VFS */
 	uint32_t vfs_dev;
 	long rq, wq; /* rq -1: no UNIX_DIAG_RQLEN */
 };
@@ -68,9 +68,9 @@ static void put_done(char *buf, size_t *off)
 static void test_parse(void **state)
 {
 	static const struct sock_spec specs[] = {
-		{1001, SOCK_STREAM, 10, "/run/avscan/scan.sock", 5555, 45, 3, 128},
-		{1002, SOCK_STREAM, 1, NULL, -1, 0, 0, 0},
-		{1003, SOCK_DGRAM, 7, "@/org/abstract", -1, 0, 0, 0},
+	    {1001, SOCK_STREAM, 10, "/run/avscan/scan.sock", 5555, 45, 3, 128},
+	    {1002, SOCK_STREAM, 1, NULL, -1, 0, 0, 0},
+	    {1003, SOCK_DGRAM, 7, "@/org/abstract", -1, 0, 0, 0},
 	};
 	struct unix_sock_info s;
 
@@ -150,9 +150,9 @@ static void test_match(void **state)
 {
 	/* the kernel's dev_t is MAJOR << 20 | MINOR: 8:1 is 0x800001, tmpfs 0:45 is 45 */
 	static const struct sock_spec dump[] = {
-		{2001, SOCK_STREAM, 10, "/run/a.sock", 5555, (8u << 20) | 1, 0, 128},
-		{2002, SOCK_STREAM, 10, "/tmp/b.sock", 5555, 45, 2, 16}, /* same inode, other fs */
-		{2003, SOCK_STREAM, 1, NULL, -1, 0, 0, 0},
+	    {2001, SOCK_STREAM, 10, "/run/a.sock", 5555, (8u << 20) | 1, 0, 128},
+	    {2002, SOCK_STREAM, 10, "/tmp/b.sock", 5555, 45, 2, 16}, /* same inode, other fs */
+	    {2003, SOCK_STREAM, 1, NULL, -1, 0, 0, 0},
 	};
 	char buf[2048] = {0};
 	size_t off = 0;
@@ -186,14 +186,14 @@ static void test_classify(void **state)
 		enum unix_conn_state s;
 		const char *name;
 	} cases[] = {
-		{0, UNIX_CONN_OK, "accepting"},
-		{ENOENT, UNIX_CONN_MISSING, "missing"},
-		{ECONNREFUSED, UNIX_CONN_STALE, "stale"},
-		{EPROTOTYPE, UNIX_CONN_NOT_STREAM, "not-stream"},
-		{EAGAIN, UNIX_CONN_FULL, "full"},
-		{EACCES, UNIX_CONN_DENIED, "denied"},
-		{EPERM, UNIX_CONN_DENIED, "denied"},
-		{EIO, UNIX_CONN_OTHER, "error"},
+	    {0, UNIX_CONN_OK, "accepting"},
+	    {ENOENT, UNIX_CONN_MISSING, "missing"},
+	    {ECONNREFUSED, UNIX_CONN_STALE, "stale"},
+	    {EPROTOTYPE, UNIX_CONN_NOT_STREAM, "not-stream"},
+	    {EAGAIN, UNIX_CONN_FULL, "full"},
+	    {EACCES, UNIX_CONN_DENIED, "denied"},
+	    {EPERM, UNIX_CONN_DENIED, "denied"},
+	    {EIO, UNIX_CONN_OTHER, "error"},
 	};
 
 	(void)state;
@@ -206,10 +206,10 @@ static void test_classify(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_match),
-		cmocka_unit_test(test_classify),
+	    cmocka_unit_test(test_parse),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_match),
+	    cmocka_unit_test(test_classify),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
