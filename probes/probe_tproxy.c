@@ -337,6 +337,9 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	      : s.loaded_xt || s.loaded_nft ? "ready (module loaded)"
 					    : "ready (built into the kernel)";
 
+	if (active || loadable || absent)
+		hd_result_metric(r, "available", active, HD_UNIT_NONE);
+
 	/* IP_TRANSPARENT: this process, and root (the bounding set caps what root gets) */
 	caps_known = s.caps_rc == 0;
 	if (caps_known) {
@@ -362,8 +365,6 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				 "masks)",
 				 ctx->root);
 	}
-	if (active || loadable || absent)
-		hd_result_metric(r, "available", active, HD_UNIT_NONE);
 
 	if (!required) {
 		hd_result_set(r, HD_SKIPPED, "not required; TPROXY %s",
