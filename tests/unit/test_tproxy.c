@@ -10,7 +10,15 @@
 #include <string.h>
 #include <zlib.h>
 
+#include <ftw.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
 #include "probe_tproxy.h"
+#include "probes.h"
+#include "runner.h"
 
 static void test_kconfig(void **state)
 {
@@ -151,13 +159,102 @@ static void test_gunzip(void **state)
 	}
 }
 
+static void put(const char *root, const char *rel, const void *data, size_t len)
+{
+	char path[512], dir[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	for (char *p = strchr(strcpy(dir, path) + strlen(root) + 1, '/'); p;
+	     p = strchr(p + 1, '/')) {
+		*p = '\0';
+		mkdir(dir, 0755);
+		*p = '/';
+	}
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+static char *fixture(const char *name, size_t *len)
+{
+	char path[512];
+	FILE *f;
+	char *buf = calloc(1, 1 << 16);
+
+	snprintf(path, sizeof(path), "%s/fixtures/tproxy/%s", HD_TEST_SOURCE_DIR, name);
+	assert_non_null(f = fopen(path, "r"));
+	*len = fread(buf, 1, (1 << 16) - 1, f);
+	fclose(f);
+	return buf;
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(p);
+}
+
+/* The whole probe in this process (no fork), so the sanitizer build sees its leaks. */
+static void test_run_in_process(void **state)
+{
+	static const char conf[] = "[t]\nprobe = tproxy\nrequired = yes\n";
+	char root[] = "/tmp/hd-tproxy-unit.XXXXXX";
+	struct hd_config cfg = {0};
+	char err[256], *text, *st;
+	unsigned char *gz;
+	size_t len, gzlen, stlen;
+	struct hd_result r;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	assert_int_equal(
+	    hd_config_parse(&cfg, "t.conf", conf, strlen(conf), hd_probes, err, sizeof(err)), 0);
+	struct hd_ctx ctx = {.root = root, .privileged = true, .deadline = hd_now() + 10};
+
+	put(root, "proc/sys/kernel/osrelease", "5.10.0-28-amd64\n", 16);
+	st = fixture("status-root", &stlen);
+	put(root, "proc/self/status", st, stlen);
+	text = fixture("config-tproxy-m", &len);
+	gz = gzip_text(text, &gzlen);
+	put(root, "proc/config.gz", gz, gzlen);
+	put(root, "proc/net/ip_tables_targets", "LOG\n", 4);
+	hd_run_one(&cfg.checks[0], &ctx, &r);
+	assert_int_equal(r.status, HD_WARNING);
+	hd_result_free(&r);
+
+	/* corrupt config.gz and nothing else to go on: UNKNOWN */
+	put(root, "proc/config.gz", gz, gzlen / 2);
+	hd_run_one(&cfg.checks[0], &ctx, &r);
+	assert_int_equal(r.status, HD_UNKNOWN);
+	hd_result_free(&r);
+
+	/* built in, container capabilities without NET_ADMIN and NET_RAW */
+	free(gz);
+	free(text);
+	free(st);
+	text = fixture("config-tproxy-y", &len);
+	gz = gzip_text(text, &gzlen);
+	put(root, "proc/config.gz", gz, gzlen);
+	st = fixture("status-container-nonet", &stlen);
+	put(root, "proc/self/status", st, stlen);
+	hd_run_one(&cfg.checks[0], &ctx, &r);
+	assert_int_equal(r.status, HD_CRITICAL);
+	hd_result_free(&r);
+
+	free(gz);
+	free(text);
+	free(st);
+	hd_config_free(&cfg);
+	nftw(root, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_kconfig),
-	    cmocka_unit_test(test_lists),
-	    cmocka_unit_test(test_caps),
-	    cmocka_unit_test(test_gunzip),
+	    cmocka_unit_test(test_kconfig),	   cmocka_unit_test(test_lists),
+	    cmocka_unit_test(test_caps),	   cmocka_unit_test(test_gunzip),
+	    cmocka_unit_test(test_run_in_process),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,8 +12,17 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "config.h"
 #include "netlink.h"
 #include "probe_unix_socket.h"
+#include "probes.h"
+#include "runner.h"
 
 struct sock_spec {
 	uint32_t ino;
@@ -203,13 +212,83 @@ static void test_classify(void **state)
 	}
 }
 
+static int bound(const char *path, int type, int backlog)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+
+	strcpy(sa.sun_path, path);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	if (type == SOCK_STREAM)
+		assert_int_equal(listen(fd, backlog), 0);
+	return fd;
+}
+
+static enum hd_status run_on(const char *path)
+{
+	char conf[512], err[256];
+	struct hd_config cfg = {0};
+	struct hd_ctx ctx = {.root = "", .privileged = true, .deadline = hd_now() + 10};
+	struct hd_result r;
+	enum hd_status st;
+
+	snprintf(conf, sizeof(conf), "[u]\nprobe = unix-socket\npath = %s\ntimeout_ms = 0\n", path);
+	assert_int_equal(
+	    hd_config_parse(&cfg, "u.conf", conf, strlen(conf), hd_probes, err, sizeof(err)), 0);
+	hd_run_one(&cfg.checks[0], &ctx, &r);
+	st = r.status;
+	hd_result_free(&r);
+	hd_config_free(&cfg);
+	return st;
+}
+
+/* The whole probe in this process (no fork), so the sanitizer build sees its leaks. */
+static void test_run_in_process(void **state)
+{
+	char dir[] = "/tmp/hd-unix-unit.XXXXXX", a[128], d[128], f[128], m[128];
+	int la, ld, c1, c2;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(a, sizeof(a), "%s/a.sock", dir);
+	snprintf(d, sizeof(d), "%s/d.sock", dir);
+	snprintf(f, sizeof(f), "%s/f.sock", dir);
+	snprintf(m, sizeof(m), "%s/missing.sock", dir);
+	la = bound(a, SOCK_STREAM, 0);
+	ld = bound(d, SOCK_DGRAM, 0);
+	close(creat(f, 0644));
+
+	assert_int_equal(run_on(a), HD_OK); /* queued: nobody accepts, but the backlog held it */
+	assert_int_equal(run_on(d), HD_CRITICAL);
+	assert_int_equal(run_on(f), HD_CRITICAL);
+	assert_int_equal(run_on(m), HD_CRITICAL);
+	/* backlog 0 holds one connection (the probe's own stays queued after it closed it);
+	 * with it queued the next connect gets EAGAIN */
+	strcpy(sa.sun_path, a);
+	c1 = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	c2 = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	(void)!connect(c1, (struct sockaddr *)&sa, sizeof(sa));
+	assert_int_equal(connect(c2, (struct sockaddr *)&sa, sizeof(sa)), -1);
+	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(run_on(a), HD_CRITICAL);
+	close(c1);
+	close(c2);
+	close(la);
+	close(ld);
+	assert_int_equal(run_on(a), HD_CRITICAL); /* stale: the listener is gone */
+	unlink(a);
+	unlink(d);
+	unlink(f);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse),
-	    cmocka_unit_test(test_malformed),
-	    cmocka_unit_test(test_match),
-	    cmocka_unit_test(test_classify),
+	    cmocka_unit_test(test_parse),	   cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_match),	   cmocka_unit_test(test_classify),
+	    cmocka_unit_test(test_run_in_process),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
