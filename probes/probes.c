@@ -19,6 +19,9 @@ extern const struct hd_probe probe_smtp_reach;
 extern const struct hd_probe probe_port;
 extern const struct hd_probe probe_connections;
 extern const struct hd_probe probe_log_scan;
+extern const struct hd_probe probe_nic_rings;
+extern const struct hd_probe probe_unix_socket;
+extern const struct hd_probe probe_tproxy;
 
 /* clang-format off */
 const struct hd_probe *const hd_probes[] = {
@@ -40,6 +43,9 @@ const struct hd_probe *const hd_probes[] = {
 	&probe_port,
 	&probe_connections,
 	&probe_log_scan,
+	&probe_nic_rings,
+	&probe_unix_socket,
+	&probe_tproxy,
 	NULL,
 };
 /* clang-format on */
