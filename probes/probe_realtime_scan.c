@@ -230,6 +230,8 @@ static void scan_process(const struct hd_ctx *ctx, long pid, const struct target
 	_cleanup_free_ char *commbuf = NULL, *cg = NULL;
 	struct dirent *e;
 	bool covers = false, blocks = false, is_fan = false;
+	_cleanup_free_ bool *hit = hd_xcalloc(nt, sizeof(bool));
+	struct hd_buf dirs = {0};
 	size_t cglen;
 
 	snprintf(path, sizeof(path), "%s/proc/%ld/fd", ctx->root, pid);
@@ -277,6 +279,7 @@ static void scan_process(const struct hd_ctx *ctx, long pid, const struct target
 				if (!rt_covers(&marks[i], t[k].dev, t[k].ino, t[k].mnt_id))
 					continue;
 				covers = true;
+				hit[k] = true;
 				blocks |= rt_blocking(&marks[i]);
 				is_fan |= marks[i].kind != RT_INOTIFY;
 				if (marks[i].kind == RT_FAN_MOUNT)
@@ -300,6 +303,10 @@ static void scan_process(const struct hd_ctx *ctx, long pid, const struct target
 	}
 	if (!covers)
 		return;
+	for (size_t k = 0; k < nt; k++)
+		if (hit[k])
+			hd_buf_printf(&dirs, "%s%s", dirs.len ? ", " : "", t[k].dir);
+	_cleanup_free_ char *covered = hd_buf_steal(&dirs);
 	tl->watchers++;
 	tl->blocking += blocks;
 	tl->fanotify += is_fan;
@@ -314,14 +321,14 @@ static void scan_process(const struct hd_ctx *ctx, long pid, const struct target
 		snprintf(stop, sizeof(stop), "kill %ld   (%s)", pid, comm);
 	if (is_fan)
 		hd_result_remedy_add(r,
-				     "Exclude the directory from %s's on-access (realtime) scanning in "
-				     "its configuration, or stop realtime scanning: %s",
-				     comm, stop);
+				     "Exclude %s from %s's on-access (realtime) scanning in its "
+				     "configuration, or stop realtime scanning: %s",
+				     covered, comm, stop);
 	else
 		hd_result_remedy_add(r,
-				     "Remove the directory from %s's inotify watches in its "
-				     "configuration, or stop it: %s",
-				     comm, stop);
+				     "Remove %s from %s's inotify watches in its configuration, or "
+				     "stop it: %s",
+				     covered, comm, stop);
 }
 
 static const char *default_dir(void)
