@@ -74,7 +74,8 @@ int rt_fdinfo_parse(const char *buf, size_t len, struct rt_mark **marks, size_t 
 			p = eol + 1;
 			continue;
 		}
-		if (fan && hex_field(p, eol, "flags", &x) == 0) { /* "fanotify flags:.. event-flags:.." */
+		if (fan &&
+		    hex_field(p, eol, "flags", &x) == 0) { /* "fanotify flags:.. event-flags:.." */
 			*fan_flags = (unsigned int)x;
 			p = eol + 1;
 			continue;
@@ -124,13 +125,10 @@ dev_t rt_sdev_dev(uint32_t sdev)
 bool rt_covers(const struct rt_mark *m, dev_t dev, ino_t ino, int mnt_id)
 {
 	switch (m->kind) {
-	case RT_FAN_FS:
-		return rt_sdev_dev(m->sdev) == dev;
-	case RT_FAN_MOUNT:
-		return mnt_id >= 0 && m->mnt_id == mnt_id;
+	case RT_FAN_FS: return rt_sdev_dev(m->sdev) == dev;
+	case RT_FAN_MOUNT: return mnt_id >= 0 && m->mnt_id == mnt_id;
 	case RT_FAN_INODE:
-	case RT_INOTIFY:
-		return rt_sdev_dev(m->sdev) == dev && m->ino == (uint64_t)ino;
+	case RT_INOTIFY: return rt_sdev_dev(m->sdev) == dev && m->ino == (uint64_t)ino;
 	}
 	return false;
 }
@@ -159,7 +157,8 @@ int rt_cgroup_unit(const char *buf, size_t len, char *out, size_t size)
 			for (const char *s = path; s <= eol; s++) {
 				if (s == eol || *s == '/') {
 					size_t n = (size_t)(s - comp);
-					if (n > 8 && strncmp(s - 8, ".service", 8) == 0 && n < size) {
+					if (n > 8 && strncmp(s - 8, ".service", 8) == 0 &&
+					    n < size) {
 						memcpy(out, comp, n);
 						out[n] = '\0';
 						found = 0;
@@ -187,14 +186,10 @@ struct tally {
 static const char *kind_name(enum rt_kind k)
 {
 	switch (k) {
-	case RT_FAN_INODE:
-		return "fanotify inode mark";
-	case RT_FAN_MOUNT:
-		return "fanotify mount mark";
-	case RT_FAN_FS:
-		return "fanotify filesystem mark";
-	case RT_INOTIFY:
-		return "inotify watch";
+	case RT_FAN_INODE: return "fanotify inode mark";
+	case RT_FAN_MOUNT: return "fanotify mount mark";
+	case RT_FAN_FS: return "fanotify filesystem mark";
+	case RT_INOTIFY: return "inotify watch";
 	}
 	return "?";
 }
@@ -268,8 +263,8 @@ static void scan_process(const struct hd_ctx *ctx, long pid, const struct target
 					 commbuf);
 		}
 		if (rt_fdinfo_parse(info, len, &marks, &nm, &flags) < 0) {
-			hd_result_detail(r, "pid %ld (%s) fd %s: %s%s is malformed, not judged", pid,
-					 comm, e->d_name, ctx->root, fdinfo);
+			hd_result_detail(r, "pid %ld (%s) fd %s: %s%s is malformed, not judged",
+					 pid, comm, e->d_name, ctx->root, fdinfo);
 			continue;
 		}
 		for (size_t i = 0; i < nm; i++) {
@@ -283,21 +278,20 @@ static void scan_process(const struct hd_ctx *ctx, long pid, const struct target
 				blocks |= rt_blocking(&marks[i]);
 				is_fan |= marks[i].kind != RT_INOTIFY;
 				if (marks[i].kind == RT_FAN_MOUNT)
-					watcher_mount(ctx, pid, marks[i].mnt_id, where, sizeof(where));
+					watcher_mount(ctx, pid, marks[i].mnt_id, where,
+						      sizeof(where));
 				else if (marks[i].kind == RT_FAN_FS)
 					snprintf(where, sizeof(where), "filesystem %u:%u",
 						 major(rt_sdev_dev(marks[i].sdev)),
 						 minor(rt_sdev_dev(marks[i].sdev)));
 				else
 					snprintf(where, sizeof(where), "%s itself", t[k].dir);
-				hd_result_detail(r,
-						 "pid %ld (%s): %s on %s covers %s, mask 0x%" PRIx64
-						 "%s",
-						 pid, comm, kind_name(marks[i].kind), where, t[k].dir,
-						 marks[i].mask,
-						 rt_blocking(&marks[i])
-							 ? ", blocking (permission events)"
-							 : ", notification only");
+				hd_result_detail(
+				    r, "pid %ld (%s): %s on %s covers %s, mask 0x%" PRIx64 "%s",
+				    pid, comm, kind_name(marks[i].kind), where, t[k].dir,
+				    marks[i].mask,
+				    rt_blocking(&marks[i]) ? ", blocking (permission events)"
+							   : ", notification only");
 			}
 		}
 	}
@@ -370,14 +364,16 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			rc = -errno;
 			hd_result_set(r, HD_UNKNOWN, "cannot look at %s%s: %s", ctx->root, dirs[i],
 				      strerror(-rc));
-			hd_result_remedy(r, "Create the directory (mkdir -m 1777 %s) or correct 'dir ='.",
-					 dirs[i]);
+			hd_result_remedy(
+			    r, "Create the directory (mkdir -m 1777 %s) or correct 'dir ='.",
+			    dirs[i]);
 			goto out;
 		}
-		t[i] = (struct target){.dir = dirs[i],
-				       .dev = makedev(sx.stx_dev_major, sx.stx_dev_minor),
-				       .ino = (ino_t)sx.stx_ino,
-				       .mnt_id = sx.stx_mask & STATX_MNT_ID ? (int)sx.stx_mnt_id : -1};
+		t[i] =
+		    (struct target){.dir = dirs[i],
+				    .dev = makedev(sx.stx_dev_major, sx.stx_dev_minor),
+				    .ino = (ino_t)sx.stx_ino,
+				    .mnt_id = sx.stx_mask & STATX_MNT_ID ? (int)sx.stx_mnt_id : -1};
 	}
 	if (hd_path(ctx, "/proc", path, sizeof(path)) < 0 || !(proc = opendir(path))) {
 		rc = -errno;
@@ -397,9 +393,10 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	hd_result_metric(r, "watchers", (double)tl.watchers, HD_UNIT_NONE)->has_min = true;
 	hd_result_metric(r, "blocking", (double)tl.blocking, HD_UNIT_NONE)->has_min = true;
 	if (tl.blocking) {
-		hd_result_set(r, HD_CRITICAL,
-			      "%s under blocking realtime scan (%zu process%s with permission events)",
-			      names.data, tl.blocking, tl.blocking == 1 ? "" : "es");
+		hd_result_set(
+		    r, HD_CRITICAL,
+		    "%s under blocking realtime scan (%zu process%s with permission events)",
+		    names.data, tl.blocking, tl.blocking == 1 ? "" : "es");
 	} else if (tl.fanotify) {
 		hd_result_set(r, HD_CRITICAL, "%s under realtime scan (%zu fanotify watcher%s)",
 			      names.data, tl.fanotify, tl.fanotify == 1 ? "" : "s");
@@ -407,11 +404,13 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		hd_result_set(r, HD_WARNING, "%s watched with inotify by %zu process%s", names.data,
 			      tl.watchers, tl.watchers == 1 ? "" : "es");
 	} else if (tl.hidden) {
-		hd_result_set(r, HD_UNKNOWN,
-			      "no watcher seen on %s, but the file descriptors of %zu processes are "
-			      "not readable (needs root)",
-			      names.data, tl.hidden);
-		hd_result_remedy(r, "Run hostdoctor as root to see every process's fanotify marks.");
+		hd_result_set(
+		    r, HD_UNKNOWN,
+		    "no watcher seen on %s, but the file descriptors of %zu processes are "
+		    "not readable (needs root)",
+		    names.data, tl.hidden);
+		hd_result_remedy(r,
+				 "Run hostdoctor as root to see every process's fanotify marks.");
 		rc = -EACCES;
 		goto out;
 	} else {
@@ -422,8 +421,9 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		hd_result_detail(r, "file descriptors of %zu processes not readable (needs root)",
 				 tl.hidden);
 	if (!r->remedy)
-		hd_result_remedy(r, "Exclude %s from the on-access scanner's paths, or stop realtime "
-				    "scanning on this host.",
+		hd_result_remedy(r,
+				 "Exclude %s from the on-access scanner's paths, or stop realtime "
+				 "scanning on this host.",
 				 names.data);
 out:
 	free(names.data);
@@ -432,23 +432,26 @@ out:
 }
 
 static const struct hd_param params[] = {
-	{.key = "dir", .type = HD_P_LIST,
-	 .help = "directories the product writes temp files to; default $TMPDIR, else /tmp"},
-	{.key = "inotify", .type = HD_P_BOOL, .def = "yes",
-	 .help = "also report inotify watches on the directory itself (WARNING)"},
-	{0},
+    {.key = "dir",
+     .type = HD_P_LIST,
+     .help = "directories the product writes temp files to; default $TMPDIR, else /tmp"},
+    {.key = "inotify",
+     .type = HD_P_BOOL,
+     .def = "yes",
+     .help = "also report inotify watches on the directory itself (WARNING)"},
+    {0},
 };
 
 static const struct hd_metric_doc metrics[] = {
-	{"watchers", "Processes whose fanotify marks (or inotify watches) cover the directory."},
-	{"blocking", "Of those, processes that block opens with fanotify permission events."},
-	{0},
+    {"watchers", "Processes whose fanotify marks (or inotify watches) cover the directory."},
+    {"blocking", "Of those, processes that block opens with fanotify permission events."},
+    {0},
 };
 
 const struct hd_probe probe_realtime_scan = {
-	.name = "realtime-scan",
-	.summary = "on-access scanners (fanotify marks, inotify watches) covering a temp directory",
-	.params = params,
-	.metrics = metrics,
-	.run = run,
+    .name = "realtime-scan",
+    .summary = "on-access scanners (fanotify marks, inotify watches) covering a temp directory",
+    .params = params,
+    .metrics = metrics,
+    .run = run,
 };

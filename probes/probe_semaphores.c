@@ -87,7 +87,8 @@ int sem_limits_parse(const char *buf, size_t len, struct sem_limits *out)
 	char tok[32];
 
 	for (int i = 0; i < 4; i++) {
-		if (!field(&p, end, tok, sizeof(tok)) || parse_unsigned(tok, 10, INT32_MAX, &v[i]) < 0)
+		if (!field(&p, end, tok, sizeof(tok)) ||
+		    parse_unsigned(tok, 10, INT32_MAX, &v[i]) < 0)
 			return -EINVAL;
 	}
 	while (p < end && isspace((unsigned char)*p))
@@ -98,8 +99,8 @@ int sem_limits_parse(const char *buf, size_t len, struct sem_limits *out)
 	return 0;
 }
 
-static const char *const sem_columns[] = {"key",  "semid", "perms", "nsems", "uid",
-					  "gid",  "cuid",  "cgid",  "otime", "ctime"};
+static const char *const sem_columns[] = {"key", "semid", "perms", "nsems", "uid",
+					  "gid", "cuid",  "cgid",  "otime", "ctime"};
 
 int sem_table_parse(const char *buf, size_t len, struct sem_set **sets, size_t *n, char *why,
 		    size_t whysize)
@@ -115,8 +116,9 @@ int sem_table_parse(const char *buf, size_t len, struct sem_set **sets, size_t *
 	/* the header names the columns; a different layout must not be read as numbers */
 	for (size_t i = 0; i < HD_ARRAY_SIZE(sem_columns); i++) {
 		if (!field(&p, end, tok, sizeof(tok)) || strcmp(tok, sem_columns[i]) != 0) {
-			snprintf(why, whysize, "header is not 'key semid perms nsems uid gid cuid cgid "
-					       "otime ctime'");
+			snprintf(why, whysize,
+				 "header is not 'key semid perms nsems uid gid cuid cgid "
+				 "otime ctime'");
 			return -EINVAL;
 		}
 	}
@@ -137,9 +139,11 @@ int sem_table_parse(const char *buf, size_t len, struct sem_set **sets, size_t *
 			}
 			break;
 		}
-		if (strlen(tok) >= sizeof(tok) - 1 || parse_signed(tok, INT32_MIN, INT32_MAX, &key) < 0)
+		if (strlen(tok) >= sizeof(tok) - 1 ||
+		    parse_signed(tok, INT32_MIN, INT32_MAX, &key) < 0)
 			goto bad;
-		if (!field(&p, end, tok, sizeof(tok)) || parse_signed(tok, 0, INT32_MAX, &semid) < 0)
+		if (!field(&p, end, tok, sizeof(tok)) ||
+		    parse_signed(tok, 0, INT32_MAX, &semid) < 0)
 			goto bad;
 		if (!field(&p, end, tok, sizeof(tok)) || parse_unsigned(tok, 8, 07777, &perms) < 0)
 			goto bad;
@@ -147,9 +151,11 @@ int sem_table_parse(const char *buf, size_t len, struct sem_set **sets, size_t *
 			if (!field(&p, end, tok, sizeof(tok)) ||
 			    parse_unsigned(tok, 10, k == 0 ? INT32_MAX : UINT32_MAX, &u[k]) < 0)
 				goto bad;
-		if (!field(&p, end, tok, sizeof(tok)) || parse_signed(tok, 0, INT64_MAX, &otime) < 0)
+		if (!field(&p, end, tok, sizeof(tok)) ||
+		    parse_signed(tok, 0, INT64_MAX, &otime) < 0)
 			goto bad;
-		if (!field(&p, end, tok, sizeof(tok)) || parse_signed(tok, 0, INT64_MAX, &ctime) < 0)
+		if (!field(&p, end, tok, sizeof(tok)) ||
+		    parse_signed(tok, 0, INT64_MAX, &ctime) < 0)
 			goto bad;
 		if (token(&p, end, tok, sizeof(tok)) != 0)
 			goto bad; /* extra column */
@@ -289,9 +295,10 @@ static size_t find_orphans(const struct hd_ctx *ctx, const struct sem_set *sets,
 			continue;
 		orphans++;
 		owner_name(sets[i].uid, owner, sizeof(owner));
-		hd_result_detail(r, "orphan: semid %d key 0x%08x owner %s, last operator %s", sets[i].semid,
-				 (unsigned)sets[i].key, owner, gone);
-		hd_result_remedy_add(r, "ipcrm -s %d   (orphaned set, owner %s)", sets[i].semid, owner);
+		hd_result_detail(r, "orphan: semid %d key 0x%08x owner %s, last operator %s",
+				 sets[i].semid, (unsigned)sets[i].key, owner, gone);
+		hd_result_remedy_add(r, "ipcrm -s %d   (orphaned set, owner %s)", sets[i].semid,
+				     owner);
 	}
 	return orphans;
 }
@@ -318,7 +325,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	if (rc < 0) {
 		hd_result_set(r, HD_UNKNOWN, "cannot read %s/proc/sys/kernel/sem: %s%s", ctx->root,
 			      strerror(-rc),
-			      rc == -ENOENT ? " (kernel without SysV IPC, or /proc not mounted)" : "");
+			      rc == -ENOENT ? " (kernel without SysV IPC, or /proc not mounted)"
+					    : "");
 		return rc;
 	}
 	if (sem_limits_parse(lbuf, llen, &lim) < 0) {
@@ -335,7 +343,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		return rc;
 	}
 	if (sem_table_parse(tbuf, tlen, &sets, &nsets, why, sizeof(why)) < 0) {
-		hd_result_set(r, HD_UNKNOWN, "%s/proc/sysvipc/sem is malformed: %s", ctx->root, why);
+		hd_result_set(r, HD_UNKNOWN, "%s/proc/sysvipc/sem is malformed: %s", ctx->root,
+			      why);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < nsets; i++)
@@ -374,25 +383,25 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			      "not enough headroom: %" PRIu64 " arrays and %" PRIu64
 			      " semaphores free, %" PRIu64 " and %" PRIu64 " needed",
 			      free_arrays, free_sems, need_arrays, need_sems);
-		hd_result_detail(r,
-				 "in use: %zu of %" PRIu64 " arrays, %" PRIu64 " of %" PRIu64
-				 " semaphores",
-				 nsets, lim.semmni, nsems, lim.semmns);
+		hd_result_detail(
+		    r, "in use: %zu of %" PRIu64 " arrays, %" PRIu64 " of %" PRIu64 " semaphores",
+		    nsets, lim.semmni, nsems, lim.semmns);
 	}
 
 	/* remedy: the guide's line, never lowering a field, and large enough for the demand */
-	hd_result_remedy(r,
-			 "Raise the limits: echo 'kernel.sem = %" PRIu64 " %" PRIu64 " %" PRIu64
-			 " %" PRIu64 "' > /etc/sysctl.d/90-semaphores.conf && sysctl --system",
-			 max3(lim.semmsl, GUIDE_SEMMSL, 0), max3(lim.semmns, GUIDE_SEMMNS, nsems + need_sems),
-			 max3(lim.semopm, GUIDE_SEMOPM, 0),
-			 max3(lim.semmni, GUIDE_SEMMNI, nsets + need_arrays));
+	hd_result_remedy(
+	    r,
+	    "Raise the limits: echo 'kernel.sem = %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+	    "' > /etc/sysctl.d/90-semaphores.conf && sysctl --system",
+	    max3(lim.semmsl, GUIDE_SEMMSL, 0), max3(lim.semmns, GUIDE_SEMMNS, nsems + need_sems),
+	    max3(lim.semopm, GUIDE_SEMOPM, 0), max3(lim.semmni, GUIDE_SEMMNI, nsets + need_arrays));
 	hd_result_remedy_add(r, "Keep the gateway's connection limit under 2000: each connection "
 				"child takes semaphores.");
 
 	if (ctx->root[0]) {
-		hd_result_detail(r, "orphaned sets: not checked (--root is not the live host; semctl() "
-				    "needs the live IPC namespace)");
+		hd_result_detail(
+		    r, "orphaned sets: not checked (--root is not the live host; semctl() "
+		       "needs the live IPC namespace)");
 		return 0;
 	}
 	size_t unreadable = 0, orphans = find_orphans(ctx, sets, nsets, r, &unreadable);
@@ -400,10 +409,11 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	if (orphans) {
 		hd_result_raise(r, HD_WARNING);
 		if (r->status == HD_WARNING)
-			hd_result_set(r, HD_WARNING,
-				      "%zu orphaned semaphore set%s (last operator gone); %zu of %" PRIu64
-				      " arrays in use (%.1f%%)",
-				      orphans, orphans == 1 ? "" : "s", nsets, lim.semmni, apct);
+			hd_result_set(
+			    r, HD_WARNING,
+			    "%zu orphaned semaphore set%s (last operator gone); %zu of %" PRIu64
+			    " arrays in use (%.1f%%)",
+			    orphans, orphans == 1 ? "" : "s", nsets, lim.semmni, apct);
 	}
 	if (unreadable)
 		hd_result_detail(r,
@@ -414,31 +424,39 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 }
 
 static const struct hd_param params[] = {
-	{.key = "need_arrays", .type = HD_P_INT, .def = "0", .min = 0, .max = INT32_MAX,
-	 .help = "semaphore arrays the product will still create (e.g. one per pre-spawned child); "
-		 "CRITICAL when fewer are free"},
-	{.key = "need_sems", .type = HD_P_INT, .def = "0", .min = 0, .max = INT32_MAX,
-	 .help = "semaphores the product will still create; CRITICAL when fewer are free"},
-	{0},
+    {.key = "need_arrays",
+     .type = HD_P_INT,
+     .def = "0",
+     .min = 0,
+     .max = INT32_MAX,
+     .help = "semaphore arrays the product will still create (e.g. one per pre-spawned child); "
+	     "CRITICAL when fewer are free"},
+    {.key = "need_sems",
+     .type = HD_P_INT,
+     .def = "0",
+     .min = 0,
+     .max = INT32_MAX,
+     .help = "semaphores the product will still create; CRITICAL when fewer are free"},
+    {0},
 };
 
 static const struct hd_metric_doc metrics[] = {
-	{"arrays_used", "Semaphore arrays in use, as a share of SEMMNI."},
-	{"sems_used", "Semaphores in use, as a share of SEMMNS."},
-	{"arrays", "Semaphore arrays in use."},
-	{"sems", "Semaphores in use (sum of nsems over all arrays)."},
-	{"arrays_max", "SEMMNI: semaphore arrays allowed system-wide."},
-	{"sems_max", "SEMMNS: semaphores allowed system-wide."},
-	{"orphans", "Arrays whose last operators have all exited (live host only)."},
-	{0},
+    {"arrays_used", "Semaphore arrays in use, as a share of SEMMNI."},
+    {"sems_used", "Semaphores in use, as a share of SEMMNS."},
+    {"arrays", "Semaphore arrays in use."},
+    {"sems", "Semaphores in use (sum of nsems over all arrays)."},
+    {"arrays_max", "SEMMNI: semaphore arrays allowed system-wide."},
+    {"sems_max", "SEMMNS: semaphores allowed system-wide."},
+    {"orphans", "Arrays whose last operators have all exited (live host only)."},
+    {0},
 };
 
 const struct hd_probe probe_semaphores = {
-	.name = "semaphores",
-	.summary = "SysV semaphore arrays and semaphores in use against kernel.sem, and orphaned sets",
-	.params = params,
-	.metrics = metrics,
-	.default_warning = "80",
-	.default_critical = "95",
-	.run = run,
+    .name = "semaphores",
+    .summary = "SysV semaphore arrays and semaphores in use against kernel.sem, and orphaned sets",
+    .params = params,
+    .metrics = metrics,
+    .default_warning = "80",
+    .default_critical = "95",
+    .run = run,
 };

@@ -1,4 +1,4 @@
-/* tmp-space: free space and inodes of temporary directories, and whether they are writable mounts. */
+/* tmp-space: free space and inodes of temporary directories, and that they are writable. */
 #include "probe_tmp_space.h"
 
 #include <errno.h>
@@ -16,7 +16,7 @@
 #include "probe.h"
 #include "util.h"
 
-#define MB (1024.0 * 1024.0)
+#define MB	     (1024.0 * 1024.0)
 #define TMPFS_MAGIC_ 0x01021994 /* linux/magic.h TMPFS_MAGIC */
 
 void tmp_space_eval(const struct statvfs *st, struct tmp_space *out)
@@ -25,14 +25,13 @@ void tmp_space_eval(const struct statvfs *st, struct tmp_space *out)
 
 	out->free_mb = (double)st->f_bavail * frsize / MB;
 	out->size_mb = (double)st->f_blocks * frsize / MB;
-	out->used_pct = st->f_blocks ? (double)(st->f_blocks - st->f_bfree) * 100.0 /
-					       (double)st->f_blocks
-				     : 0.0;
+	out->used_pct = st->f_blocks
+			    ? (double)(st->f_blocks - st->f_bfree) * 100.0 / (double)st->f_blocks
+			    : 0.0;
 	out->has_inode_limit = st->f_files != 0; /* tmpfs with nr_inodes=0, btrfs: no limit */
 	out->inodes_free = (uint64_t)st->f_favail;
-	out->inodes_used_pct = st->f_files ? (double)(st->f_files - st->f_ffree) * 100.0 /
-						     (double)st->f_files
-					   : 0.0;
+	out->inodes_used_pct =
+	    st->f_files ? (double)(st->f_files - st->f_ffree) * 100.0 / (double)st->f_files : 0.0;
 	out->readonly = (st->f_flag & ST_RDONLY) != 0;
 }
 
@@ -63,7 +62,8 @@ static void mount_point(const struct hd_ctx *ctx, const char *resolved, char *ou
 
 		if (!slash || strcmp(cur, "/") == 0 || (rl && strlen(cur) <= rl))
 			break;
-		snprintf(parent, sizeof(parent), "%.*s", slash == cur ? 1 : (int)(slash - cur), cur);
+		snprintf(parent, sizeof(parent), "%.*s", slash == cur ? 1 : (int)(slash - cur),
+			 cur);
 		if (stat(parent, &up) < 0 || up.st_dev != st.st_dev)
 			break;
 		snprintf(cur, sizeof(cur), "%s", parent);
@@ -110,10 +110,11 @@ static int check_dir(const struct hd_check *c, const struct hd_ctx *ctx, const c
 			hd_result_raise(r, HD_CRITICAL);
 			hd_buf_printf(summary, "%s%s%s does not exist", summary->len ? "; " : "",
 				      ctx->root, dir);
-			hd_result_remedy_add(r,
-					     "Create it: mkdir -p -m 1777 %s (or point TMPDIR at an "
-					     "existing directory)",
-					     dir);
+			hd_result_remedy_add(
+			    r,
+			    "Create it: mkdir -p -m 1777 %s (or point TMPDIR at an "
+			    "existing directory)",
+			    dir);
 			return 0;
 		}
 		hd_result_raise(r, HD_UNKNOWN);
@@ -124,18 +125,19 @@ static int check_dir(const struct hd_check *c, const struct hd_ctx *ctx, const c
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		hd_result_raise(r, HD_CRITICAL);
-		hd_buf_printf(summary, "%s%s%s is not a directory", summary->len ? "; " : "", ctx->root,
-			      dir);
-		hd_result_remedy_add(r, "Move the file away and create the directory: mv %s %s.old && "
-					"mkdir -m 1777 %s",
+		hd_buf_printf(summary, "%s%s%s is not a directory", summary->len ? "; " : "",
+			      ctx->root, dir);
+		hd_result_remedy_add(r,
+				     "Move the file away and create the directory: mv %s %s.old && "
+				     "mkdir -m 1777 %s",
 				     dir, dir, dir);
 		return 0;
 	}
 	if (statvfs(path, &vfs) < 0) {
 		rc = -errno;
 		hd_result_raise(r, HD_UNKNOWN);
-		hd_buf_printf(summary, "%sstatvfs(%s%s): %s", summary->len ? "; " : "", ctx->root, dir,
-			      strerror(-rc));
+		hd_buf_printf(summary, "%sstatvfs(%s%s): %s", summary->len ? "; " : "", ctx->root,
+			      dir, strerror(-rc));
 		return rc;
 	}
 	tmp_space_eval(&vfs, &s);
@@ -156,17 +158,20 @@ static int check_dir(const struct hd_check *c, const struct hd_ctx *ctx, const c
 	a->any = true;
 
 	if (s.has_inode_limit)
-		snprintf(inodes, sizeof(inodes), "%.1f%% used (%" PRIu64 " free)", s.inodes_used_pct,
-			 s.inodes_free);
+		snprintf(inodes, sizeof(inodes), "%.1f%% used (%" PRIu64 " free)",
+			 s.inodes_used_pct, s.inodes_free);
 	hd_result_detail(r, "%s%s: %.1f MB free of %s (%.1f%% used), inodes %s, on %s%s", ctx->root,
-			 dir, s.free_mb, size, s.used_pct, inodes, mp, s.readonly ? " (read-only)" : "");
+			 dir, s.free_mb, size, s.used_pct, inodes, mp,
+			 s.readonly ? " (read-only)" : "");
 	if (s.readonly) {
 		hd_result_raise(r, HD_CRITICAL);
-		hd_buf_printf(summary, "%s%s%s is on a read-only mount (%s)", summary->len ? "; " : "",
-			      ctx->root, dir, mp);
-		hd_result_remedy_add(r, "Remount it read-write: mount -o remount,rw %s (and remove 'ro' "
-					"from its line in /etc/fstab)",
-				     mp);
+		hd_buf_printf(summary, "%s%s%s is on a read-only mount (%s)",
+			      summary->len ? "; " : "", ctx->root, dir, mp);
+		hd_result_remedy_add(
+		    r,
+		    "Remount it read-write: mount -o remount,rw %s (and remove 'ro' "
+		    "from its line in /etc/fstab)",
+		    mp);
 		return 0;
 	}
 	if (s.free_mb < (double)min_free) {
@@ -175,27 +180,30 @@ static int check_dir(const struct hd_check *c, const struct hd_ctx *ctx, const c
 			      summary->len ? "; " : "", ctx->root, dir, s.free_mb, min_free);
 	} else if (s.has_inode_limit && s.inodes_free < (uint64_t)min_inodes) {
 		hd_result_raise(r, HD_CRITICAL);
-		hd_buf_printf(summary, "%s%s%s: %" PRIu64 " inodes free, below the %" PRId64 " required",
+		hd_buf_printf(summary,
+			      "%s%s%s: %" PRIu64 " inodes free, below the %" PRId64 " required",
 			      summary->len ? "; " : "", ctx->root, dir, s.inodes_free, min_inodes);
 	} else {
-		hd_buf_printf(summary, "%s%s%s: %.1f MB free (%.1f%% used)", summary->len ? "; " : "",
-			      ctx->root, dir, s.free_mb, s.used_pct);
+		hd_buf_printf(summary, "%s%s%s: %.1f MB free (%.1f%% used)",
+			      summary->len ? "; " : "", ctx->root, dir, s.free_mb, s.used_pct);
 	}
 	/* a remedy for every directory: the engine's thresholds may still make an OK one non-OK */
 	if (statfs(path, &fs) == 0 && (unsigned long)fs.f_type == TMPFS_MAGIC_) {
 		double want = s.size_mb * 2 > s.size_mb + (double)min_free * 2
-				      ? s.size_mb * 2
-				      : s.size_mb + (double)min_free * 2;
-		hd_result_remedy_add(r,
-				     "Free space in %s (tmpfs): delete stale files (find %s -xdev "
-				     "-type f -mtime +2 -ls), or enlarge it: mount -o remount,size=%.0fm "
-				     "%s (and set size= on its /etc/fstab line)",
-				     dir, dir, want, mp);
+				  ? s.size_mb * 2
+				  : s.size_mb + (double)min_free * 2;
+		hd_result_remedy_add(
+		    r,
+		    "Free space in %s (tmpfs): delete stale files (find %s -xdev "
+		    "-type f -mtime +2 -ls), or enlarge it: mount -o remount,size=%.0fm "
+		    "%s (and set size= on its /etc/fstab line)",
+		    dir, dir, want, mp);
 	} else {
-		hd_result_remedy_add(r,
-				     "Free space in %s: delete stale files (find %s -xdev -type f "
-				     "-mtime +2 -size +1M -ls), or grow the filesystem mounted on %s",
-				     dir, dir, mp);
+		hd_result_remedy_add(
+		    r,
+		    "Free space in %s: delete stale files (find %s -xdev -type f "
+		    "-mtime +2 -size +1M -ls), or grow the filesystem mounted on %s",
+		    dir, dir, mp);
 	}
 	return 0;
 }
@@ -225,11 +233,11 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		hd_result_metric(r, "free", a.min_free, HD_UNIT_MB)->has_min = true;
 		hd_metric_bounds(hd_result_metric(r, "used", a.max_used, HD_UNIT_PERCENT), 0, 100);
 		if (a.any_inode_limit) {
-			hd_metric_bounds(hd_result_metric(r, "inodes_used", a.max_inodes_used,
-							  HD_UNIT_PERCENT),
-					 0, 100);
+			hd_metric_bounds(
+			    hd_result_metric(r, "inodes_used", a.max_inodes_used, HD_UNIT_PERCENT),
+			    0, 100);
 			hd_result_metric(r, "inodes_free", (double)a.min_inodes_free, HD_UNIT_NONE)
-				->has_min = true;
+			    ->has_min = true;
 		}
 	}
 	_cleanup_free_ char *text = hd_buf_steal(&summary);
@@ -239,27 +247,36 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 }
 
 static const struct hd_param params[] = {
-	{.key = "dir", .type = HD_P_LIST,
-	 .help = "directories to check (repeatable or comma list); default $TMPDIR, else /tmp"},
-	{.key = "min_free_mb", .type = HD_P_INT, .def = "5", .min = 0, .max = INT64_MAX / 2,
-	 .help = "CRITICAL below this many MB free (the gateway refuses to start below 5)"},
-	{.key = "min_free_inodes", .type = HD_P_INT, .def = "100", .min = 0, .max = INT64_MAX / 2,
-	 .help = "CRITICAL below this many free inodes (filesystems with an inode limit)"},
-	{0},
+    {.key = "dir",
+     .type = HD_P_LIST,
+     .help = "directories to check (repeatable or comma list); default $TMPDIR, else /tmp"},
+    {.key = "min_free_mb",
+     .type = HD_P_INT,
+     .def = "5",
+     .min = 0,
+     .max = INT64_MAX / 2,
+     .help = "CRITICAL below this many MB free (the gateway refuses to start below 5)"},
+    {.key = "min_free_inodes",
+     .type = HD_P_INT,
+     .def = "100",
+     .min = 0,
+     .max = INT64_MAX / 2,
+     .help = "CRITICAL below this many free inodes (filesystems with an inode limit)"},
+    {0},
 };
 
 static const struct hd_metric_doc metrics[] = {
-	{"free", "Space free for unprivileged users (f_bavail * f_frsize), least over the dirs."},
-	{"used", "Space in use as a share of the filesystem, most over the dirs."},
-	{"inodes_used", "Inodes in use as a share of the limit (only with an inode limit)."},
-	{"inodes_free", "Inodes free for unprivileged users (only with an inode limit)."},
-	{0},
+    {"free", "Space free for unprivileged users (f_bavail * f_frsize), least over the dirs."},
+    {"used", "Space in use as a share of the filesystem, most over the dirs."},
+    {"inodes_used", "Inodes in use as a share of the limit (only with an inode limit)."},
+    {"inodes_free", "Inodes free for unprivileged users (only with an inode limit)."},
+    {0},
 };
 
 const struct hd_probe probe_tmp_space = {
-	.name = "tmp-space",
-	.summary = "free space and inodes of temporary directories, and that they are writable",
-	.params = params,
-	.metrics = metrics,
-	.run = run,
+    .name = "tmp-space",
+    .summary = "free space and inodes of temporary directories, and that they are writable",
+    .params = params,
+    .metrics = metrics,
+    .run = run,
 };

@@ -6,9 +6,9 @@
 #include <sys/statvfs.h>
 
 struct tmp_space {
-	double free_mb;  /* f_bavail * f_frsize: what an unprivileged writer can still use */
-	double size_mb;  /* f_blocks * f_frsize */
-	double used_pct; /* (f_blocks - f_bfree) / f_blocks */
+	double free_mb;	      /* f_bavail * f_frsize: what an unprivileged writer can still use */
+	double size_mb;	      /* f_blocks * f_frsize */
+	double used_pct;      /* (f_blocks - f_bfree) / f_blocks */
 	bool has_inode_limit; /* f_files != 0 */
 	uint64_t inodes_free; /* f_favail */
 	double inodes_used_pct;

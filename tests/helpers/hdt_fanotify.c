@@ -1,5 +1,5 @@
-/* Test helper: a realtime watcher on a directory (fanotify mount/filesystem/inode mark, or an inotify
- * watch) that prints "ready" once marked and keeps the mark until SIGTERM, answering every
+/* Test helper: a realtime watcher on a directory (fanotify mount/filesystem/inode mark, or an
+ * inotify watch) that prints "ready" once marked and keeps the mark until SIGTERM, answering every
  * permission event with FAN_ALLOW so opens on the marked filesystem never stall. */
 #include <errno.h>
 #include <fcntl.h>
@@ -75,7 +75,8 @@ int main(int argc, char **argv)
 			return usage();
 		fd = fanotify_init((perm ? FAN_CLASS_CONTENT : FAN_CLASS_NOTIF) | FAN_CLOEXEC,
 				   O_RDONLY | O_LARGEFILE);
-		if (fd < 0 || fanotify_mark(fd, FAN_MARK_ADD | where, mask, AT_FDCWD, argv[2]) < 0) {
+		if (fd < 0 ||
+		    fanotify_mark(fd, FAN_MARK_ADD | where, mask, AT_FDCWD, argv[2]) < 0) {
 			perror("hdt_fanotify: fanotify");
 			return 1;
 		}

@@ -25,36 +25,36 @@ struct fdinfo_case {
 };
 
 static const struct fdinfo_case fdinfo_cases[] = {
-	{PREAMBLE "fanotify flags:1 event-flags:8000\n"
-		  "fanotify mnt_id:3f mflags:0 mask:28 ignored_mask:0\n",
-	 0, 1, 1, RT_FAN_MOUNT, 0x28, false},
-	{PREAMBLE "fanotify flags:5 event-flags:8000\n"
-		  "fanotify sdev:27 mflags:0 mask:10000 ignored_mask:0\n",
-	 0, 1, 5, RT_FAN_FS, 0x10000, true},
-	{PREAMBLE "fanotify flags:5 event-flags:8000\n"
-		  "fanotify ino:2 sdev:27 mflags:0 mask:8010000 ignored_mask:0 fhandle-bytes:c "
-		  "fhandle-type:1 f_handle:ee96cf230200000000000000\n",
-	 0, 1, 5, RT_FAN_INODE, 0x8010000, true},
-	{PREAMBLE "fanotify flags:9 event-flags:8000\n"
-		  "fanotify sdev:800001 mflags:0 mask:100000 ignored_mask:0\n",
-	 0, 1, 9, RT_FAN_FS, 0x100000, true}, /* FAN_PRE_ACCESS */
-	{PREAMBLE "fanotify flags:5 event-flags:8000\n"
-		  "fanotify mnt_id:1d mflags:0 mask:40000 ignored_mask:0\n"
-		  "fanotify ino:83 sdev:800001 mflags:0 mask:20000 ignored_mask:0\n",
-	 0, 2, 5, RT_FAN_MOUNT, 0x40000, true},
-	{"pos:\t0\nflags:\t02000000\nmnt_id:\t17\nino:\t1038\n"
-	 "inotify wd:1 ino:2 sdev:27 mask:108 ignored_mask:0 fhandle-bytes:c fhandle-type:1 "
-	 "f_handle:ee96cf230200000000000000\n",
-	 0, 1, 0, RT_INOTIFY, 0x108, false},
-	{PREAMBLE "fanotify flags:1 event-flags:8000\n", 0, 0, 1, RT_FAN_FS, 0, false}, /* no mark */
-	{"", 0, 0, 0, RT_FAN_FS, 0, false},
-	/* malformed */
-	{PREAMBLE "fanotify mnt_id:3f mflags:0 ignored_mask:0\n", -EINVAL, 0, 0, 0, 0, false},
-	{PREAMBLE "fanotify sdev:zz mflags:0 mask:28 ignored_mask:0\n", -EINVAL, 0, 0, 0, 0, false},
-	{PREAMBLE "fanotify ino: sdev:27 mask:28 ignored_mask:0\n", -EINVAL, 0, 0, 0, 0, false},
-	{PREAMBLE "inotify wd:1 sdev:27 mask:108 ignored_mask:0\n", -EINVAL, 0, 0, 0, 0, false},
-	{PREAMBLE "fanotify mask:28\n", -EINVAL, 0, 0, 0, 0, false}, /* fs mark without sdev */
-	{PREAMBLE "fanotify sdev:1 mask:fffffffffffffffffffff\n", -EINVAL, 0, 0, 0, 0, false},
+    {PREAMBLE "fanotify flags:1 event-flags:8000\n"
+	      "fanotify mnt_id:3f mflags:0 mask:28 ignored_mask:0\n",
+     0, 1, 1, RT_FAN_MOUNT, 0x28, false},
+    {PREAMBLE "fanotify flags:5 event-flags:8000\n"
+	      "fanotify sdev:27 mflags:0 mask:10000 ignored_mask:0\n",
+     0, 1, 5, RT_FAN_FS, 0x10000, true},
+    {PREAMBLE "fanotify flags:5 event-flags:8000\n"
+	      "fanotify ino:2 sdev:27 mflags:0 mask:8010000 ignored_mask:0 fhandle-bytes:c "
+	      "fhandle-type:1 f_handle:ee96cf230200000000000000\n",
+     0, 1, 5, RT_FAN_INODE, 0x8010000, true},
+    {PREAMBLE "fanotify flags:9 event-flags:8000\n"
+	      "fanotify sdev:800001 mflags:0 mask:100000 ignored_mask:0\n",
+     0, 1, 9, RT_FAN_FS, 0x100000, true}, /* FAN_PRE_ACCESS */
+    {PREAMBLE "fanotify flags:5 event-flags:8000\n"
+	      "fanotify mnt_id:1d mflags:0 mask:40000 ignored_mask:0\n"
+	      "fanotify ino:83 sdev:800001 mflags:0 mask:20000 ignored_mask:0\n",
+     0, 2, 5, RT_FAN_MOUNT, 0x40000, true},
+    {"pos:\t0\nflags:\t02000000\nmnt_id:\t17\nino:\t1038\n"
+     "inotify wd:1 ino:2 sdev:27 mask:108 ignored_mask:0 fhandle-bytes:c fhandle-type:1 "
+     "f_handle:ee96cf230200000000000000\n",
+     0, 1, 0, RT_INOTIFY, 0x108, false},
+    {PREAMBLE "fanotify flags:1 event-flags:8000\n", 0, 0, 1, RT_FAN_FS, 0, false}, /* no mark */
+    {"", 0, 0, 0, RT_FAN_FS, 0, false},
+    /* malformed */
+    {PREAMBLE "fanotify mnt_id:3f mflags:0 ignored_mask:0\n", -EINVAL, 0, 0, 0, 0, false},
+    {PREAMBLE "fanotify sdev:zz mflags:0 mask:28 ignored_mask:0\n", -EINVAL, 0, 0, 0, 0, false},
+    {PREAMBLE "fanotify ino: sdev:27 mask:28 ignored_mask:0\n", -EINVAL, 0, 0, 0, 0, false},
+    {PREAMBLE "inotify wd:1 sdev:27 mask:108 ignored_mask:0\n", -EINVAL, 0, 0, 0, 0, false},
+    {PREAMBLE "fanotify mask:28\n", -EINVAL, 0, 0, 0, 0, false}, /* fs mark without sdev */
+    {PREAMBLE "fanotify sdev:1 mask:fffffffffffffffffffff\n", -EINVAL, 0, 0, 0, 0, false},
 };
 
 static void test_fdinfo(void **state)
@@ -74,8 +74,8 @@ static void test_fdinfo(void **state)
 			continue;
 		}
 		if (n != c->n || flags != c->flags)
-			fail_msg("case %zu: %zu marks flags %x, wanted %zu flags %x", i, n, flags, c->n,
-				 c->flags);
+			fail_msg("case %zu: %zu marks flags %x, wanted %zu flags %x", i, n, flags,
+				 c->n, c->flags);
 		if (n && (m[0].kind != c->kind || m[0].mask != c->mask ||
 			  rt_blocking(&m[0]) != c->blocking))
 			fail_msg("case %zu: kind %d mask %llx", i, m[0].kind,
@@ -112,7 +112,8 @@ static void test_cgroup(void **state)
 	char unit[64];
 	const char *v2 = "0::/system.slice/clamav-daemon.service\n";
 	const char *v1 = "12:pids:/\n1:name=systemd:/system.slice/ds_agent.service\n";
-	const char *mixed = "1:name=systemd:/system.slice/old.service\n0::/system.slice/new.service/x\n";
+	const char *mixed =
+	    "1:name=systemd:/system.slice/old.service\n0::/system.slice/new.service/x\n";
 	const char *session = "0::/user.slice/user-0.slice/session-3.scope\n";
 
 	(void)state;
@@ -130,9 +131,9 @@ static void test_cgroup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fdinfo),
-		cmocka_unit_test(test_covers),
-		cmocka_unit_test(test_cgroup),
+	    cmocka_unit_test(test_fdinfo),
+	    cmocka_unit_test(test_covers),
+	    cmocka_unit_test(test_cgroup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

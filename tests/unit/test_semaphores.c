@@ -17,16 +17,16 @@ struct limits_case {
 };
 
 static const struct limits_case limits_cases[] = {
-	{"32000\t1024000000\t500\t32000\n", 0, {32000, 1024000000, 500, 32000}},
-	{"250 128000 32 512", 0, {250, 128000, 32, 512}},
-	{"  10 40 32 4 \n\n", 0, {10, 40, 32, 4}},
-	{"250 128000 32\n", -EINVAL, {0}},       /* three fields */
-	{"250 128000 32 512 7\n", -EINVAL, {0}}, /* five fields */
-	{"250 -1 32 512\n", -EINVAL, {0}},
-	{"250 12x 32 512\n", -EINVAL, {0}},
-	{"250 99999999999 32 512\n", -EINVAL, {0}}, /* beyond an int */
-	{"", -EINVAL, {0}},
-	{"\n", -EINVAL, {0}},
+    {"32000\t1024000000\t500\t32000\n", 0, {32000, 1024000000, 500, 32000}},
+    {"250 128000 32 512", 0, {250, 128000, 32, 512}},
+    {"  10 40 32 4 \n\n", 0, {10, 40, 32, 4}},
+    {"250 128000 32\n", -EINVAL, {0}},	     /* three fields */
+    {"250 128000 32 512 7\n", -EINVAL, {0}}, /* five fields */
+    {"250 -1 32 512\n", -EINVAL, {0}},
+    {"250 12x 32 512\n", -EINVAL, {0}},
+    {"250 99999999999 32 512\n", -EINVAL, {0}}, /* beyond an int */
+    {"", -EINVAL, {0}},
+    {"\n", -EINVAL, {0}},
 };
 
 static void test_limits(void **state)
@@ -49,8 +49,9 @@ static void test_limits(void **state)
 static void test_table(void **state)
 {
 	const char *in = HEADER
-		"     18500          0   600          1     0     0     0     0 1795290242 1795290242\n"
-		"        -5          1   666        250  1000   100  1000   100          0 1795290243\n";
+	    "     18500          0   600          1     0     0     0     0 1795290242 1795290242\n"
+	    "        -5          1   666        250  1000   100  1000   100          0 "
+	    "1795290243\n";
 	struct sem_set *sets = NULL;
 	size_t n = 0;
 	char why[128];
@@ -82,20 +83,20 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
-	{"", "header"},
-	{"garbage\n", "header"},
-	{"key semid perms nsems uid gid cuid cgid otime\n", "header"},
-	{HEADER "     18500          0   600          1     0     0     0     0 1795290242\n",
-	 "line 2: too few columns"},
-	{HEADER "     18500          0   600          1     0     0     0     0 1795290242 1 9\n",
-	 "line 2: '9'"},
-	{HEADER "     18500          x   600          1     0     0     0     0 1 1\n", "line 2: 'x'"},
-	{HEADER "     18500          0   999          1     0     0     0     0 1 1\n", "'999'"},
-	{HEADER "         1          0   600          1     0     0     0     0 1 1\n"
-		"\x01\x02 0 600 1 0 0 0 0 1 1\n",
-	 "line 3"},
-	{HEADER "     18500          0   600         -1     0     0     0     0 1 1\n", "'-1'"},
-	{HEADER "99999999999999999999999999999999999999999999 0 600 1 0 0 0 0 1 1\n", "line 2"},
+    {"", "header"},
+    {"garbage\n", "header"},
+    {"key semid perms nsems uid gid cuid cgid otime\n", "header"},
+    {HEADER "     18500          0   600          1     0     0     0     0 1795290242\n",
+     "line 2: too few columns"},
+    {HEADER "     18500          0   600          1     0     0     0     0 1795290242 1 9\n",
+     "line 2: '9'"},
+    {HEADER "     18500          x   600          1     0     0     0     0 1 1\n", "line 2: 'x'"},
+    {HEADER "     18500          0   999          1     0     0     0     0 1 1\n", "'999'"},
+    {HEADER "         1          0   600          1     0     0     0     0 1 1\n"
+	    "\x01\x02 0 600 1 0 0 0 0 1 1\n",
+     "line 3"},
+    {HEADER "     18500          0   600         -1     0     0     0     0 1 1\n", "'-1'"},
+    {HEADER "99999999999999999999999999999999999999999999 0 600 1 0 0 0 0 1 1\n", "line 2"},
 };
 
 static void test_table_malformed(void **state)
@@ -118,8 +119,9 @@ static void test_table_malformed(void **state)
 
 static void test_starttime(void **state)
 {
-	const char *plain = "1234 (bash) S 1 1234 1234 34816 1234 4194304 100 0 0 0 1 2 0 0 20 0 1 0 "
-			    "98765 10000 500 18446744073709551615\n";
+	const char *plain =
+	    "1234 (bash) S 1 1234 1234 34816 1234 4194304 100 0 0 0 1 2 0 0 20 0 1 0 "
+	    "98765 10000 500 18446744073709551615\n";
 	const char *odd = "77 (a) b (c) R 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 4242 0 0\n";
 	uint64_t t = 0;
 
@@ -135,10 +137,10 @@ static void test_starttime(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_table_malformed),
-		cmocka_unit_test(test_starttime),
+	    cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_table_malformed),
+	    cmocka_unit_test(test_starttime),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
