@@ -133,6 +133,22 @@ bool rt_covers(const struct rt_mark *m, dev_t dev, ino_t ino, int mnt_id)
 	return false;
 }
 
+uint64_t rt_events(uint64_t mask)
+{
+	return mask & ~(0x40000000ULL /* FAN_ONDIR */ | 0x08000000ULL /* FAN_EVENT_ON_CHILD */);
+}
+
+uint64_t rt_ignored(const struct rt_mark *marks, size_t n, dev_t dev, ino_t ino)
+{
+	uint64_t ign = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (marks[i].kind == RT_FAN_INODE && rt_sdev_dev(marks[i].sdev) == dev &&
+		    marks[i].ino == (uint64_t)ino && (marks[i].ignored_mask & 0x08000000ULL))
+			ign |= rt_events(marks[i].ignored_mask);
+	return ign;
+}
+
 bool rt_blocking(const struct rt_mark *m)
 {
 	return m->kind != RT_INOTIFY && (m->mask & (0x70000ULL | 0x100000ULL)) != 0;
@@ -180,7 +196,7 @@ struct target {
 };
 
 struct tally {
-	size_t watchers, blocking, hidden, fanotify;
+	size_t watchers, blocking, hidden, fanotify, excluded, scanned;
 };
 
 static const char *kind_name(enum rt_kind k)
@@ -271,11 +287,27 @@ static void scan_process(const struct hd_ctx *ctx, long pid, const struct target
 			for (size_t k = 0; k < nt; k++) {
 				char where[600];
 
-				if (!rt_covers(&marks[i], t[k].dev, t[k].ino, t[k].mnt_id))
+				struct rt_mark eff = marks[i];
+				uint64_t ign = 0;
+
+				if (!rt_covers(&marks[i], t[k].dev, t[k].ino, t[k].mnt_id) ||
+				    rt_events(marks[i].mask) == 0) /* a pure ignore mark */
 					continue;
+				if (marks[i].kind != RT_INOTIFY)
+					ign = rt_ignored(marks, nm, t[k].dev, t[k].ino);
+				eff.mask = marks[i].mask & ~ign;
+				if (rt_events(eff.mask) == 0) {
+					hd_result_detail(
+					    r,
+					    "pid %ld (%s): %s excluded by an ignore mark "
+					    "(ignored_mask 0x%" PRIx64 ")",
+					    pid, comm, t[k].dir, ign);
+					tl->excluded++;
+					continue;
+				}
 				covers = true;
 				hit[k] = true;
-				blocks |= rt_blocking(&marks[i]);
+				blocks |= rt_blocking(&eff);
 				is_fan |= marks[i].kind != RT_INOTIFY;
 				if (marks[i].kind == RT_FAN_MOUNT)
 					watcher_mount(ctx, pid, marks[i].mnt_id, where,
@@ -288,10 +320,9 @@ static void scan_process(const struct hd_ctx *ctx, long pid, const struct target
 					snprintf(where, sizeof(where), "%s itself", t[k].dir);
 				hd_result_detail(
 				    r, "pid %ld (%s): %s on %s covers %s, mask 0x%" PRIx64 "%s",
-				    pid, comm, kind_name(marks[i].kind), where, t[k].dir,
-				    marks[i].mask,
-				    rt_blocking(&marks[i]) ? ", blocking (permission events)"
-							   : ", notification only");
+				    pid, comm, kind_name(marks[i].kind), where, t[k].dir, eff.mask,
+				    rt_blocking(&eff) ? ", blocking (permission events)"
+						      : ", notification only");
 			}
 		}
 	}
@@ -342,6 +373,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	struct hd_buf names = {0};
 	char path[PATH_MAX];
 	struct dirent *e;
+	bool timed_out = false;
 	int rc = 0;
 
 	if (n == 0) {
@@ -387,8 +419,12 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		if (*endp || pid <= 0)
 			continue;
 		scan_process(ctx, pid, t, n, inotify, &tl, r);
-		if (hd_ctx_remaining(ctx) <= 0.05)
+		tl.scanned++;
+		/* stop in time to report rather than be killed by the runner */
+		if (hd_ctx_remaining(ctx) <= 0.05) {
+			timed_out = true;
 			break;
+		}
 	}
 	hd_result_metric(r, "watchers", (double)tl.watchers, HD_UNIT_NONE)->has_min = true;
 	hd_result_metric(r, "blocking", (double)tl.blocking, HD_UNIT_NONE)->has_min = true;
@@ -403,6 +439,15 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	} else if (tl.watchers) {
 		hd_result_set(r, HD_WARNING, "%s watched with inotify by %zu process%s", names.data,
 			      tl.watchers, tl.watchers == 1 ? "" : "es");
+	} else if (timed_out) {
+		hd_result_set(
+		    r, HD_UNKNOWN,
+		    "no watcher seen on %s in the %zu processes looked at before the deadline",
+		    names.data, tl.scanned);
+		hd_result_remedy(r,
+				 "Give the check more time: 'timeout = SECONDS' in its section.");
+		rc = -ETIME;
+		goto out;
 	} else if (tl.hidden) {
 		hd_result_set(
 		    r, HD_UNKNOWN,
@@ -414,9 +459,12 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		rc = -EACCES;
 		goto out;
 	} else {
-		hd_result_set(r, HD_OK, "no fanotify mark%s covers %s",
-			      inotify ? " or inotify watch" : "", names.data);
+		hd_result_set(r, HD_OK, "no fanotify mark%s covers %s%s",
+			      inotify ? " or inotify watch" : "", names.data,
+			      tl.excluded ? " (excluded by the scanner's ignore marks)" : "");
 	}
+	if (timed_out)
+		hd_result_detail(r, "stopped at the deadline after %zu processes", tl.scanned);
 	if (tl.hidden)
 		hd_result_detail(r, "file descriptors of %zu processes not readable (needs root)",
 				 tl.hidden);

@@ -33,6 +33,14 @@ dev_t rt_sdev_dev(uint32_t sdev);
 /* Whether M covers a directory with device DEV, inode INO on mount MNT_ID (-1: unknown). */
 bool rt_covers(const struct rt_mark *m, dev_t dev, ino_t ino, int mnt_id);
 
+/* Events of marks in MARKS (one fanotify group) that an ignore mark on the directory DEV/INO
+ * suppresses for the directory and its children: the ignored_mask of an inode mark on it that
+ * carries FAN_EVENT_ON_CHILD (how scanners exclude a directory). */
+uint64_t rt_ignored(const struct rt_mark *marks, size_t n, dev_t dev, ino_t ino);
+
+/* Event bits of a mask without the FAN_ONDIR and FAN_EVENT_ON_CHILD flags. */
+uint64_t rt_events(uint64_t mask);
+
 /* Permission (blocking) events in a fanotify mask: FAN_OPEN_PERM, FAN_ACCESS_PERM,
  * FAN_OPEN_EXEC_PERM (0x70000) and FAN_PRE_ACCESS (0x100000, kernel >= 6.14). */
 bool rt_blocking(const struct rt_mark *m);

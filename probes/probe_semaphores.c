@@ -332,8 +332,9 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	if (sem_limits_parse(lbuf, llen, &lim) < 0) {
 		hd_result_set(r, HD_UNKNOWN,
 			      "%s/proc/sys/kernel/sem is malformed: expected 'SEMMSL SEMMNS SEMOPM "
-			      "SEMMNI', got '%.60s'",
-			      ctx->root, strtok(lbuf, "\n") ? lbuf : "");
+			      "SEMMNI', got '%.*s'",
+			      ctx->root, (int)(strcspn(lbuf, "\n") < 60 ? strcspn(lbuf, "\n") : 60),
+			      lbuf);
 		return -EINVAL;
 	}
 	rc = hd_read_file(ctx, "/proc/sysvipc/sem", &tbuf, &tlen, 64u << 20);

@@ -24,7 +24,8 @@ static void on_term(int sig)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: hdt_fanotify mount|filesystem|inode|inotify DIR [perm]\n");
+	fprintf(stderr, "usage: hdt_fanotify mount|filesystem|inode|inotify DIR [perm|notify "
+			"[EXCLUDED-DIR]]\n");
 	return 2;
 }
 
@@ -49,7 +50,7 @@ static void answer(int fd)
 int main(int argc, char **argv)
 {
 	unsigned int where;
-	bool perm = argc > 3 && strcmp(argv[3], "perm") == 0;
+	bool perm = argc > 3 && strcmp(argv[3], "perm") == 0; /* else "notify" */
 	int fd;
 
 	if (argc < 3)
@@ -78,6 +79,13 @@ int main(int argc, char **argv)
 		if (fd < 0 ||
 		    fanotify_mark(fd, FAN_MARK_ADD | where, mask, AT_FDCWD, argv[2]) < 0) {
 			perror("hdt_fanotify: fanotify");
+			return 1;
+		}
+		/* how a scanner excludes a directory: an ignore mark on it that covers its children */
+		if (argc > 4 &&
+		    fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_IGNORE_SURV,
+				  mask | FAN_EVENT_ON_CHILD | FAN_ONDIR, AT_FDCWD, argv[4]) < 0) {
+			perror("hdt_fanotify: fanotify ignore mark");
 			return 1;
 		}
 	}

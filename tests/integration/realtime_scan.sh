@@ -73,6 +73,17 @@ expect_json "mask shown" "'mask 0x10000, blocking (permission events)' in j['che
 if inns timeout 5 sh -c "echo x > '$D/probe' && cat '$D/probe' >/dev/null"; then ok "opens on the marked fs are answered"; else not_ok "opens stalled"; fi
 unwatch
 
+# the scanner excludes the directory with an ignore mark (FAN_MARK_IGNORE + FAN_EVENT_ON_CHILD)
+watch -- mount "$D" perm "$D"
+HD --only rt
+expect_rc "mount mark with the dir excluded by an ignore mark" 0
+expect_json "exclusion said" "'excluded by the scanner' in j['checks'][0]['summary'] and 'excluded by an ignore mark' in j['checks'][0]['details']" "True"
+unwatch
+watch -- mount "$D" perm "$M/t/other"
+HD --only rt
+expect_rc "an ignore mark on another dir does not exclude this one" 2
+unwatch
+
 watch -- mount "$M/u"
 HD --only rt
 expect_rc "mount mark on another mount" 0

@@ -107,6 +107,30 @@ static void test_covers(void **state)
 	assert_false(rt_covers(&in, dev, 131, 1));
 }
 
+static void test_ignored(void **state)
+{
+	/* a scanner's group: a permission mount mark, and an ignore mark excluding directory 2 */
+	const char *in = "fanotify flags:5 event-flags:8000\n"
+			 "fanotify ino:2 sdev:27 mflags:440 mask:0 ignored_mask:48010000 "
+			 "fhandle-bytes:c fhandle-type:1 f_handle:020941090200000000000000\n"
+			 "fanotify ino:3 sdev:27 mflags:440 mask:0 ignored_mask:40010000\n"
+			 "fanotify mnt_id:3f mflags:0 mask:10000 ignored_mask:0\n";
+	struct rt_mark *m = NULL;
+	size_t n = 0;
+	unsigned int flags;
+
+	(void)state;
+	assert_int_equal(rt_fdinfo_parse(in, strlen(in), &m, &n, &flags), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(rt_events(m[0].mask), 0); /* an ignore mark watches nothing */
+	assert_int_equal(rt_events(0x48010000), 0x10000);
+	assert_int_equal(rt_ignored(m, n, makedev(0, 39), 2), 0x10000);
+	/* without FAN_EVENT_ON_CHILD the ignore mask spares the children: not an exclusion */
+	assert_int_equal(rt_ignored(m, n, makedev(0, 39), 3), 0);
+	assert_int_equal(rt_ignored(m, n, makedev(0, 40), 2), 0);
+	free(m);
+}
+
 static void test_cgroup(void **state)
 {
 	char unit[64];
@@ -133,6 +157,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_fdinfo),
 	    cmocka_unit_test(test_covers),
+	    cmocka_unit_test(test_ignored),
 	    cmocka_unit_test(test_cgroup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
