@@ -22,6 +22,9 @@ extern const struct hd_probe probe_log_scan;
 extern const struct hd_probe probe_nic_rings;
 extern const struct hd_probe probe_unix_socket;
 extern const struct hd_probe probe_tproxy;
+extern const struct hd_probe probe_semaphores;
+extern const struct hd_probe probe_tmp_space;
+extern const struct hd_probe probe_realtime_scan;
 
 /* clang-format off */
 const struct hd_probe *const hd_probes[] = {
@@ -46,6 +49,9 @@ const struct hd_probe *const hd_probes[] = {
 	&probe_nic_rings,
 	&probe_unix_socket,
 	&probe_tproxy,
+	&probe_semaphores,
+	&probe_tmp_space,
+	&probe_realtime_scan,
 	NULL,
 };
 /* clang-format on */
