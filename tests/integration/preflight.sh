@@ -44,4 +44,28 @@ expect_rc "json: blocked" 1
 expect_json "json ready" 'j["ready"]' False
 expect_json "json blockers" 'sorted(j["blockers"])' "['amp-kernel-bpf', 'amp-login-defs']"
 expect_json "each blocker has a remedy" 'all(c["remedy"] for c in j["checks"] if c["id"] in j["blockers"])' True
+
+# --- the gateway: a port held by another program blocks its install ---
+gw=$HD_TMP/gw
+mkroot "$gw"
+mkdir -p "$gw/proc/sysvipc" "$gw/tmp"
+printf '250\t32000\t32\t128\n' >"$gw/proc/sys/kernel/sem"
+printf '       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n' >"$gw/proc/sysvipc/sem"
+printf '1024\t0\t262144\n' >"$gw/proc/sys/fs/file-nr"
+cat >"$HD_TMP/gw.sh" <<SH
+ip link set lo up
+python3 -c 'import socket,time; s=socket.socket(); s.bind(("0.0.0.0", 9080)); s.listen(); time.sleep(60)' &
+for i in \$(seq 100); do ss -Hltn 'sport = :9080' | grep -q . && break; sleep 0.05; done
+"$HOSTDOCTOR" preflight -d "$HD_SRC/checks.d" -r "$gw" --profile fsigk -f json
+rc=\$?
+kill %1
+exit \$rc
+SH
+run unshare -n bash "$HD_TMP/gw.sh"
+expect_rc "a listener on 9080 blocks the gateway's install" 1
+expect_json "the port check is the blocker" 'j["blockers"]' "['fsigk-http-port']"
+expect_json "the SMTP port is free" '[c["status"] for c in j["checks"] if c["id"] == "fsigk-smtp-port"]' "['OK']"
+run unshare -n bash -c "ip link set lo up; '$HOSTDOCTOR' preflight -d '$HD_SRC/checks.d' -r '$gw' --profile fsigk"
+expect_rc "without the listener the host is ready" 0
+expect_out "says READY" '^READY'
 finish
