@@ -1,11 +1,11 @@
 #!/bin/bash
 # log-scan bench: all categories (and the message catalogue) in one pass over a 1 GiB log, against
 # one `grep -c -i -E` of a single category; then the cost of a re-run after appending 1 MiB.
-# Usage: bench/logscan.sh [HOSTDOCTOR] ; SIZE_MB=1024 by default; CORPUS=DIR of sample logs
+# Usage: bench/bench_logscan.sh [HOSTDOCTOR] ; SIZE_MB=1024 by default; CORPUS=DIR of sample logs
 # (e.g. loghub's *_2k.log) to build the file from, else synthetic lines are used.
 # Prints ratios; the file lives under /tmp and is deleted at the end.
 set -eu
-HD=${1:-build/hostdoctor}
+HD=${1:-${HOSTDOCTOR:-build/hostdoctor}}
 HD=$(readlink -f "$HD")
 SIZE_MB=${SIZE_MB:-1024}
 CORPUS=${CORPUS:-}
