@@ -26,16 +26,19 @@ int sd_build_request(const struct sd_query *q, void *buf, size_t size)
 {
 	/* ports in bytecode are host order, in the `no` field of the op that follows the test;
 	 * a jump to len + 4 rejects, reaching exactly the end accepts */
-	const struct inet_diag_bc_op bc[4] = {
-		{INET_DIAG_BC_S_GE, 8, 20},
-		{0, 0, q->port},
-		{INET_DIAG_BC_S_LE, 8, 12},
-		{0, 0, q->port},
+	struct inet_diag_bc_op bc[8] = {
+		{INET_DIAG_BC_S_GE, 8, 0}, {0, 0, q->port}, {INET_DIAG_BC_S_LE, 8, 0}, {0, 0, q->port},
+		{INET_DIAG_BC_D_GE, 8, 0}, {0, 0, q->dport_lo}, {INET_DIAG_BC_D_LE, 8, 0},
+		{0, 0, q->dport_hi},
 	};
+	size_t nops = q->dport_hi ? 8 : 4, bclen = nops * sizeof(bc[0]);
+
+	for (size_t i = 0; i < nops; i += 2) /* a failed test jumps past the end: reject */
+		bc[i].no = (unsigned short)(bclen - i * sizeof(bc[0]) + 4);
 	struct inet_diag_req_v2 *req;
 	struct nlmsghdr *nlh;
 
-	if (size < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*req)) + MNL_ATTR_HDRLEN + sizeof(bc))
+	if (size < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*req)) + MNL_ATTR_HDRLEN + bclen)
 		return -ENOBUFS;
 	memset(buf, 0, size);
 	nlh = mnl_nlmsg_put_header(buf);
@@ -49,7 +52,7 @@ int sd_build_request(const struct sd_query *q, void *buf, size_t size)
 		/* the id's sport is checked before the bytecode runs, but not by every walk
 		 * (bound-inactive sockets), so both are given */
 		req->id.idiag_sport = htons(q->port);
-		mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, sizeof(bc), bc);
+		mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, bclen, bc);
 	}
 	return (int)nlh->nlmsg_len;
 }

@@ -35,6 +35,9 @@ struct sd_query {
 	uint8_t proto;   /* IPPROTO_TCP or IPPROTO_UDP */
 	uint32_t states; /* SD_BIT() mask */
 	uint16_t port;   /* local port the kernel filters on; 0: every socket */
+	/* remote port range (inclusive) the kernel filters on when dport_hi > 0: lets one
+	 * count be split across CPUs, each dump filling the messages of its own share */
+	uint16_t dport_lo, dport_hi;
 };
 
 /* Called for every socket of a reply; return 0 to go on, a negative errno to stop. */

@@ -207,7 +207,7 @@ static void test_connections(void **state)
 static void test_request(void **state)
 {
 	char req[256];
-	struct sd_query q = {AF_INET6, IPPROTO_TCP, SD_BIT(SD_TCP_LISTEN), 8080};
+	struct sd_query q = {.family = AF_INET6, .proto = IPPROTO_TCP, .states = SD_BIT(SD_TCP_LISTEN), .port = 8080};
 	const struct nlmsghdr *nlh = (const void *)req;
 	const struct inet_diag_req_v2 *r;
 	const struct nlattr *a;
@@ -240,6 +240,24 @@ static void test_request(void **state)
 	assert_int_equal(op[2].yes, 8);
 	assert_int_equal(op[2].no, 12);
 	assert_int_equal(op[3].no, 8080);
+
+	/* a remote port range appends dport >= lo, dport <= hi; every failed test still jumps
+	 * just past the end (reject) */
+	q.dport_lo = 32768;
+	q.dport_hi = 46883;
+	len = sd_build_request(&q, req, sizeof(req));
+	a = mnl_nlmsg_get_payload_offset(nlh, sizeof(*r));
+	assert_int_equal(mnl_attr_get_payload_len(a), 32);
+	op = mnl_attr_get_payload(a);
+	assert_int_equal(op[0].no, 36);
+	assert_int_equal(op[2].no, 28);
+	assert_int_equal(op[4].code, INET_DIAG_BC_D_GE);
+	assert_int_equal(op[4].no, 20);
+	assert_int_equal(op[5].no, 32768);
+	assert_int_equal(op[6].code, INET_DIAG_BC_D_LE);
+	assert_int_equal(op[6].no, 12);
+	assert_int_equal(op[7].no, 46883);
+	q.dport_lo = q.dport_hi = 0;
 
 	/* port 0: every socket, no filter */
 	q.port = 0;
