@@ -50,7 +50,7 @@ struct parse_state {
 };
 
 static void fail(struct parse_state *st, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void fail(struct parse_state *st, int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -92,9 +92,8 @@ static char *reader(char *str, int num, void *stream)
 	return str;
 }
 
-static const char *const known_keys[] = {"product",  "severity",    "pattern",
-					 "caseless", "explanation", "remedy",
-					 "check",    "sample",	    NULL};
+static const char *const known_keys[] = {
+    "product", "severity", "pattern", "caseless", "explanation", "remedy", "check", "sample", NULL};
 /* Keys whose text may be wrapped over indented continuation lines. */
 static bool is_prose(const char *key)
 {
@@ -275,7 +274,7 @@ int hd_catalog_parse(struct hd_catalog *cat, const char *name, const char *bytes
 		     char *err, size_t errsize)
 {
 	struct parse_state st = {
-		.name = name, .bytes = bytes, .len = len, .err = err, .errsize = errsize};
+	    .name = name, .bytes = bytes, .len = len, .err = err, .errsize = errsize};
 	bool saved_inline = ini_allow_inline_comments;
 	int saved_alloc = ini_initial_alloc;
 	int r, ret = 0;

@@ -53,34 +53,46 @@ struct opts {
 
 static void usage(FILE *out)
 {
-	fputs("Usage:\n"
-	      "  hostdoctor [doctor] [OPTIONS]                 run every enabled check; report for a person\n"
-	      "  hostdoctor nagios [OPTIONS] CHECK [CHECK...]  Nagios/Icinga plugin\n"
-	      "  hostdoctor preflight --profile NAME [OPTIONS] readiness: exit 0 ready, 1 blocked\n"
-	      "  hostdoctor list [OPTIONS]                     id, probe, tags, description of every check\n"
-	      "  hostdoctor explain [OPTIONS] [\"LOG LINE\"...]   what catalogued messages mean (lines from\n"
-	      "                                                stdin when none given); runs the checks of\n"
-	      "                                                their causes; exit 1 when nothing matched\n"
-	      "\n"
-	      "Options:\n"
-	      "  -d, --checks-dir DIR     read DIR/*.conf (repeatable; default " HD_SYSCONF_CHECKS_DIR ")\n"
-	      "  -r, --root DIR           read /proc, /sys, /etc, /var, /opt ... under DIR\n"
-	      "      --only ID|TAG        run only these checks (repeatable)\n"
-	      "      --skip ID|TAG        leave these checks out (repeatable)\n"
-	      "  -p, --profile NAME       preflight: the product profile (a tag)\n"
-	      "  -f, --format FMT         doctor, nagios, json or prometheus\n"
-	      "  -o, --output FILE        write the report to FILE atomically (temp file + rename)\n"
-	      "  -w, --warning RANGE      override the warning range of the primary metric (nagios, one CHECK)\n"
-	      "  -c, --critical RANGE     override the critical range of the primary metric (nagios, one CHECK)\n"
-	      "  -t, --timeout SECONDS[:STATE]  deadline of the whole run; unfinished checks get STATE (UNKNOWN)\n"
-	      "  -j, --jobs N             checks run at once (default 4)\n"
-	      "  -v, --verbose            more detail (repeatable)\n"
-	      "  -h, --help               this text\n"
-	      "  -V, --version            the version\n"
-	      "\n"
-	      "Exit: doctor and nagios give the worst state (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN);\n"
-	      "preflight gives 0 when ready and 1 when blocked; bad usage or configuration gives 3.\n",
-	      out);
+	fputs(
+	    "Usage:\n"
+	    "  hostdoctor [doctor] [OPTIONS]                 run every enabled check; report for a "
+	    "person\n"
+	    "  hostdoctor nagios [OPTIONS] CHECK [CHECK...]  Nagios/Icinga plugin\n"
+	    "  hostdoctor preflight --profile NAME [OPTIONS] readiness: exit 0 ready, 1 blocked\n"
+	    "  hostdoctor list [OPTIONS]                     id, probe, tags, description of every "
+	    "check\n"
+	    "  hostdoctor explain [OPTIONS] [\"LOG LINE\"...]   what catalogued messages mean "
+	    "(lines from\n"
+	    "                                                stdin when none given); runs the "
+	    "checks of\n"
+	    "                                                their causes; exit 1 when nothing "
+	    "matched\n"
+	    "\n"
+	    "Options:\n"
+	    "  -d, --checks-dir DIR     read DIR/*.conf (repeatable; default " HD_SYSCONF_CHECKS_DIR
+	    ")\n"
+	    "  -r, --root DIR           read /proc, /sys, /etc, /var, /opt ... under DIR\n"
+	    "      --only ID|TAG        run only these checks (repeatable)\n"
+	    "      --skip ID|TAG        leave these checks out (repeatable)\n"
+	    "  -p, --profile NAME       preflight: the product profile (a tag)\n"
+	    "  -f, --format FMT         doctor, nagios, json or prometheus\n"
+	    "  -o, --output FILE        write the report to FILE atomically (temp file + rename)\n"
+	    "  -w, --warning RANGE      override the warning range of the primary metric (nagios, "
+	    "one CHECK)\n"
+	    "  -c, --critical RANGE     override the critical range of the primary metric (nagios, "
+	    "one CHECK)\n"
+	    "  -t, --timeout SECONDS[:STATE]  deadline of the whole run; unfinished checks get "
+	    "STATE (UNKNOWN)\n"
+	    "  -j, --jobs N             checks run at once (default 4)\n"
+	    "  -v, --verbose            more detail (repeatable)\n"
+	    "  -h, --help               this text\n"
+	    "  -V, --version            the version\n"
+	    "\n"
+	    "Exit: doctor and nagios give the worst state (0 OK, 1 WARNING, 2 CRITICAL, 3 "
+	    "UNKNOWN);\n"
+	    "preflight gives 0 when ready and 1 when blocked; bad usage or configuration gives "
+	    "3.\n",
+	    out);
 }
 
 /* Usage and configuration errors: exit 3, on stdout as UNKNOWN in nagios mode. */
@@ -199,7 +211,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		else if (strcmp(argv[1], "explain") == 0)
 			o->mode = M_EXPLAIN;
 		else
-			return fatal(o, "unknown mode '%s' (doctor, nagios, preflight, list, explain); see --help",
+			return fatal(o,
+				     "unknown mode '%s' (doctor, nagios, preflight, list, "
+				     "explain); see --help",
 				     argv[1]);
 		argv++;
 		argc--;
@@ -279,8 +293,8 @@ static int list_checks(const struct opts *o, struct hd_check **sel, size_t n)
 		char tags[256] = "-";
 		size_t off = 0;
 		for (size_t t = 0; t < c->ntags && off < sizeof(tags); t++)
-			off += (size_t)snprintf(tags + off, sizeof(tags) - off, "%s%s", t ? "," : "",
-						c->tags[t]);
+			off += (size_t)snprintf(tags + off, sizeof(tags) - off, "%s%s",
+						t ? "," : "", c->tags[t]);
 		printf("%-26s %s%s\n", tags, c->description ? c->description : "",
 		       c->enabled ? "" : " (disabled)");
 		if (o->verbose)
@@ -317,8 +331,8 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 	sel = hd_xcalloc(cfg.n + 1, sizeof(*sel));
 	if (o.mode == M_EXPLAIN) {
 		char **ids = NULL;
-		int found = hd_explain(hd_catalog_default_dir(), o.args, o.nargs, stdin, stdout, &ids,
-				       err, sizeof(err));
+		int found = hd_explain(hd_catalog_default_dir(), o.args, o.nargs, stdin, stdout,
+				       &ids, err, sizeof(err));
 		if (found < 0) {
 			hd_strv_free(ids);
 			rc = fatal(&o, "%s", err);

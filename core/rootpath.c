@@ -25,8 +25,7 @@ static void pop_component(char *cur)
 		*slash = '\0';
 }
 
-int hd_resolve(const struct hd_ctx *ctx, const char *path, bool follow_last, char *out,
-	       size_t size)
+int hd_resolve(const struct hd_ctx *ctx, const char *path, bool follow_last, char *out, size_t size)
 {
 	_cleanup_free_ char *cur = hd_xcalloc(1, PATH_MAX);  /* resolved so far, "" = root */
 	_cleanup_free_ char *rest = hd_xcalloc(1, PATH_MAX); /* still to walk */

@@ -109,14 +109,19 @@ static int count_established(const struct hd_ctx *ctx, uint8_t family, uint16_t 
 			lo = 32768, hi = 60999;
 	for (int i = 0; i < nsh; i++) {
 		unsigned a = i == 0 ? 1 : lo + (hi - lo + 1) * (unsigned)i / (unsigned)nsh;
-		unsigned b = i == nsh - 1 ? 65535 : lo + (hi - lo + 1) * (unsigned)(i + 1) / (unsigned)nsh - 1;
+		unsigned b = i == nsh - 1
+				 ? 65535
+				 : lo + (hi - lo + 1) * (unsigned)(i + 1) / (unsigned)nsh - 1;
 
 		sh[i] = (struct shard){
-			.q = {.family = family, .proto = IPPROTO_TCP,
-			      .states = SD_BIT(SD_TCP_ESTABLISHED), .port = port,
-			      .dport_lo = (uint16_t)a, .dport_hi = (uint16_t)b},
-			.n = {.port = port},
-			.deadline = ctx->deadline,
+		    .q = {.family = family,
+			  .proto = IPPROTO_TCP,
+			  .states = SD_BIT(SD_TCP_ESTABLISHED),
+			  .port = port,
+			  .dport_lo = (uint16_t)a,
+			  .dport_hi = (uint16_t)b},
+		    .n = {.port = port},
+		    .deadline = ctx->deadline,
 		};
 		if (nsh == 1)
 			sh[i].q.dport_lo = sh[i].q.dport_hi = 0; /* one dump, no range */
@@ -158,10 +163,10 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	for (size_t pass = 0; pass < 2; pass++) {
 		for (size_t f = 0; f < sizeof(families); f++) {
 			struct sd_query q = {
-				.family = families[f],
-				.proto = IPPROTO_TCP,
-				.states = SD_BIT(pass == 0 ? SD_TCP_LISTEN : SD_TCP_ESTABLISHED),
-				.port = (uint16_t)port,
+			    .family = families[f],
+			    .proto = IPPROTO_TCP,
+			    .states = SD_BIT(pass == 0 ? SD_TCP_LISTEN : SD_TCP_ESTABLISHED),
+			    .port = (uint16_t)port,
 			};
 			uint64_t before = n.listeners;
 
@@ -173,11 +178,13 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			    (rc == -ENOENT || rc == -EAFNOSUPPORT || rc == -EPROTONOSUPPORT))
 				continue;
 			if (rc < 0) {
-				hd_result_set(r, HD_UNKNOWN,
-					      "cannot list TCP %s sockets over NETLINK_SOCK_DIAG: %s",
-					      families[f] == AF_INET ? "IPv4" : "IPv6", strerror(-rc));
-				hd_result_remedy(r, "Load the socket diagnostics modules: modprobe -a "
-						    "inet_diag tcp_diag");
+				hd_result_set(
+				    r, HD_UNKNOWN,
+				    "cannot list TCP %s sockets over NETLINK_SOCK_DIAG: %s",
+				    families[f] == AF_INET ? "IPv4" : "IPv6", strerror(-rc));
+				hd_result_remedy(r,
+						 "Load the socket diagnostics modules: modprobe -a "
+						 "inet_diag tcp_diag");
 				return rc;
 			}
 			if (pass == 0)
@@ -187,13 +194,14 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 
 	hd_result_metric(r, "established", (double)n.established, HD_UNIT_NONE)->has_min = true;
 	if (max > 0)
-		hd_metric_bounds(hd_result_metric(r, "used", (double)n.established * 100.0 / (double)max,
+		hd_metric_bounds(hd_result_metric(r, "used",
+						  (double)n.established * 100.0 / (double)max,
 						  HD_UNIT_PERCENT),
 				 0, 100);
 	hd_result_metric(r, "accept_queue", (double)n.pending, HD_UNIT_NONE)->has_min = true;
 	hd_result_metric(r, "backlog", (double)n.backlog, HD_UNIT_NONE)->has_min = true;
 	hd_result_metric(r, "memory", (double)n.established * (double)per_kb, HD_UNIT_KB)->has_min =
-		true;
+	    true;
 	hd_fmt_bytes((double)n.established * (double)per_kb * 1024, mem, sizeof(mem));
 	hd_fmt_bytes((double)max * (double)per_kb * 1024, memmax, sizeof(memmax));
 	if (hd_read_file(ctx, "/proc/meminfo", &meminfo, NULL, 1 << 16) == 0 &&
@@ -210,7 +218,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 
 	if (max > 0)
 		hd_result_set(r, HD_OK,
-			      "%" PRIu64 " established connections on tcp/%lld of %lld allowed (%.0f%%), "
+			      "%" PRIu64
+			      " established connections on tcp/%lld of %lld allowed (%.0f%%), "
 			      "about %s",
 			      n.established, (long long)port, (long long)max,
 			      (double)n.established * 100.0 / (double)max, mem);
@@ -218,17 +227,20 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		hd_result_set(r, HD_OK, "%" PRIu64 " established connections on tcp/%lld, about %s",
 			      n.established, (long long)port, mem);
 	if (n.listeners)
-		hd_result_detail(r, "accept queue: %" PRIu64 " pending of a backlog of %" PRIu64
-				    " (%" PRIu64 " listener%s)",
+		hd_result_detail(r,
+				 "accept queue: %" PRIu64 " pending of a backlog of %" PRIu64
+				 " (%" PRIu64 " listener%s)",
 				 n.pending, n.backlog, n.listeners, n.listeners == 1 ? "" : "s");
 	else
-		hd_result_detail(r, "nothing listens on tcp/%lld any more; these connections remain",
+		hd_result_detail(r,
+				 "nothing listens on tcp/%lld any more; these connections remain",
 				 (long long)port);
 	hd_result_detail(r, "memory: about %s at %lld KB per connection", mem, (long long)per_kb);
 
 	if (max > 0 && n.established >= (uint64_t)max) {
 		hd_result_set(r, HD_CRITICAL,
-			      "maximum connections reached: %" PRIu64 " established on tcp/%lld, the "
+			      "maximum connections reached: %" PRIu64
+			      " established on tcp/%lld, the "
 			      "limit is %lld",
 			      n.established, (long long)port, (long long)max);
 	} else if (n.full) {
@@ -238,62 +250,81 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			      (long long)port, n.pending, n.backlog);
 	} else if (max > 0 && n.established * 10 >= (uint64_t)max * 9) {
 		hd_result_raise(r, HD_WARNING);
-		hd_result_detail(r, "%" PRIu64 " of %lld allowed connections are in use (90%% or more)",
-				 n.established, (long long)max);
+		hd_result_detail(
+		    r, "%" PRIu64 " of %lld allowed connections are in use (90%% or more)",
+		    n.established, (long long)max);
 	}
 	if (max > GUIDE_MAX_CONNECTIONS) {
 		hd_result_raise(r, HD_WARNING);
-		hd_result_detail(r, "max = %lld is above the %d the product supports well", (long long)max,
-				 GUIDE_MAX_CONNECTIONS);
+		hd_result_detail(r, "max = %lld is above the %d the product supports well",
+				 (long long)max, GUIDE_MAX_CONNECTIONS);
 	}
 	if (max > 0 && total_kb && (uint64_t)max * (uint64_t)per_kb > total_kb) {
 		hd_result_raise(r, HD_WARNING);
-		hd_result_detail(r, "at %lld connections the service needs about %s, more than the %s "
-				    "of RAM",
+		hd_result_detail(r,
+				 "at %lld connections the service needs about %s, more than the %s "
+				 "of RAM",
 				 (long long)max, memmax, ram);
 	}
 
 	if (max > 0 && (uint64_t)max >= GUIDE_MAX_CONNECTIONS)
-		hd_result_remedy(r, "The limit (%lld) is at or above %d: do not raise it further; "
-				    "each connection takes about %lld KB.",
+		hd_result_remedy(r,
+				 "The limit (%lld) is at or above %d: do not raise it further; "
+				 "each connection takes about %lld KB.",
 				 (long long)max, GUIDE_MAX_CONNECTIONS, (long long)per_kb);
 	else
-		hd_result_remedy(r, "Raise the service's maximum connections%s%s, keeping it under %d "
-				    "(each connection takes about %lld KB: %d take about %.1f GiB).",
+		hd_result_remedy(r,
+				 "Raise the service's maximum connections%s%s, keeping it under %d "
+				 "(each connection takes about %lld KB: %d take about %.1f GiB).",
 				 max > 0 ? " above " : "", max > 0 ? hd_check_str(c, "max") : "",
 				 GUIDE_MAX_CONNECTIONS, (long long)per_kb, GUIDE_MAX_CONNECTIONS,
 				 (double)GUIDE_MAX_CONNECTIONS * (double)per_kb / 1048576.0);
-	hd_result_remedy_add(r, "Restore the scan timeout to 90 s if it was raised: long scans hold "
-				"connections open.");
-	hd_result_remedy_add(r, "Check the network for slow or stuck clients and servers: ss -tni "
-				"state established '( sport = :%lld )' shows each connection's queues.",
-			     (long long)port);
+	hd_result_remedy_add(r,
+			     "Restore the scan timeout to 90 s if it was raised: long scans hold "
+			     "connections open.");
+	hd_result_remedy_add(
+	    r,
+	    "Check the network for slow or stuck clients and servers: ss -tni "
+	    "state established '( sport = :%lld )' shows each connection's queues.",
+	    (long long)port);
 	return 0;
 }
 
 static const struct hd_param params[] = {
-	{.key = "port", .type = HD_P_INT, .required = true, .min = 1, .max = 65535,
-	 .help = "the service's local TCP port"},
-	{.key = "max", .type = HD_P_INT, .def = "0", .min = 0, .max = 10000000,
-	 .help = "the service's configured maximum connections (0: not known)"},
-	{.key = "per_connection_kb", .type = HD_P_INT, .def = "500", .min = 1, .max = 1048576,
-	 .help = "memory one connection takes, in KB, for the estimate"},
-	{0},
+    {.key = "port",
+     .type = HD_P_INT,
+     .required = true,
+     .min = 1,
+     .max = 65535,
+     .help = "the service's local TCP port"},
+    {.key = "max",
+     .type = HD_P_INT,
+     .def = "0",
+     .min = 0,
+     .max = 10000000,
+     .help = "the service's configured maximum connections (0: not known)"},
+    {.key = "per_connection_kb",
+     .type = HD_P_INT,
+     .def = "500",
+     .min = 1,
+     .max = 1048576,
+     .help = "memory one connection takes, in KB, for the estimate"},
+    {0},
 };
 
 static const struct hd_metric_doc metrics[] = {
-	{"established", "Established TCP connections with the port as local port, IPv4 and IPv6."},
-	{"used", "Established connections as a share of max (only when max is set)."},
-	{"accept_queue", "Connections waiting in the listeners' accept queues."},
-	{"backlog", "The listeners' accept queue sizes (backlog), summed."},
-	{"memory", "Memory the established connections take, at per_connection_kb each."},
-	{0},
+    {"established", "Established TCP connections with the port as local port, IPv4 and IPv6."},
+    {"used", "Established connections as a share of max (only when max is set)."},
+    {"accept_queue", "Connections waiting in the listeners' accept queues."},
+    {"backlog", "The listeners' accept queue sizes (backlog), summed."},
+    {"memory", "Memory the established connections take, at per_connection_kb each."},
+    {0},
 };
 
 const struct hd_probe probe_connections = {
-	.name = "connections",
-	.summary = "established connections on a port against the service's maximum, accept queue",
-	.params = params,
-	.metrics = metrics,
-	.run = run,
+    .name = "connections",
+    .summary = "established connections on a port against the service's maximum, accept queue",
+    .params = params,
+    .metrics = metrics,
+    .run = run,
 };

@@ -10,9 +10,9 @@ struct conn_count {
 	uint16_t port;
 	uint64_t established; /* connections with this local port */
 	uint64_t listeners;
-	uint64_t pending;     /* accept queues of the listeners, summed */
-	uint64_t backlog;     /* their backlogs, summed */
-	uint64_t full;        /* listeners whose accept queue is full */
+	uint64_t pending; /* accept queues of the listeners, summed */
+	uint64_t backlog; /* their backlogs, summed */
+	uint64_t full;	  /* listeners whose accept queue is full */
 };
 
 /* sd_sock_cb: count one socket into a struct conn_count. */

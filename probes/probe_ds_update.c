@@ -20,27 +20,20 @@
 const char *dsu_event_name(enum dsu_event e)
 {
 	switch (e) {
-	case DSU_SUCCESS:
-		return "success";
-	case DSU_MAINTENANCE:
-		return "HTTP 503 maintenance";
-	case DSU_BUSY:
-		return "busy with an existing update";
-	case DSU_RELAY_NA:
-		return "relay not available";
-	case DSU_FILE_EXISTS:
-		return "file exists in the update cache";
-	case DSU_FAILED:
-		return "failed";
-	case DSU_NONE:
-		break;
+	case DSU_SUCCESS: return "success";
+	case DSU_MAINTENANCE: return "HTTP 503 maintenance";
+	case DSU_BUSY: return "busy with an existing update";
+	case DSU_RELAY_NA: return "relay not available";
+	case DSU_FILE_EXISTS: return "file exists in the update cache";
+	case DSU_FAILED: return "failed";
+	case DSU_NONE: break;
 	}
 	return "none";
 }
 
 /* Status tokens of the update library that mean "nothing went wrong". */
-static const char *const ok_codes[] = {"SUCCESS", "OK", "NO_UPDATE", "NO_NEED_UPDATE",
-				       "UP_TO_DATE", NULL};
+static const char *const ok_codes[] = {"SUCCESS",	 "OK",	       "NO_UPDATE",
+				       "NO_NEED_UPDATE", "UP_TO_DATE", NULL};
 
 /* Phrases of a finished update (the agent words them differently across versions). */
 static const char *const ok_phrases[] = {"update succeeded", "update successful",
@@ -61,7 +54,8 @@ static void copy_token(const char *s, char *out, size_t size)
 static void find_path(const char *line, char *out, size_t size)
 {
 	for (const char *p = line; *p; p++) {
-		if (*p == '/' && (p == line || strchr(" \t\"'([=:", p[-1])) && p[1] && p[1] != ' ') {
+		if (*p == '/' && (p == line || strchr(" \t\"'([=:", p[-1])) && p[1] &&
+		    p[1] != ' ') {
 			/* a URL's path is not a file on this host */
 			if (p > line + 1 && p[-1] == ':' && p[-2] != ' ')
 				continue;
@@ -268,18 +262,18 @@ static bool exists(const struct hd_ctx *ctx, const char *path)
 
 struct walk {
 	const struct hd_ctx *ctx;
-	size_t rootlen;    /* length of --root in the resolved paths */
-	double min_age;    /* seconds a li_copy/li_roll must be old to count as left over */
+	size_t rootlen; /* length of --root in the resolved paths */
+	double min_age; /* seconds a li_copy/li_roll must be old to count as left over */
 	time_t now;
 	unsigned leftovers;
 	unsigned entries;
 	double bytes;
-	int err;           /* first error below the top */
+	int err; /* first error below the top */
 	struct hd_result *r;
 };
 
 #define DSU_WALK_MAX_ENTRIES 200000
-#define DSU_WALK_MAX_DEPTH 4
+#define DSU_WALK_MAX_DEPTH   4
 
 /* Size of the cache and update folders an interrupted update left behind (li_copy, li_roll). */
 static void walk_dir(struct walk *w, const char *dir, int depth)
@@ -307,7 +301,8 @@ static void walk_dir(struct walk *w, const char *dir, int depth)
 			w->bytes += (double)st.st_size;
 			continue;
 		}
-		if (strncmp(e->d_name, "li_copy", 7) == 0 || strncmp(e->d_name, "li_roll", 7) == 0) {
+		if (strncmp(e->d_name, "li_copy", 7) == 0 ||
+		    strncmp(e->d_name, "li_roll", 7) == 0) {
 			double age = difftime(w->now, st.st_mtime);
 			if (age >= w->min_age) {
 				w->leftovers++;
@@ -345,17 +340,13 @@ struct logfile {
 static enum hd_status judge(const struct dsu_log *l, unsigned relay_crit)
 {
 	switch (l->last) {
-	case DSU_FILE_EXISTS:
-		return HD_CRITICAL;
-	case DSU_RELAY_NA:
-		return l->relay_streak >= relay_crit ? HD_CRITICAL : HD_WARNING;
+	case DSU_FILE_EXISTS: return HD_CRITICAL;
+	case DSU_RELAY_NA: return l->relay_streak >= relay_crit ? HD_CRITICAL : HD_WARNING;
 	case DSU_MAINTENANCE:
 	case DSU_BUSY:
-	case DSU_FAILED:
-		return HD_WARNING;
+	case DSU_FAILED: return HD_WARNING;
 	case DSU_SUCCESS:
-	case DSU_NONE:
-		break;
+	case DSU_NONE: break;
 	}
 	return HD_OK;
 }
@@ -379,13 +370,15 @@ static int load_log(const struct hd_ctx *ctx, char **candidates, struct logfile 
 			return rc;
 		}
 		if (dsu_parse_log(buf, len, &lf->log) < 0) {
-			hd_result_set(r, HD_UNKNOWN,
-				      "%s%s is not a text log (mostly NUL or control bytes); cannot "
-				      "tell the last update result",
-				      ctx->root, candidates[i]);
-			hd_result_remedy(r, "Look at the file (it may be truncated by a crash); the "
-					    "agent recreates it: move it aside and run Download "
-					    "Security Updates from the manager.");
+			hd_result_set(
+			    r, HD_UNKNOWN,
+			    "%s%s is not a text log (mostly NUL or control bytes); cannot "
+			    "tell the last update result",
+			    ctx->root, candidates[i]);
+			hd_result_remedy(r,
+					 "Look at the file (it may be truncated by a crash); the "
+					 "agent recreates it: move it aside and run Download "
+					 "Security Updates from the manager.");
 			return -EINVAL;
 		}
 		lf->found = true;
@@ -401,13 +394,15 @@ static void describe(struct hd_result *r, const struct logfile *lf, const char *
 
 	switch (l->last) {
 	case DSU_FILE_EXISTS:
-		hd_result_set(r, HD_CRITICAL,
-			      "last update failed: IAU_STATUS_FILE_EXISTS, %s is in the way (%s line "
-			      "%zu)",
-			      l->path[0] ? l->path : repo, lf->path, l->lineno);
+		hd_result_set(
+		    r, HD_CRITICAL,
+		    "last update failed: IAU_STATUS_FILE_EXISTS, %s is in the way (%s line "
+		    "%zu)",
+		    l->path[0] ? l->path : repo, lf->path, l->lineno);
 		if (l->path[0])
-			hd_result_remedy(r, "Delete the file the update trips over: systemctl stop "
-					    "ds_agent && rm -f '%s' && systemctl start ds_agent",
+			hd_result_remedy(r,
+					 "Delete the file the update trips over: systemctl stop "
+					 "ds_agent && rm -f '%s' && systemctl start ds_agent",
 					 l->path);
 		else
 			hd_result_remedy(r, "The update cache holds a file the update cannot "
@@ -415,24 +410,28 @@ static void describe(struct hd_result *r, const struct logfile *lf, const char *
 		remedy_empty_repo(r, repo);
 		break;
 	case DSU_RELAY_NA:
-		hd_result_set(r, judge(l, relay_crit),
-			      "last update failed: the relay %s%sis not available "
-			      "(IAURELAY_STATUS_NOT_AVAILABLE -18, %u time%s in a row; %s line %zu)",
-			      l->relay[0] ? l->relay : "", l->relay[0] ? " " : "", l->relay_streak,
-			      l->relay_streak == 1 ? "" : "s", lf->path, l->lineno);
-		hd_result_remedy(r, "Check that the relay is running and reachable from this host "
-				    "on its port (4122 by default)%s%s, or allow the agent to "
-				    "download from the update server when no relay is available (the "
-				    "policy's Updates settings in the manager).",
+		hd_result_set(
+		    r, judge(l, relay_crit),
+		    "last update failed: the relay %s%sis not available "
+		    "(IAURELAY_STATUS_NOT_AVAILABLE -18, %u time%s in a row; %s line %zu)",
+		    l->relay[0] ? l->relay : "", l->relay[0] ? " " : "", l->relay_streak,
+		    l->relay_streak == 1 ? "" : "s", lf->path, l->lineno);
+		hd_result_remedy(r,
+				 "Check that the relay is running and reachable from this host "
+				 "on its port (4122 by default)%s%s, or allow the agent to "
+				 "download from the update server when no relay is available (the "
+				 "policy's Updates settings in the manager).",
 				 l->relay[0] ? ": curl -kv " : "", l->relay);
-		hd_result_remedy_add(r, "Then in the manager: Computers > (this computer) > Actions "
-					"> Download Security Updates.");
+		hd_result_remedy_add(r,
+				     "Then in the manager: Computers > (this computer) > Actions "
+				     "> Download Security Updates.");
 		break;
 	case DSU_MAINTENANCE:
-		hd_result_set(r, HD_WARNING,
-			      "last update failed: the update server answered HTTP 503 \"Service is "
-			      "under maintainence\" (temporary; %s line %zu)",
-			      lf->path, l->lineno);
+		hd_result_set(
+		    r, HD_WARNING,
+		    "last update failed: the update server answered HTTP 503 \"Service is "
+		    "under maintainence\" (temporary; %s line %zu)",
+		    lf->path, l->lineno);
 		hd_result_remedy(r, "The update server is in maintenance: nothing to fix here. Run "
 				    "Download Security Updates from the manager later; if it keeps "
 				    "failing, check the proxy or relay the agent updates through.");
@@ -450,19 +449,22 @@ static void describe(struct hd_result *r, const struct logfile *lf, const char *
 	case DSU_FAILED:
 		hd_result_set(r, HD_WARNING, "last update failed: %s (%s line %zu)", l->code,
 			      lf->path, l->lineno);
-		hd_result_remedy(r, "Read the line in %s; a failure that repeats often clears by "
-				    "emptying the update cache:",
+		hd_result_remedy(r,
+				 "Read the line in %s; a failure that repeats often clears by "
+				 "emptying the update cache:",
 				 lf->path);
 		remedy_empty_repo(r, repo);
 		break;
 	case DSU_SUCCESS:
-	case DSU_NONE:
-		break;
+	case DSU_NONE: break;
 	}
 	hd_result_detail(r, "%s line %zu: %s", lf->path, l->lineno, l->line);
 }
 
-static void strv_freep(char ***v) { hd_strv_free(*v); }
+static void strv_freep(char ***v)
+{
+	hd_strv_free(*v);
+}
 #define _cleanup_strv_ __attribute__((cleanup(strv_freep)))
 
 static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_result *r)
@@ -487,7 +489,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		for (size_t i = 0; agent_dirs[i]; i++)
 			hd_buf_printf(&b, "%s%s%s", i ? ", " : "", ctx->root, agent_dirs[i]);
 		list = hd_buf_steal(&b);
-		hd_result_set(r, HD_SKIPPED, "the anti-malware agent is not installed (no %s)", list);
+		hd_result_set(r, HD_SKIPPED, "the anti-malware agent is not installed (no %s)",
+			      list);
 		return 0;
 	}
 
@@ -541,7 +544,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	if (!last) {
 		hd_result_set(r, HD_OK, "no update result recorded yet; update cache %s", size);
 		if (!logs[0].found && !logs[1].found)
-			hd_result_detail(r, "no TmuDump.txt or iau.log found (keys tmudump, iau_log)");
+			hd_result_detail(r,
+					 "no TmuDump.txt or iau.log found (keys tmudump, iau_log)");
 	} else if (last->log.last == DSU_SUCCESS) {
 		hd_result_set(r, HD_OK, "last update succeeded (%s line %zu); update cache %s",
 			      last->path, last->log.lineno, size);
@@ -566,34 +570,48 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 }
 
 static const struct hd_param params[] = {
-	{.key = "repo", .type = HD_P_STR, .def = "/var/opt/ds_agent/iaurepo",
-	 .help = "the agent's component update cache"},
-	{.key = "tmudump", .type = HD_P_LIST,
-	 .def = "/var/opt/ds_agent/diag/TmuDump.txt /var/log/ds_agent/TmuDump.txt",
-	 .help = "update dump; the first that exists is read"},
-	{.key = "iau_log", .type = HD_P_LIST,
-	 .def = "/var/opt/ds_agent/diag/iau.log /var/log/ds_agent/iau.log",
-	 .help = "update library log; the first that exists is read"},
-	{.key = "agent_dirs", .type = HD_P_LIST, .def = "/opt/ds_agent /var/opt/ds_agent",
-	 .help = "SKIPPED when none of these exists (agent not installed)"},
-	{.key = "leftover_age", .type = HD_P_INT, .def = "3600", .min = 0, .max = 100000000,
-	 .help = "seconds a li_copy/li_roll folder must be old to count as left over"},
-	{.key = "relay_critical_after", .type = HD_P_INT, .def = "3", .min = 1, .max = 1000,
-	 .help = "relay-not-available failures in a row that make it CRITICAL (fewer: WARNING)"},
-	{0},
+    {.key = "repo",
+     .type = HD_P_STR,
+     .def = "/var/opt/ds_agent/iaurepo",
+     .help = "the agent's component update cache"},
+    {.key = "tmudump",
+     .type = HD_P_LIST,
+     .def = "/var/opt/ds_agent/diag/TmuDump.txt /var/log/ds_agent/TmuDump.txt",
+     .help = "update dump; the first that exists is read"},
+    {.key = "iau_log",
+     .type = HD_P_LIST,
+     .def = "/var/opt/ds_agent/diag/iau.log /var/log/ds_agent/iau.log",
+     .help = "update library log; the first that exists is read"},
+    {.key = "agent_dirs",
+     .type = HD_P_LIST,
+     .def = "/opt/ds_agent /var/opt/ds_agent",
+     .help = "SKIPPED when none of these exists (agent not installed)"},
+    {.key = "leftover_age",
+     .type = HD_P_INT,
+     .def = "3600",
+     .min = 0,
+     .max = 100000000,
+     .help = "seconds a li_copy/li_roll folder must be old to count as left over"},
+    {.key = "relay_critical_after",
+     .type = HD_P_INT,
+     .def = "3",
+     .min = 1,
+     .max = 1000,
+     .help = "relay-not-available failures in a row that make it CRITICAL (fewer: WARNING)"},
+    {0},
 };
 
 static const struct hd_metric_doc metrics[] = {
-	{"failed_updates", "Failed update results after the last successful one."},
-	{"leftover_dirs", "li_copy/li_roll folders left in the update cache by interrupted updates."},
-	{"repo_size", "Bytes in the update cache."},
-	{0},
+    {"failed_updates", "Failed update results after the last successful one."},
+    {"leftover_dirs", "li_copy/li_roll folders left in the update cache by interrupted updates."},
+    {"repo_size", "Bytes in the update cache."},
+    {0},
 };
 
 const struct hd_probe probe_ds_update = {
-	.name = "ds-update",
-	.summary = "anti-malware agent: update cache leftovers and the last update result",
-	.params = params,
-	.metrics = metrics,
-	.run = run,
+    .name = "ds-update",
+    .summary = "anti-malware agent: update cache leftovers and the last update result",
+    .params = params,
+    .metrics = metrics,
+    .run = run,
 };

@@ -15,21 +15,21 @@
 const char *http_outcome_name(enum http_outcome o)
 {
 	static const char *const names[] = {
-		[HTTP_REACHED] = "reached",
-		[HTTP_UNAVAILABLE] = "unavailable",
-		[HTTP_BAD_STATUS] = "bad-status",
-		[HTTP_DNS] = "dns",
-		[HTTP_DNS_TIMEOUT] = "dns-timeout",
-		[HTTP_PROXY_DNS] = "proxy-dns",
-		[HTTP_PROXY_DNS_TIMEOUT] = "proxy-dns-timeout",
-		[HTTP_PROXY_CONNECT] = "proxy-connect",
-		[HTTP_PROXY_REFUSED] = "proxy-refused",
-		[HTTP_PROXY_AUTH] = "proxy-auth",
-		[HTTP_REFUSED] = "refused",
-		[HTTP_CONNECT_TIMEOUT] = "connect-timeout",
-		[HTTP_NO_RESPONSE] = "no-response",
-		[HTTP_TLS] = "tls",
-		[HTTP_FAILED] = "failed",
+	    [HTTP_REACHED] = "reached",
+	    [HTTP_UNAVAILABLE] = "unavailable",
+	    [HTTP_BAD_STATUS] = "bad-status",
+	    [HTTP_DNS] = "dns",
+	    [HTTP_DNS_TIMEOUT] = "dns-timeout",
+	    [HTTP_PROXY_DNS] = "proxy-dns",
+	    [HTTP_PROXY_DNS_TIMEOUT] = "proxy-dns-timeout",
+	    [HTTP_PROXY_CONNECT] = "proxy-connect",
+	    [HTTP_PROXY_REFUSED] = "proxy-refused",
+	    [HTTP_PROXY_AUTH] = "proxy-auth",
+	    [HTTP_REFUSED] = "refused",
+	    [HTTP_CONNECT_TIMEOUT] = "connect-timeout",
+	    [HTTP_NO_RESPONSE] = "no-response",
+	    [HTTP_TLS] = "tls",
+	    [HTTP_FAILED] = "failed",
 	};
 	return (unsigned)o < HD_ARRAY_SIZE(names) && names[o] ? names[o] : "?";
 }
@@ -87,12 +87,9 @@ enum http_outcome http_classify(const struct http_facts *f, bool status_expected
 		return f->status == 503 ? HTTP_UNAVAILABLE : HTTP_BAD_STATUS;
 	}
 	switch (f->curl_rc) {
-	case CURLE_COULDNT_RESOLVE_HOST:
-		return HTTP_DNS;
-	case CURLE_COULDNT_RESOLVE_PROXY:
-		return HTTP_PROXY_DNS;
-	case CURLE_COULDNT_CONNECT:
-		return f->proxy ? HTTP_PROXY_CONNECT : HTTP_REFUSED;
+	case CURLE_COULDNT_RESOLVE_HOST: return HTTP_DNS;
+	case CURLE_COULDNT_RESOLVE_PROXY: return HTTP_PROXY_DNS;
+	case CURLE_COULDNT_CONNECT: return f->proxy ? HTTP_PROXY_CONNECT : HTTP_REFUSED;
 	case CURLE_OPERATION_TIMEDOUT:
 		/* no peer address: the resolver was still waiting */
 		if (!f->has_peer)
@@ -105,10 +102,8 @@ enum http_outcome http_classify(const struct http_facts *f, bool status_expected
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_ISSUER_ERROR:
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-	case CURLE_SSL_INVALIDCERTSTATUS:
-		return HTTP_TLS;
-	default:
-		return HTTP_FAILED;
+	case CURLE_SSL_INVALIDCERTSTATUS: return HTTP_TLS;
+	default: return HTTP_FAILED;
 	}
 }
 
@@ -122,7 +117,10 @@ static size_t stop_at_body(char *p, size_t size, size_t n, void *ud)
 	return 0;
 }
 
-static void strv_freep(char ***v) { hd_strv_free(*v); }
+static void strv_freep(char ***v)
+{
+	hd_strv_free(*v);
+}
 
 static void curl_cleanupp(CURL **h)
 {
@@ -184,10 +182,11 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	expected = http_status_expected(expect, 200, &bad);
 	if (expected < 0) {
 		hd_check_where(c, "expect_status", where, sizeof(where));
-		hd_result_set(r, HD_UNKNOWN,
-			      "%s: expect_status '%s' is not a status, a range (200-399) or a class "
-			      "(2xx)",
-			      where, bad);
+		hd_result_set(
+		    r, HD_UNKNOWN,
+		    "%s: expect_status '%s' is not a status, a range (200-399) or a class "
+		    "(2xx)",
+		    where, bad);
 		return -EINVAL;
 	}
 	if (max_time <= 0 || left < max_time)
@@ -237,7 +236,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 
 	hd_result_metric(r, "total_time", (double)total_us / 1e6, HD_UNIT_SECONDS)->has_min = true;
 	hd_result_metric(r, "connect_time", (double)connect_us / 1e6, HD_UNIT_SECONDS)->has_min =
-		true;
+	    true;
 	hd_result_metric(r, "status_code", (double)f.status, HD_UNIT_NONE);
 
 	host_port(url, &thost, &tport);
@@ -254,97 +253,114 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 
 	switch (o) {
 	case HTTP_REACHED:
-		hd_result_set(r, HD_OK, "%s answered HTTP %ld in %.3f s%s%s", url, f.status, secs, via,
-			      proxy_target);
-		hd_result_remedy(r, "A slow answer: compare connect_time with total_time; a slow "
-				    "connect points to the network, a slow response to the server.");
+		hd_result_set(r, HD_OK, "%s answered HTTP %ld in %.3f s%s%s", url, f.status, secs,
+			      via, proxy_target);
+		hd_result_remedy(r,
+				 "A slow answer: compare connect_time with total_time; a slow "
+				 "connect points to the network, a slow response to the server.");
 		break;
 	case HTTP_UNAVAILABLE:
 		hd_result_set(r, HD_WARNING,
-			      "%s answered HTTP 503 Service Unavailable%s%s (usually temporary)", url,
-			      via, proxy_target);
+			      "%s answered HTTP 503 Service Unavailable%s%s (usually temporary)",
+			      url, via, proxy_target);
 		hd_result_remedy(r, "The service is down for maintenance or overloaded: try again "
 				    "later; if it lasts, tell the service's operator.");
 		break;
 	case HTTP_BAD_STATUS:
-		hd_result_set(r, HD_CRITICAL, "%s answered HTTP %ld%s%s, expected %s", url, f.status,
-			      via, proxy_target, hd_check_str(c, "expect_status"));
-		hd_result_remedy(r, "Check the URL with 'curl -v %s%s%s', or set expect_status in the "
-				    "check if HTTP %ld is right.",
+		hd_result_set(r, HD_CRITICAL, "%s answered HTTP %ld%s%s, expected %s", url,
+			      f.status, via, proxy_target, hd_check_str(c, "expect_status"));
+		hd_result_remedy(r,
+				 "Check the URL with 'curl -v %s%s%s', or set expect_status in the "
+				 "check if HTTP %ld is right.",
 				 proxy ? "-x " : "", proxy ? proxy : "", url, f.status);
 		break;
 	case HTTP_DNS:
 		hd_result_set(r, HD_CRITICAL, "cannot resolve %s (DNS): %s", thost, err);
-		hd_result_remedy(r, "Check the name and the resolvers: getent ahosts %s; the "
-				    "nameserver lines in /etc/resolv.conf must know it.",
+		hd_result_remedy(r,
+				 "Check the name and the resolvers: getent ahosts %s; the "
+				 "nameserver lines in /etc/resolv.conf must know it.",
 				 thost);
 		break;
 	case HTTP_DNS_TIMEOUT:
-		hd_result_set(r, HD_CRITICAL, "DNS lookup for %s timed out after %.1f s", thost, secs);
-		hd_result_remedy(r, "No nameserver in /etc/resolv.conf answered in time: check them "
-				    "(getent ahosts %s), and that UDP and TCP port 53 to them are "
-				    "open.",
+		hd_result_set(r, HD_CRITICAL, "DNS lookup for %s timed out after %.1f s", thost,
+			      secs);
+		hd_result_remedy(r,
+				 "No nameserver in /etc/resolv.conf answered in time: check them "
+				 "(getent ahosts %s), and that UDP and TCP port 53 to them are "
+				 "open.",
 				 thost);
 		break;
 	case HTTP_PROXY_DNS:
 		hd_result_set(r, HD_CRITICAL, "cannot resolve the proxy %s (DNS): %s", phost, err);
-		hd_result_remedy(r, "Fix the proxy name in 'proxy = %s' or the resolvers (getent "
-				    "ahosts on the proxy's name).",
+		hd_result_remedy(r,
+				 "Fix the proxy name in 'proxy = %s' or the resolvers (getent "
+				 "ahosts on the proxy's name).",
 				 proxy);
 		break;
 	case HTTP_PROXY_DNS_TIMEOUT:
 		hd_result_set(r, HD_CRITICAL, "DNS lookup for the proxy %s timed out after %.1f s",
 			      phost, secs);
-		hd_result_remedy(r, "No nameserver in /etc/resolv.conf answered for the proxy's name: "
-				    "check them, or give the proxy by address in 'proxy ='.");
+		hd_result_remedy(r,
+				 "No nameserver in /etc/resolv.conf answered for the proxy's name: "
+				 "check them, or give the proxy by address in 'proxy ='.");
 		break;
 	case HTTP_PROXY_CONNECT:
-		hd_result_set(r, HD_CRITICAL, "cannot connect to the proxy %s: %s", proxy_target, err);
-		hd_result_remedy(r, "Check that the proxy runs and listens at %s (curl -v -x %s %s), "
-				    "and that no firewall blocks it.",
+		hd_result_set(r, HD_CRITICAL, "cannot connect to the proxy %s: %s", proxy_target,
+			      err);
+		hd_result_remedy(r,
+				 "Check that the proxy runs and listens at %s (curl -v -x %s %s), "
+				 "and that no firewall blocks it.",
 				 proxy_target, proxy, url);
 		break;
 	case HTTP_PROXY_REFUSED:
 		hd_result_set(r, HD_CRITICAL, "the proxy %s refused CONNECT to %s with HTTP %ld",
 			      proxy_target, target, f.connect_code);
-		hd_result_remedy(r, "Allow %s in the proxy's access rules (squid: http_access for the "
-				    "domain, and the port in SSL_ports for CONNECT).",
+		hd_result_remedy(r,
+				 "Allow %s in the proxy's access rules (squid: http_access for the "
+				 "domain, and the port in SSL_ports for CONNECT).",
 				 target);
 		break;
 	case HTTP_PROXY_AUTH:
 		hd_result_set(r, HD_CRITICAL, "the proxy %s requires authentication (HTTP 407)",
 			      proxy_target);
-		hd_result_remedy(r, "Give credentials in the proxy URL: proxy = "
-				    "http://USER:PASSWORD@%s",
+		hd_result_remedy(r,
+				 "Give credentials in the proxy URL: proxy = "
+				 "http://USER:PASSWORD@%s",
 				 proxy_target);
 		break;
 	case HTTP_REFUSED:
 		hd_result_set(r, HD_CRITICAL, "cannot connect to %s: %s", target, err);
-		hd_result_remedy(r, "Nothing listens on %s or a firewall rejects the connection: check "
-				    "the service there and the route (curl -v %s).",
-				 target, url);
+		hd_result_remedy(
+		    r,
+		    "Nothing listens on %s or a firewall rejects the connection: check "
+		    "the service there and the route (curl -v %s).",
+		    target, url);
 		break;
 	case HTTP_CONNECT_TIMEOUT:
 		hd_result_set(r, HD_CRITICAL, "connection to %s%s (%s) timed out after %.1f s",
 			      proxy ? "the proxy " : "", proxy ? proxy_target : target, ip, secs);
-		hd_result_remedy(r, "Packets to %s are dropped: check firewalls and routes for "
-				    "outbound connections, or set 'proxy =' when this host must go "
-				    "through a proxy.",
+		hd_result_remedy(r,
+				 "Packets to %s are dropped: check firewalls and routes for "
+				 "outbound connections, or set 'proxy =' when this host must go "
+				 "through a proxy.",
 				 proxy ? proxy_target : target);
 		break;
 	case HTTP_NO_RESPONSE:
 		hd_result_set(r, HD_CRITICAL,
 			      "%s%s%s accepted the connection but sent no response within %.1f s",
 			      target, via, proxy_target, secs);
-		hd_result_remedy(r, "The server (or a device in between) is stuck or overloaded: check "
-				    "the service at %s.",
-				 proxy ? proxy_target : target);
+		hd_result_remedy(
+		    r,
+		    "The server (or a device in between) is stuck or overloaded: check "
+		    "the service at %s.",
+		    proxy ? proxy_target : target);
 		break;
 	case HTTP_TLS:
 		hd_result_set(r, HD_CRITICAL, "TLS with %s failed: %s", target, err);
-		hd_result_remedy(r, "Check the certificate chain (curl -v %s) and the system CA store "
-				    "(update-ca-certificates); 'insecure = yes' only to confirm the "
-				    "cause.",
+		hd_result_remedy(r,
+				 "Check the certificate chain (curl -v %s) and the system CA store "
+				 "(update-ca-certificates); 'insecure = yes' only to confirm the "
+				 "cause.",
 				 url);
 		break;
 	case HTTP_FAILED:
@@ -354,41 +370,56 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				 proxy ? "-x " : "", proxy ? proxy : "", url);
 		break;
 	}
-	hd_result_detail(r, "outcome: %s; curl %d; HTTP %ld; CONNECT %ld; peer %s", http_outcome_name(o),
-			 f.curl_rc, f.status, f.connect_code, f.has_peer ? ip : "-");
+	hd_result_detail(r, "outcome: %s; curl %d; HTTP %ld; CONNECT %ld; peer %s",
+			 http_outcome_name(o), f.curl_rc, f.status, f.connect_code,
+			 f.has_peer ? ip : "-");
 	return 0;
 }
 
 static const struct hd_param params[] = {
-	{.key = "url", .type = HD_P_STR, .required = true, .help = "http:// or https:// URL"},
-	{.key = "proxy", .type = HD_P_STR,
-	 .help = "proxy URL (http://[user:pass@]host:port); unset: direct, whatever the environment"},
-	{.key = "proxy_tunnel", .type = HD_P_BOOL, .def = "no",
-	 .help = "use CONNECT through the proxy for http:// too (https:// always does)"},
-	{.key = "expect_status", .type = HD_P_LIST, .def = "200-399",
-	 .help = "accepted statuses: codes, ranges (200-399) or classes (2xx)"},
-	{.key = "method", .type = HD_P_ENUM, .def = "get", .choices = "get|head",
-	 .help = "GET (stops at the first body byte) or HEAD"},
-	{.key = "connect_timeout", .type = HD_P_NUM, .def = "5",
-	 .help = "seconds for the TCP connect (to the server or the proxy)"},
-	{.key = "max_time", .type = HD_P_NUM, .def = "10",
-	 .help = "seconds for everything (DNS, connect, TLS, answer); capped by the check's timeout"},
-	{.key = "insecure", .type = HD_P_BOOL, .def = "no",
-	 .help = "do not verify the TLS certificate"},
-	{0},
+    {.key = "url", .type = HD_P_STR, .required = true, .help = "http:// or https:// URL"},
+    {.key = "proxy",
+     .type = HD_P_STR,
+     .help = "proxy URL (http://[user:pass@]host:port); unset: direct, whatever the environment"},
+    {.key = "proxy_tunnel",
+     .type = HD_P_BOOL,
+     .def = "no",
+     .help = "use CONNECT through the proxy for http:// too (https:// always does)"},
+    {.key = "expect_status",
+     .type = HD_P_LIST,
+     .def = "200-399",
+     .help = "accepted statuses: codes, ranges (200-399) or classes (2xx)"},
+    {.key = "method",
+     .type = HD_P_ENUM,
+     .def = "get",
+     .choices = "get|head",
+     .help = "GET (stops at the first body byte) or HEAD"},
+    {.key = "connect_timeout",
+     .type = HD_P_NUM,
+     .def = "5",
+     .help = "seconds for the TCP connect (to the server or the proxy)"},
+    {.key = "max_time",
+     .type = HD_P_NUM,
+     .def = "10",
+     .help = "seconds for everything (DNS, connect, TLS, answer); capped by the check's timeout"},
+    {.key = "insecure",
+     .type = HD_P_BOOL,
+     .def = "no",
+     .help = "do not verify the TLS certificate"},
+    {0},
 };
 
 static const struct hd_metric_doc metrics[] = {
-	{"total_time", "Seconds from start until the status line and headers arrived."},
-	{"connect_time", "Seconds until the TCP connection (to the server or the proxy) was up."},
-	{"status_code", "HTTP status of the answer (0: none)."},
-	{0},
+    {"total_time", "Seconds from start until the status line and headers arrived."},
+    {"connect_time", "Seconds until the TCP connection (to the server or the proxy) was up."},
+    {"status_code", "HTTP status of the answer (0: none)."},
+    {0},
 };
 
 const struct hd_probe probe_http_reach = {
-	.name = "http-reach",
-	.summary = "a URL answers in time with an expected status, directly or through a proxy",
-	.params = params,
-	.metrics = metrics,
-	.run = run,
+    .name = "http-reach",
+    .summary = "a URL answers in time with an expected status, directly or through a proxy",
+    .params = params,
+    .metrics = metrics,
+    .run = run,
 };

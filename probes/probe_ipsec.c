@@ -242,14 +242,14 @@ size_t ipsec_evaluate(const struct ipsec_state *st, struct hd_result *r, size_t 
 				continue;
 			missing++;
 			hd_result_detail(
-				r,
-				"SA not found: %s %s %s -> %s (%s mode, reqid %u; needed by "
-				"the %s policy %u)%s",
-				way ? "inbound" : "outbound", proto_name(t->proto),
-				addr_str(t->family, src, a, sizeof(a)),
-				addr_str(t->family, dst, b, sizeof(b)), mode_name(t->mode),
-				t->reqid, dir_name(t->dir), t->index,
-				larval ? "; negotiation pending (larval SA, SPI 0)" : "");
+			    r,
+			    "SA not found: %s %s %s -> %s (%s mode, reqid %u; needed by "
+			    "the %s policy %u)%s",
+			    way ? "inbound" : "outbound", proto_name(t->proto),
+			    addr_str(t->family, src, a, sizeof(a)),
+			    addr_str(t->family, dst, b, sizeof(b)), mode_name(t->mode), t->reqid,
+			    dir_name(t->dir), t->index,
+			    larval ? "; negotiation pending (larval SA, SPI 0)" : "");
 		}
 	}
 	for (size_t i = 0; i < st->nsas; i++) {
@@ -270,17 +270,17 @@ size_t ipsec_evaluate(const struct ipsec_state *st, struct hd_result *r, size_t 
 	if (missing) {
 		hd_result_raise(r, HD_CRITICAL);
 		hd_result_remedy_add(
-			r, "SA not found: configure the SA for the peer (the connection "
-			   "in the IKE daemon's configuration, or 'ip xfrm state add' for "
-			   "manual keys), or restart IKE so it negotiates one (systemctl "
-			   "restart strongswan / ipsec restart; swanctl --initiate).");
+		    r, "SA not found: configure the SA for the peer (the connection "
+		       "in the IKE daemon's configuration, or 'ip xfrm state add' for "
+		       "manual keys), or restart IKE so it negotiates one (systemctl "
+		       "restart strongswan / ipsec restart; swanctl --initiate).");
 	}
 	if (*low_spi) {
 		hd_result_raise(r, HD_CRITICAL);
 		hd_result_remedy_add(
-			r, "SPI must be >= 256 for manual keys: re-create the SA with spi "
-			   "0x100 or more on both peers (ip xfrm state deleteall spi OLD; ip "
-			   "xfrm state add ... spi 0x1000 ...).");
+		    r, "SPI must be >= 256 for manual keys: re-create the SA with spi "
+		       "0x100 or more on both peers (ip xfrm state deleteall spi OLD; ip "
+		       "xfrm state add ... spi 0x1000 ...).");
 	}
 	free(seen);
 	return missing;
@@ -532,25 +532,25 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 }
 
 static const struct hd_param params[] = {
-	{.key = "key_files",
-	 .type = HD_P_LIST,
-	 .help = "private keys and certificates: PEM, owner root, private keys mode 600"},
-	{0},
+    {.key = "key_files",
+     .type = HD_P_LIST,
+     .help = "private keys and certificates: PEM, owner root, private keys mode 600"},
+    {0},
 };
 
 static const struct hd_metric_doc metrics[] = {
-	{"missing_sas", "SAs the installed IPsec policies need but the kernel does not have."},
-	{"policies", "XFRM policies with a template (IPsec policies)."},
-	{"sas", "XFRM security associations."},
-	{"low_spi", "ESP/AH SAs with an SPI in the reserved range 1-255."},
-	{"key_problems", "Problems found in key_files (mode, owner, PEM)."},
-	{0},
+    {"missing_sas", "SAs the installed IPsec policies need but the kernel does not have."},
+    {"policies", "XFRM policies with a template (IPsec policies)."},
+    {"sas", "XFRM security associations."},
+    {"low_spi", "ESP/AH SAs with an SPI in the reserved range 1-255."},
+    {"key_problems", "Problems found in key_files (mode, owner, PEM)."},
+    {0},
 };
 
 const struct hd_probe probe_ipsec = {
-	.name = "ipsec",
-	.summary = "IPsec policies have their SAs in both directions; SPIs and key files are sane",
-	.params = params,
-	.metrics = metrics,
-	.run = run,
+    .name = "ipsec",
+    .summary = "IPsec policies have their SAs in both directions; SPIs and key files are sane",
+    .params = params,
+    .metrics = metrics,
+    .run = run,
 };

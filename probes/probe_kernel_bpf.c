@@ -128,7 +128,8 @@ void os_release_get(const char *buf, size_t len, const char *key, char *out, siz
 		p = eol + 1;
 		while (line < eol && isspace((unsigned char)*line))
 			line++;
-		if ((size_t)(eol - line) <= klen || memcmp(line, key, klen) != 0 || line[klen] != '=')
+		if ((size_t)(eol - line) <= klen || memcmp(line, key, klen) != 0 ||
+		    line[klen] != '=')
 			continue;
 		const char *v = line + klen + 1, *vend = eol;
 		size_t n = 0;
@@ -157,10 +158,11 @@ static enum kernel_family family_of_word(const char *w, size_t n)
 		const char *id;
 		enum kernel_family f;
 	} ids[] = {
-		{"rhel", KF_RHEL},	  {"centos", KF_RHEL}, {"fedora", KF_RHEL}, {"rocky", KF_RHEL},
-		{"almalinux", KF_RHEL},	  {"ol", KF_RHEL},     {"amzn", KF_RHEL},   {"debian", KF_DEBIAN},
-		{"ubuntu", KF_DEBIAN},	  {"suse", KF_SUSE},   {"sles", KF_SUSE},   {"sled", KF_SUSE},
-		{"opensuse", KF_SUSE},	  {"opensuse-leap", KF_SUSE}, {"opensuse-tumbleweed", KF_SUSE},
+	    {"rhel", KF_RHEL},	   {"centos", KF_RHEL},	       {"fedora", KF_RHEL},
+	    {"rocky", KF_RHEL},	   {"almalinux", KF_RHEL},     {"ol", KF_RHEL},
+	    {"amzn", KF_RHEL},	   {"debian", KF_DEBIAN},      {"ubuntu", KF_DEBIAN},
+	    {"suse", KF_SUSE},	   {"sles", KF_SUSE},	       {"sled", KF_SUSE},
+	    {"opensuse", KF_SUSE}, {"opensuse-leap", KF_SUSE}, {"opensuse-tumbleweed", KF_SUSE},
 	};
 
 	for (size_t i = 0; i < HD_ARRAY_SIZE(ids); i++)
@@ -215,7 +217,8 @@ void kernel_headers_package(enum kernel_family f, const char *release, char *pkg
 		const char *flavour = "default";
 		char fl[32];
 
-		if (dash && dash[1] && strlen(dash + 1) < sizeof(fl) && isalpha((unsigned char)dash[1])) {
+		if (dash && dash[1] && strlen(dash + 1) < sizeof(fl) &&
+		    isalpha((unsigned char)dash[1])) {
 			snprintf(fl, sizeof(fl), "%s", dash + 1);
 			flavour = fl;
 		}
@@ -328,14 +331,14 @@ static int btf_in(const struct hd_ctx *ctx, const char *path, char *why, size_t 
 
 /* libbpf's btf__load_vmlinux_btf() search order; %1$s is the kernel release. */
 static const char *const btf_locations[] = {
-	"/sys/kernel/btf/vmlinux",
-	"/boot/vmlinux-%1$s",
-	"/lib/modules/%1$s/vmlinux-%1$s",
-	"/lib/modules/%1$s/build/vmlinux",
-	"/usr/lib/modules/%1$s/kernel/vmlinux",
-	"/usr/lib/debug/boot/vmlinux-%1$s",
-	"/usr/lib/debug/boot/vmlinux-%1$s.debug",
-	"/usr/lib/debug/lib/modules/%1$s/vmlinux",
+    "/sys/kernel/btf/vmlinux",
+    "/boot/vmlinux-%1$s",
+    "/lib/modules/%1$s/vmlinux-%1$s",
+    "/lib/modules/%1$s/build/vmlinux",
+    "/usr/lib/modules/%1$s/kernel/vmlinux",
+    "/usr/lib/debug/boot/vmlinux-%1$s",
+    "/usr/lib/debug/boot/vmlinux-%1$s.debug",
+    "/usr/lib/debug/lib/modules/%1$s/vmlinux",
 };
 
 /* Kernel headers: /lib/modules/RELEASE/build, a live link to a tree with autoconf.h. */
@@ -356,8 +359,9 @@ static bool headers_in(const struct hd_ctx *ctx, const char *release, struct hd_
 			snprintf(where, wsize, "%s", in_root);
 			return true;
 		}
-		hd_result_detail(r, "headers: %s (%s) lacks include/generated/autoconf.h: incomplete "
-				    "or unconfigured tree",
+		hd_result_detail(r,
+				 "headers: %s (%s) lacks include/generated/autoconf.h: incomplete "
+				 "or unconfigured tree",
 				 build, in_root);
 		return false;
 	}
@@ -367,8 +371,8 @@ static bool headers_in(const struct hd_ctx *ctx, const char *release, struct hd_
 		ssize_t n = readlink(host, target, sizeof(target) - 1);
 
 		target[n > 0 ? n : 0] = '\0';
-		hd_result_detail(r, "headers: %s -> %s is a dangling link (first missing: %s)", build,
-				 target, in_root);
+		hd_result_detail(r, "headers: %s -> %s is a dangling link (first missing: %s)",
+				 build, target, in_root);
 	} else if (rc == -ENOENT) {
 		hd_result_detail(r, "headers: %s does not exist", build);
 	} else {
@@ -382,7 +386,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	const char *require = hd_check_str(c, "require");
 	_cleanup_free_ char *rel = NULL, *osr = NULL;
 	char id[64], like[256], pkg[300], cmd[400], path[512], why[600], btf_at[512] = "",
-							   hdr_at[4096] = "";
+									 hdr_at[4096] = "";
 	enum kernel_family fam;
 	bool btf = false, headers;
 	size_t len = 0;
@@ -390,8 +394,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 
 	rc = hd_read_file(ctx, "/proc/sys/kernel/osrelease", &rel, NULL, 4096);
 	if (rc < 0) {
-		hd_result_set(r, HD_UNKNOWN, "cannot read %s/proc/sys/kernel/osrelease: %s", ctx->root,
-			      strerror(-rc));
+		hd_result_set(r, HD_UNKNOWN, "cannot read %s/proc/sys/kernel/osrelease: %s",
+			      ctx->root, strerror(-rc));
 		return rc;
 	}
 	rel[strcspn(rel, "\n")] = '\0';
@@ -424,10 +428,11 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	hd_result_metric(r, "headers", headers, HD_UNIT_NONE);
 
 	kernel_headers_package(fam, rel, pkg, sizeof(pkg), cmd, sizeof(cmd));
-	hd_result_remedy(r,
-			 "First choice: upgrade to a kernel built with BTF (CONFIG_DEBUG_INFO_BTF=y, "
-			 "it provides /sys/kernel/btf/vmlinux): %s, then reboot.",
-			 kernel_upgrade_command(fam));
+	hd_result_remedy(
+	    r,
+	    "First choice: upgrade to a kernel built with BTF (CONFIG_DEBUG_INFO_BTF=y, "
+	    "it provides /sys/kernel/btf/vmlinux): %s, then reboot.",
+	    kernel_upgrade_command(fam));
 	hd_result_remedy_add(r, "Otherwise install the headers of the running kernel %s: %s", rel,
 			     cmd);
 
@@ -438,13 +443,15 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	else if (headers)
 		hd_result_set(r, HD_OK, "kernel %s: no BTF; headers at %s", rel, hdr_at);
 	else
-		hd_result_set(r, HD_CRITICAL,
-			      "kernel %s has neither BTF nor headers: eBPF programs cannot be built "
-			      "for it (install %s)",
-			      rel, pkg);
+		hd_result_set(
+		    r, HD_CRITICAL,
+		    "kernel %s has neither BTF nor headers: eBPF programs cannot be built "
+		    "for it (install %s)",
+		    rel, pkg);
 	if (strcmp(require, "btf") == 0 && !btf)
-		hd_result_set(r, HD_CRITICAL, "kernel %s has no BTF (/sys/kernel/btf/vmlinux "
-					      "missing, no vmlinux with .BTF)",
+		hd_result_set(r, HD_CRITICAL,
+			      "kernel %s has no BTF (/sys/kernel/btf/vmlinux "
+			      "missing, no vmlinux with .BTF)",
 			      rel);
 	else if (strcmp(require, "headers") == 0 && !headers)
 		hd_result_set(r, HD_CRITICAL, "no kernel headers for %s (install %s)", rel, pkg);
@@ -459,21 +466,24 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 }
 
 static const struct hd_param params[] = {
-	{.key = "require", .type = HD_P_ENUM, .def = "any", .choices = "any|btf|headers",
-	 .help = "what the agent needs: BTF or headers (any), BTF only, or headers only"},
-	{0},
+    {.key = "require",
+     .type = HD_P_ENUM,
+     .def = "any",
+     .choices = "any|btf|headers",
+     .help = "what the agent needs: BTF or headers (any), BTF only, or headers only"},
+    {0},
 };
 
 static const struct hd_metric_doc metrics[] = {
-	{"btf", "1 when BTF for the running kernel was found (libbpf's search order), else 0."},
-	{"headers", "1 when /lib/modules/RELEASE/build leads to configured kernel headers, else 0."},
-	{0},
+    {"btf", "1 when BTF for the running kernel was found (libbpf's search order), else 0."},
+    {"headers", "1 when /lib/modules/RELEASE/build leads to configured kernel headers, else 0."},
+    {0},
 };
 
 const struct hd_probe probe_kernel_bpf = {
-	.name = "kernel-bpf",
-	.summary = "BTF or kernel headers for the running kernel, as eBPF agents need",
-	.params = params,
-	.metrics = metrics,
-	.run = run,
+    .name = "kernel-bpf",
+    .summary = "BTF or kernel headers for the running kernel, as eBPF agents need",
+    .params = params,
+    .metrics = metrics,
+    .run = run,
 };

@@ -29,8 +29,8 @@ void os_release_get(const char *buf, size_t len, const char *key, char *out, siz
 
 enum kernel_family {
 	KF_UNKNOWN,
-	KF_RHEL,   /* RHEL, CentOS, Rocky, Alma, Fedora, Amazon Linux, Oracle with the RHCK kernel */
-	KF_UEK,    /* Oracle Unbreakable Enterprise Kernel */
+	KF_RHEL, /* RHEL, CentOS, Rocky, Alma, Fedora, Amazon Linux, Oracle with the RHCK kernel */
+	KF_UEK,	 /* Oracle Unbreakable Enterprise Kernel */
 	KF_DEBIAN, /* Debian, Ubuntu and derivatives */
 	KF_SUSE,   /* SLES, openSUSE */
 };

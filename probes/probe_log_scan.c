@@ -20,7 +20,7 @@
 #include "util.h"
 
 const char *const logscan_category_names[LS_NCAT] = {
-	"errors", "network", "access", "config", "cgi", "portscan", "bruteforce", "passwd",
+    "errors", "network", "access", "config", "cgi", "portscan", "bruteforce", "passwd",
 };
 
 static const char *const words_errors[] = {"warning", "err", "abort", NULL};
@@ -33,8 +33,8 @@ static const char *const words_bruteforce[] = {"authentication failed", "repeate
 					       "login incorrect", NULL};
 static const char *const words_passwd[] = {"passwd", NULL};
 static const char *const *const category_words[LS_NCAT] = {
-	words_errors, words_network,  words_access,	words_config,
-	words_cgi,    words_portscan, words_bruteforce, words_passwd,
+    words_errors, words_network,  words_access,	    words_config,
+    words_cgi,	  words_portscan, words_bruteforce, words_passwd,
 };
 
 const char *const *logscan_category_words(enum logscan_category c)
@@ -218,8 +218,8 @@ struct logscan *logscan_new(const struct hd_catalog *cat)
 		ls->nl = pad + nout * ls->ncls;
 		ls->nstates = nout + 1; /* rows from FIRST_OUT on: mask and entries */
 		for (uint32_t s2 = 0; s2 < t.n; s2++)
-			newid[s2] = newid[s2] < k ? newid[s2] * ls->ncls
-						  : pad + (newid[s2] - k) * ls->ncls;
+			newid[s2] =
+			    newid[s2] < k ? newid[s2] * ls->ncls : pad + (newid[s2] - k) * ls->ncls;
 	}
 	ls->delta = hd_xcalloc((size_t)ls->nl + ls->ncls, sizeof(*ls->delta));
 	ls->mask = hd_xcalloc(ls->nstates, sizeof(*ls->mask));
@@ -229,7 +229,7 @@ struct logscan *logscan_new(const struct hd_catalog *cat)
 		uint32_t old = s2 < t.n ? s2 : 0, off = s2 < t.n ? newid[s2] : ls->nl;
 		for (uint32_t c = 0; c < ls->ncls; c++)
 			ls->delta[(size_t)off + c] =
-				c == 1 ? ls->nl : newid[full[(size_t)old * t.ncls + c]];
+			    c == 1 ? ls->nl : newid[full[(size_t)old * t.ncls + c]];
 		if (s2 < t.n && off >= ls->first_out) {
 			uint32_t j = (off - ls->first_out) / ls->ncls;
 			ls->mask[j] = t.mask[old];
@@ -387,9 +387,9 @@ static void scan_part(const struct logscan *ls, const char *buf, size_t len,
 		const unsigned char *to = end;
 		if (i < ns - 1) {
 			const unsigned char *mid =
-				(const unsigned char *)buf + len / (size_t)ns * (size_t)(i + 1);
+			    (const unsigned char *)buf + len / (size_t)ns * (size_t)(i + 1);
 			const unsigned char *nlp =
-				mid < cut ? NULL : memchr(mid, '\n', (size_t)(end - mid));
+			    mid < cut ? NULL : memchr(mid, '\n', (size_t)(end - mid));
 			to = nlp ? nlp + 1 : end;
 			if (mid < cut)
 				to = cut;
@@ -528,7 +528,7 @@ int logscan_state_parse(const char *buf, size_t len, struct logscan_pos **out, s
 		tmp[l] = '\0';
 		if (memchr(tmp, '\0', l) ||
 		    sscanf(tmp, "%llu %llu %llu %u %x %n", &dev, &ino, &off, &fplen, &fp, &used) !=
-			    5 ||
+			5 ||
 		    used == 0 || tmp[used] != '/' || fplen > LOGSCAN_FP_BYTES)
 			goto bad;
 		v = hd_xrealloc(v, (k + 1) * sizeof(*v));
@@ -557,7 +557,7 @@ char *logscan_state_format(const struct logscan_pos *pos, size_t n)
 
 /* ---- reading files ---- */
 
-#define CHUNK (4u << 20)
+#define CHUNK	    (4u << 20)
 #define MAX_PENDING (64u << 20) /* a "line" longer than this is counted in pieces */
 
 struct reader {
@@ -753,10 +753,10 @@ static int scan_file(struct reader *rd, const char *path, const char *resolved,
 				return f;
 			if (f == 0)
 				hd_result_detail(
-					r,
-					"%s was %s and its previous file (%s.1, %s.1.gz) is "
-					"gone: lines written after the last run may be missed",
-					path, same ? "truncated" : "replaced", path, path);
+				    r,
+				    "%s was %s and its previous file (%s.1, %s.1.gz) is "
+				    "gone: lines written after the last run may be missed",
+				    path, same ? "truncated" : "replaced", path, path);
 			start = 0;
 		}
 	}
@@ -955,10 +955,10 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		rc = dfd < 0 ? dfd : -ENAMETOOLONG;
 		hd_result_set(r, HD_UNKNOWN, "state directory %s %s: %s", dir, why, strerror(-rc));
 		hd_result_remedy(
-			r,
-			"Use a directory only this user can write: mkdir -m 0700 %s (as the "
-			"user running hostdoctor), or set state_dir to one.",
-			dir);
+		    r,
+		    "Use a directory only this user can write: mkdir -m 0700 %s (as the "
+		    "user running hostdoctor), or set state_dir to one.",
+		    dir);
 		goto out;
 	}
 	state_name(c->id, sname, sizeof(sname));
@@ -1056,10 +1056,10 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 
 	if (!had_state && !from_start) {
 		hd_result_set(
-			r, HD_OK,
-			"first run: %zu file%s positioned at the end; counting starts with the "
-			"next run",
-			nf, nf == 1 ? "" : "s");
+		    r, HD_OK,
+		    "first run: %zu file%s positioned at the end; counting starts with the "
+		    "next run",
+		    nf, nf == 1 ? "" : "s");
 	} else {
 		struct hd_buf b = {0};
 		_cleanup_free_ char *s = NULL;
@@ -1098,7 +1098,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				hd_buf_printf(&ob, " --only %s", e->checks[k]);
 			only = hd_buf_steal(&ob);
 			hd_result_remedy_add(
-				r, "  test the cause on this host: hostdoctor doctor%s", only);
+			    r, "  test the cause on this host: hostdoctor doctor%s", only);
 		}
 	}
 	for (int k = 0; k < LS_NCAT; k++) {
@@ -1141,57 +1141,57 @@ out:
 	}
 
 static const struct hd_param params[] = {
-	{.key = "path",
-	 .type = HD_P_LIST,
-	 .required = true,
-	 .help = "log files to scan; glob patterns allowed (match the live files, not *.1)"},
-	{.key = "state_dir",
-	 .type = HD_P_STR,
-	 .def = "/var/lib/hostdoctor",
-	 .help = "where the position in each file is kept (created 0700)"},
-	{.key = "from",
-	 .type = HD_P_ENUM,
-	 .def = "end",
-	 .choices = "end|start",
-	 .help = "first run: start at the end of the files (end) or read them whole (start)"},
-	{.key = "catalog",
-	 .type = HD_P_STR,
-	 .def = "",
-	 .help = "message catalogue directory (default: the shipped one); none: no catalogue"},
-	{.key = "products",
-	 .type = HD_P_LIST,
-	 .help = "only catalogue entries of these products (fsigk, amp, ipsec, ds)"},
-	THRESHOLDS("errors"),
-	THRESHOLDS("network"),
-	THRESHOLDS("access"),
-	THRESHOLDS("config"),
-	THRESHOLDS("cgi"),
-	THRESHOLDS("portscan"),
-	THRESHOLDS("bruteforce"),
-	THRESHOLDS("passwd"),
-	{0},
+    {.key = "path",
+     .type = HD_P_LIST,
+     .required = true,
+     .help = "log files to scan; glob patterns allowed (match the live files, not *.1)"},
+    {.key = "state_dir",
+     .type = HD_P_STR,
+     .def = "/var/lib/hostdoctor",
+     .help = "where the position in each file is kept (created 0700)"},
+    {.key = "from",
+     .type = HD_P_ENUM,
+     .def = "end",
+     .choices = "end|start",
+     .help = "first run: start at the end of the files (end) or read them whole (start)"},
+    {.key = "catalog",
+     .type = HD_P_STR,
+     .def = "",
+     .help = "message catalogue directory (default: the shipped one); none: no catalogue"},
+    {.key = "products",
+     .type = HD_P_LIST,
+     .help = "only catalogue entries of these products (fsigk, amp, ipsec, ds)"},
+    THRESHOLDS("errors"),
+    THRESHOLDS("network"),
+    THRESHOLDS("access"),
+    THRESHOLDS("config"),
+    THRESHOLDS("cgi"),
+    THRESHOLDS("portscan"),
+    THRESHOLDS("bruteforce"),
+    THRESHOLDS("passwd"),
+    {0},
 };
 
 static const struct hd_metric_doc metrics[] = {
-	{"catalog", "New lines matching a message catalogue entry."},
-	{"errors", "New lines with warning, err or abort."},
-	{"network", "New lines with timeout or timed out."},
-	{"access", "New lines with refused, reject, not permitted or denied."},
-	{"config", "New lines with fail, incorrect or invalid."},
-	{"cgi", "New lines with /phf, /php or /test-cgi."},
-	{"portscan", "New lines with null connection or eof received."},
-	{"bruteforce",
-	 "New lines with authentication failed, repeated login failures or login incorrect."},
-	{"passwd", "New lines with passwd."},
-	{"lines", "New lines read."},
-	{"bytes", "Bytes read."},
-	{0},
+    {"catalog", "New lines matching a message catalogue entry."},
+    {"errors", "New lines with warning, err or abort."},
+    {"network", "New lines with timeout or timed out."},
+    {"access", "New lines with refused, reject, not permitted or denied."},
+    {"config", "New lines with fail, incorrect or invalid."},
+    {"cgi", "New lines with /phf, /php or /test-cgi."},
+    {"portscan", "New lines with null connection or eof received."},
+    {"bruteforce",
+     "New lines with authentication failed, repeated login failures or login incorrect."},
+    {"passwd", "New lines with passwd."},
+    {"lines", "New lines read."},
+    {"bytes", "Bytes read."},
+    {0},
 };
 
 const struct hd_probe probe_log_scan = {
-	.name = "log-scan",
-	.summary = "new lines of log files: categories of trouble and catalogued vendor messages",
-	.params = params,
-	.metrics = metrics,
-	.run = run,
+    .name = "log-scan",
+    .summary = "new lines of log files: categories of trouble and catalogued vendor messages",
+    .params = params,
+    .metrics = metrics,
+    .run = run,
 };

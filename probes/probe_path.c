@@ -160,22 +160,24 @@ static int judge_parent(const struct hd_ctx *ctx, struct ids *ids, const char *d
 		return 0;
 	}
 	switch (path_parent_verdict(st.st_mode)) {
-	case PARENT_OK:
-		return 0;
+	case PARENT_OK: return 0;
 	case PARENT_STICKY:
-		hd_result_detail(r, "note: %s is writable by others (mode %04o) but sticky: accepted",
+		hd_result_detail(r,
+				 "note: %s is writable by others (mode %04o) but sticky: accepted",
 				 dir, st.st_mode & 07777);
 		return 0;
 	case PARENT_GROUP_WRITABLE:
 		id_to_name(ctx, ids, DB_GROUP, st.st_gid, gname, sizeof(gname));
-		hd_result_detail(r, "%s is group-writable (mode %04o, group %s): members can replace "
-				    "what is below it",
+		hd_result_detail(r,
+				 "%s is group-writable (mode %04o, group %s): members can replace "
+				 "what is below it",
 				 dir, st.st_mode & 07777, gname);
 		hd_result_remedy_add(r, "chmod g-w %s", dir);
 		return 1;
 	case PARENT_WORLD_WRITABLE:
-		hd_result_detail(r, "%s is world-writable (mode %04o) without the sticky bit: anyone "
-				    "can replace what is below it",
+		hd_result_detail(r,
+				 "%s is world-writable (mode %04o) without the sticky bit: anyone "
+				 "can replace what is below it",
 				 dir, st.st_mode & 07777);
 		/* group-write would only be the next finding */
 		hd_result_remedy_add(r, "chmod %s %s", st.st_mode & S_IWGRP ? "go-w" : "o-w", dir);
@@ -214,12 +216,14 @@ static void missing_remedy(struct hd_result *r, const char *path, const char *ty
 	if (strcmp(type, "dir") == 0)
 		hd_result_remedy_add(r, "install -d%s %s", opts, path);
 	else if (strcmp(type, "file") == 0)
-		hd_result_remedy_add(r, "install%s /dev/null %s (or reinstall the package that ships it)",
-				 opts, path);
+		hd_result_remedy_add(
+		    r, "install%s /dev/null %s (or reinstall the package that ships it)", opts,
+		    path);
 	else if (strcmp(type, "socket") == 0)
-		hd_result_remedy_add(r, "Start the service that listens on %s (a socket is created by "
-				    "its server), then look at its log.",
-				 path);
+		hd_result_remedy_add(r,
+				     "Start the service that listens on %s (a socket is created by "
+				     "its server), then look at its log.",
+				     path);
 	else
 		hd_result_remedy_add(r, "Create %s (reinstall the package that ships it).", path);
 }
@@ -260,8 +264,9 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		}
 		findings++;
 		hd_result_detail(r, "owner %s does not exist in /etc/passwd", owner);
-		hd_result_remedy_add(r, "useradd --system --no-create-home --shell /usr/sbin/nologin "
-					"%s",
+		hd_result_remedy_add(r,
+				     "useradd --system --no-create-home --shell /usr/sbin/nologin "
+				     "%s",
 				     owner);
 		owner = NULL; /* nothing to compare against */
 	}
@@ -301,8 +306,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		findings++;
 		hd_result_set(r, HD_CRITICAL, "%s is a %s, not a %s", path, type_name(st.st_mode),
 			      type);
-		hd_result_remedy_add(r, "Move %s aside (mv %s %s.old) and create the %s again.", path,
-				     path, path, type);
+		hd_result_remedy_add(r, "Move %s aside (mv %s %s.old) and create the %s again.",
+				     path, path, path, type);
 	}
 	mode_t extra = path_mode_excess(st.st_mode, want_mode);
 	if (mode_s && extra) {
@@ -359,8 +364,9 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			      st.st_mode & 07777, oname, gname);
 	}
 	if (!r->remedy)
-		hd_result_remedy(r, "chmod MODE %s; chown OWNER:GROUP %s (with the values the check "
-				    "asks for)",
+		hd_result_remedy(r,
+				 "chmod MODE %s; chown OWNER:GROUP %s (with the values the check "
+				 "asks for)",
 				 path, path);
 out:
 	free(ids.pw);
@@ -370,28 +376,34 @@ out:
 }
 
 static const struct hd_param params[] = {
-	{.key = "path", .type = HD_P_STR, .required = true, .help = "absolute path to look at"},
-	{.key = "type", .type = HD_P_ENUM, .def = "any", .choices = "any|dir|file|socket",
-	 .help = "what it must be"},
-	{.key = "mode", .type = HD_P_STR,
-	 .help = "maximum permissions in octal (0755): any bit beyond is a finding"},
-	{.key = "owner", .type = HD_P_STR, .help = "owning user, a name from /etc/passwd or a uid"},
-	{.key = "group", .type = HD_P_STR, .help = "owning group, a name from /etc/group or a gid"},
-	{.key = "parents", .type = HD_P_BOOL, .def = "yes",
-	 .help = "WARNING for a group- or world-writable, non-sticky directory on the way up"},
-	{0},
+    {.key = "path", .type = HD_P_STR, .required = true, .help = "absolute path to look at"},
+    {.key = "type",
+     .type = HD_P_ENUM,
+     .def = "any",
+     .choices = "any|dir|file|socket",
+     .help = "what it must be"},
+    {.key = "mode",
+     .type = HD_P_STR,
+     .help = "maximum permissions in octal (0755): any bit beyond is a finding"},
+    {.key = "owner", .type = HD_P_STR, .help = "owning user, a name from /etc/passwd or a uid"},
+    {.key = "group", .type = HD_P_STR, .help = "owning group, a name from /etc/group or a gid"},
+    {.key = "parents",
+     .type = HD_P_BOOL,
+     .def = "yes",
+     .help = "WARNING for a group- or world-writable, non-sticky directory on the way up"},
+    {0},
 };
 
 static const struct hd_metric_doc metrics[] = {
-	{"findings", "Problems found: missing, wrong type, mode, owner, group, writable parents."},
-	{"writable_parents", "Directories on the way up that others can write (not sticky)."},
-	{0},
+    {"findings", "Problems found: missing, wrong type, mode, owner, group, writable parents."},
+    {"writable_parents", "Directories on the way up that others can write (not sticky)."},
+    {0},
 };
 
 const struct hd_probe probe_path = {
-	.name = "path",
-	.summary = "a path's existence, type, permissions, owner, and the directories above it",
-	.params = params,
-	.metrics = metrics,
-	.run = run,
+    .name = "path",
+    .summary = "a path's existence, type, permissions, owner, and the directories above it",
+    .params = params,
+    .metrics = metrics,
+    .run = run,
 };

@@ -12,7 +12,7 @@ mode_t path_mode_excess(mode_t actual, mode_t want);
 
 enum parent_verdict {
 	PARENT_OK,
-	PARENT_STICKY,	      /* writable by others but sticky (like /tmp): accepted, noted */
+	PARENT_STICKY,	       /* writable by others but sticky (like /tmp): accepted, noted */
 	PARENT_GROUP_WRITABLE, /* group may replace what is below */
 	PARENT_WORLD_WRITABLE, /* anyone may replace what is below */
 };

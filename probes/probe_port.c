@@ -97,9 +97,9 @@ void port_scan_free(struct port_scan *scan)
 const char *port_state_name(const struct sd_sock *s, int proto)
 {
 	static const char *const names[] = {
-		"?",	      "ESTABLISHED", "SYN-SENT",   "SYN-RECV",	"FIN-WAIT-1",
-		"FIN-WAIT-2", "TIME-WAIT",   "CLOSE",	   "CLOSE-WAIT", "LAST-ACK",
-		"LISTEN",     "CLOSING",     "NEW-SYN-RECV", "BOUND"};
+	    "?",	  "ESTABLISHED", "SYN-SENT",	 "SYN-RECV",   "FIN-WAIT-1",
+	    "FIN-WAIT-2", "TIME-WAIT",	 "CLOSE",	 "CLOSE-WAIT", "LAST-ACK",
+	    "LISTEN",	  "CLOSING",	 "NEW-SYN-RECV", "BOUND"};
 
 	if (proto == IPPROTO_UDP)
 		return s->state == SD_TCP_ESTABLISHED ? "UDP (connected)" : "UDP";
@@ -158,7 +158,8 @@ static void describe_owner(const struct who *w, size_t i, const struct sd_sock *
 		snprintf(buf, size, "owner unknown (uid %u; /proc: %s)", s->uid, strerror(-w->rc));
 	else if (!w->privileged && w->denied)
 		snprintf(buf, size,
-			 "owner unknown (uid %u; needs root: other users' /proc/PID/fd are not readable)",
+			 "owner unknown (uid %u; needs root: other users' /proc/PID/fd are not "
+			 "readable)",
 			 s->uid);
 	else
 		snprintf(buf, size, "no process holds it (uid %u, inode %u)", s->uid, s->inode);
@@ -174,9 +175,9 @@ static void holder_line(struct hd_result *r, const struct port_scan *scan, const
 	describe_owner(w, i, s, who, sizeof(who));
 	hd_result_detail(r, "%s %s by %s%s", port_state_name(s, scan->proto), local, who,
 			 s->family == AF_INET6 && is_zero(s->src, 16) && s->v6only != 1
-				 ? (s->v6only == 0 ? ", also takes IPv4 (v6only=0)"
-						   : ", may take IPv4 (v6only not reported)")
-				 : "");
+			     ? (s->v6only == 0 ? ", also takes IPv4 (v6only=0)"
+					       : ", may take IPv4 (v6only not reported)")
+			     : "");
 }
 
 /* "nginx (pid 1), sshd (pid 2)": the distinct holders, for the summary. */
@@ -214,18 +215,21 @@ static void remedy_stop_other(struct hd_result *r, const struct who *w, const ch
 		if (w->owners[i].pid)
 			o = &w->owners[i];
 	if (o)
-		hd_result_remedy(r,
-				 "Stop the other service: %s (pid %ld) holds %s. If it is a systemd "
-				 "unit: systemctl disable --now %s (find the unit with "
-				 "'systemctl status %ld'); else end it with 'kill %ld'.",
-				 o->comm, o->pid, what, o->comm, o->pid, o->pid);
+		hd_result_remedy(
+		    r,
+		    "Stop the other service: %s (pid %ld) holds %s. If it is a systemd "
+		    "unit: systemctl disable --now %s (find the unit with "
+		    "'systemctl status %ld'); else end it with 'kill %ld'.",
+		    o->comm, o->pid, what, o->comm, o->pid, o->pid);
 	else
-		hd_result_remedy(r,
-				 "Find the process holding %s as root (hostdoctor as root names it, "
-				 "or: ss -anp 'sport = :%lld') and stop that service.",
-				 what, (long long)port);
-	hd_result_remedy_add(r, "Or move %s to another port than %lld and keep %lld for the other "
-				"service.",
+		hd_result_remedy(
+		    r,
+		    "Find the process holding %s as root (hostdoctor as root names it, "
+		    "or: ss -anp 'sport = :%lld') and stop that service.",
+		    what, (long long)port);
+	hd_result_remedy_add(r,
+			     "Or move %s to another port than %lld and keep %lld for the other "
+			     "service.",
 			     product, (long long)port, (long long)port);
 }
 
@@ -237,8 +241,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	const char *owner = hd_check_str(c, "owner");
 	bool want_free = strcmp(hd_check_str(c, "expect"), "free") == 0;
 	__attribute__((cleanup(port_scan_free))) struct port_scan scan = {
-		.port = (uint16_t)port,
-		.proto = strcmp(proto, "udp") == 0 ? IPPROTO_UDP : IPPROTO_TCP,
+	    .port = (uint16_t)port,
+	    .proto = strcmp(proto, "udp") == 0 ? IPPROTO_UDP : IPPROTO_TCP,
 	};
 	static const uint8_t families[] = {AF_INET, AF_INET6};
 	struct who w = {.privileged = ctx->privileged};
@@ -249,14 +253,17 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		owner = NULL;
 	if (address && *address) {
 		if (!parse_address(address, &scan.family, scan.addr)) {
-			hd_result_set(r, HD_UNKNOWN, "address '%s' is neither an IPv4 nor an IPv6 address",
+			hd_result_set(r, HD_UNKNOWN,
+				      "address '%s' is neither an IPv4 nor an IPv6 address",
 				      address);
-			hd_result_remedy(r, "Set 'address' to an address such as 0.0.0.0, 127.0.0.1, "
-					    ":: or ::1, or leave it out for every address.");
+			hd_result_remedy(r,
+					 "Set 'address' to an address such as 0.0.0.0, 127.0.0.1, "
+					 ":: or ::1, or leave it out for every address.");
 			return -EINVAL;
 		}
 		snprintf(what, sizeof(what),
-			 scan.family == AF_INET6 && address[0] != '[' ? "%s [%s]:%lld" : "%s %s:%lld",
+			 scan.family == AF_INET6 && address[0] != '[' ? "%s [%s]:%lld"
+								      : "%s %s:%lld",
 			 proto, address, (long long)port);
 	} else {
 		snprintf(what, sizeof(what), "%s/%lld", proto, (long long)port);
@@ -264,35 +271,37 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 
 	for (size_t pass = 0; pass < 2; pass++) {
 		uint32_t states = scan.proto == IPPROTO_UDP ? UDP_STATES
-				  : pass == 0			? SD_BIT(SD_TCP_LISTEN)
-								: SD_BIT(SD_TCP_BOUND_INACTIVE);
+				  : pass == 0		    ? SD_BIT(SD_TCP_LISTEN)
+							    : SD_BIT(SD_TCP_BOUND_INACTIVE);
 
-		if (pass == 1 && (scan.proto == IPPROTO_UDP || !hd_check_bool(c, "bound") ||
-				  scan.listeners > 0))
+		if (pass == 1 &&
+		    (scan.proto == IPPROTO_UDP || !hd_check_bool(c, "bound") || scan.listeners > 0))
 			break;
 		for (size_t f = 0; f < sizeof(families); f++) {
 			struct sd_query q = {
-				.family = families[f],
-				.proto = (uint8_t)scan.proto,
-				.states = states,
-				.port = (uint16_t)port,
+			    .family = families[f],
+			    .proto = (uint8_t)scan.proto,
+			    .states = states,
+			    .port = (uint16_t)port,
 			};
 
 			rc = sd_dump(&q, port_collect, &scan, ctx->deadline);
 			if (rc < 0 && families[f] == AF_INET6 &&
 			    (rc == -ENOENT || rc == -EAFNOSUPPORT || rc == -EPROTONOSUPPORT)) {
 				if (pass == 0)
-					hd_result_detail(r, "no IPv6 on this host: only IPv4 sockets "
-							    "looked at");
+					hd_result_detail(r,
+							 "no IPv6 on this host: only IPv4 sockets "
+							 "looked at");
 				continue;
 			}
 			if (rc < 0) {
-				hd_result_set(r, HD_UNKNOWN,
-					      "cannot list %s %s sockets over NETLINK_SOCK_DIAG: %s",
-					      proto, families[f] == AF_INET ? "IPv4" : "IPv6",
-					      strerror(-rc));
-				hd_result_remedy(r, "Load the socket diagnostics modules: modprobe -a "
-						    "inet_diag tcp_diag udp_diag");
+				hd_result_set(
+				    r, HD_UNKNOWN,
+				    "cannot list %s %s sockets over NETLINK_SOCK_DIAG: %s", proto,
+				    families[f] == AF_INET ? "IPv4" : "IPv6", strerror(-rc));
+				hd_result_remedy(r,
+						 "Load the socket diagnostics modules: modprobe -a "
+						 "inet_diag tcp_diag udp_diag");
 				return rc;
 			}
 		}
@@ -315,8 +324,9 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			remedy_stop_other(r, &w, what, port, "the product");
 		} else {
 			hd_result_set(r, HD_OK, "%s is free", what);
-			hd_result_remedy(r, "Stop the service that holds %s (ss -anp 'sport = :%lld' "
-					    "names it) or move the product to another port.",
+			hd_result_remedy(r,
+					 "Stop the service that holds %s (ss -anp 'sport = :%lld' "
+					 "names it) or move the product to another port.",
 					 what, (long long)port);
 		}
 		return 0;
@@ -326,14 +336,16 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		_cleanup_free_ char *list = holder_list(&scan, &w, false);
 
 		if (scan.nholders)
-			hd_result_set(r, HD_CRITICAL, "nothing listens on %s: bound but not listening by %s",
-				      what, list);
+			hd_result_set(r, HD_CRITICAL,
+				      "nothing listens on %s: bound but not listening by %s", what,
+				      list);
 		else
 			hd_result_set(r, HD_CRITICAL, "nothing listens on %s", what);
-		hd_result_remedy(r,
-				 "Start the service%s%s (systemctl start %s) and read its log for the "
-				 "error that kept it from listening (e.g. 'Address already in use').",
-				 owner ? " " : "", owner ? owner : "", owner ? owner : "SERVICE");
+		hd_result_remedy(
+		    r,
+		    "Start the service%s%s (systemctl start %s) and read its log for the "
+		    "error that kept it from listening (e.g. 'Address already in use').",
+		    owner ? " " : "", owner ? owner : "", owner ? owner : "SERVICE");
 		return 0;
 	}
 
@@ -376,39 +388,49 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		return 0;
 	}
 	(void)unknown;
-	hd_result_set(r, HD_UNKNOWN, "%s is listening, but whether by %s is unknown: %s", what, owner,
-		      list);
+	hd_result_set(r, HD_UNKNOWN, "%s is listening, but whether by %s is unknown: %s", what,
+		      owner, list);
 	hd_result_remedy(r, "Run the check as root: the owner of another user's socket shows only "
 			    "in /proc/PID/fd, which needs root to read.");
 	return -EACCES;
 }
 
 static const struct hd_param params[] = {
-	{.key = "port", .type = HD_P_INT, .required = true, .min = 1, .max = 65535,
-	 .help = "the port (local port of the sockets)"},
-	{.key = "address", .type = HD_P_STR,
-	 .help = "the address the product binds (0.0.0.0, ::, 127.0.0.1); default: any address"},
-	{.key = "proto", .type = HD_P_ENUM, .def = "tcp", .choices = "tcp|udp",
-	 .help = "tcp or udp"},
-	{.key = "expect", .type = HD_P_ENUM, .required = true, .choices = "free|listening",
-	 .help = "free: nothing may hold the port (before an install); listening: a service must"},
-	{.key = "bound", .type = HD_P_BOOL, .def = "yes",
-	 .help = "also find TCP sockets bound but not listening (kernel >= 6.5) when no listener is"},
-	{.key = "owner", .type = HD_P_STR,
-	 .help = "expect = listening: process name (comm) that must hold the port"},
-	{0},
+    {.key = "port",
+     .type = HD_P_INT,
+     .required = true,
+     .min = 1,
+     .max = 65535,
+     .help = "the port (local port of the sockets)"},
+    {.key = "address",
+     .type = HD_P_STR,
+     .help = "the address the product binds (0.0.0.0, ::, 127.0.0.1); default: any address"},
+    {.key = "proto", .type = HD_P_ENUM, .def = "tcp", .choices = "tcp|udp", .help = "tcp or udp"},
+    {.key = "expect",
+     .type = HD_P_ENUM,
+     .required = true,
+     .choices = "free|listening",
+     .help = "free: nothing may hold the port (before an install); listening: a service must"},
+    {.key = "bound",
+     .type = HD_P_BOOL,
+     .def = "yes",
+     .help = "also find TCP sockets bound but not listening (kernel >= 6.5) when no listener is"},
+    {.key = "owner",
+     .type = HD_P_STR,
+     .help = "expect = listening: process name (comm) that must hold the port"},
+    {0},
 };
 
 static const struct hd_metric_doc metrics[] = {
-	{"holders", "Sockets holding the port: listening or bound TCP sockets, UDP sockets."},
-	{"listeners", "Holders that accept traffic (TCP LISTEN, any UDP socket)."},
-	{0},
+    {"holders", "Sockets holding the port: listening or bound TCP sockets, UDP sockets."},
+    {"listeners", "Holders that accept traffic (TCP LISTEN, any UDP socket)."},
+    {0},
 };
 
 const struct hd_probe probe_port = {
-	.name = "port",
-	.summary = "a TCP/UDP port is free, or listened on by the expected process",
-	.params = params,
-	.metrics = metrics,
-	.run = run,
+    .name = "port",
+    .summary = "a TCP/UDP port is free, or listened on by the expected process",
+    .params = params,
+    .metrics = metrics,
+    .run = run,
 };

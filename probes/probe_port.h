@@ -10,12 +10,12 @@
 /* What was asked for and what the dumps held. */
 struct port_scan {
 	uint16_t port;
-	int proto;        /* IPPROTO_TCP or IPPROTO_UDP */
-	int family;       /* AF_INET or AF_INET6 of `address`; 0: any address */
-	uint8_t addr[16]; /* `address`, network order */
+	int proto;		 /* IPPROTO_TCP or IPPROTO_UDP */
+	int family;		 /* AF_INET or AF_INET6 of `address`; 0: any address */
+	uint8_t addr[16];	 /* `address`, network order */
 	struct sd_sock *holders; /* listening or bound sockets whose bind conflicts */
 	size_t nholders, cap;
-	size_t listeners;  /* holders that accept (TCP LISTEN, any UDP socket) */
+	size_t listeners; /* holders that accept (TCP LISTEN, any UDP socket) */
 };
 
 /* Would a bind of FAMILY/ADDR (FAMILY 0: any address, either family) on S's port fail

@@ -16,8 +16,8 @@
 #include "util.h"
 
 #define EFI_GLOBAL "8be4df61-93ca-11d2-aa0d-00e098032b8c"
-#define SHIM_GUID "605dab50-e046-4300-abb6-3dd810dd8b23"
-#define EFIVARS "/sys/firmware/efi/efivars"
+#define SHIM_GUID  "605dab50-e046-4300-abb6-3dd810dd8b23"
+#define EFIVARS	   "/sys/firmware/efi/efivars"
 
 int efivar_u8_parse(const void *buf, size_t len, uint8_t *val)
 {
@@ -67,13 +67,15 @@ static int efivar(const struct hd_ctx *ctx, const char *name, struct hd_result *
 	if (rc == -ENOENT)
 		return rc;
 	if (rc < 0) {
-		hd_result_set(r, HD_UNKNOWN, "cannot read %s%s: %s", ctx->root, path, strerror(-rc));
+		hd_result_set(r, HD_UNKNOWN, "cannot read %s%s: %s", ctx->root, path,
+			      strerror(-rc));
 		return rc;
 	}
 	if (efivar_u8_parse(buf, len, &v) < 0) {
-		hd_result_set(r, HD_UNKNOWN,
-			      "%s%s is %zu bytes, expected 5 (4 bytes of attributes and 1 data byte)",
-			      ctx->root, path, len);
+		hd_result_set(
+		    r, HD_UNKNOWN,
+		    "%s%s is %zu bytes, expected 5 (4 bytes of attributes and 1 data byte)",
+		    ctx->root, path, len);
 		return -EINVAL;
 	}
 	return v;
@@ -117,15 +119,17 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		lockdown = lockdown_parse(lock, len);
 		if (lockdown < 0) {
 			lock[strcspn(lock, "\n")] = '\0';
-			hd_result_set(r, HD_UNKNOWN,
-				      "%s/sys/kernel/security/lockdown is malformed: '%.60s' (expected "
-				      "'none [integrity] confidentiality')",
-				      ctx->root, lock);
+			hd_result_set(
+			    r, HD_UNKNOWN,
+			    "%s/sys/kernel/security/lockdown is malformed: '%.60s' (expected "
+			    "'none [integrity] confidentiality')",
+			    ctx->root, lock);
 			return -EINVAL;
 		}
 	} else {
-		hd_result_detail(r, "lockdown: unknown (%s/sys/kernel/security/lockdown: %s; "
-				    "securityfs not mounted or no lockdown LSM)",
+		hd_result_detail(r,
+				 "lockdown: unknown (%s/sys/kernel/security/lockdown: %s; "
+				 "securityfs not mounted or no lockdown LSM)",
 				 ctx->root, strerror(-rc));
 	}
 	/* module.sig_enforce=1 refuses unsigned modules whatever the firmware says */
@@ -135,7 +139,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	hd_path(ctx, "/sys/firmware/efi", host, sizeof(host));
 	uefi = stat(host, &st) == 0 && S_ISDIR(st.st_mode);
 	if (!uefi) {
-		snprintf(state, sizeof(state), "legacy BIOS boot (no /sys/firmware/efi): no Secure Boot");
+		snprintf(state, sizeof(state),
+			 "legacy BIOS boot (no /sys/firmware/efi): no Secure Boot");
 	} else {
 		hd_path(ctx, EFIVARS, host, sizeof(host));
 		sb = efivar(ctx, "SecureBoot-" EFI_GLOBAL, r);
@@ -155,8 +160,9 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		if (mok < 0 && mok != -ENOENT)
 			return mok;
 		if (sb == -ENOENT)
-			snprintf(state, sizeof(state),
-				 "UEFI boot; the firmware has no Secure Boot (no SecureBoot variable)");
+			snprintf(
+			    state, sizeof(state),
+			    "UEFI boot; the firmware has no Secure Boot (no SecureBoot variable)");
 		else if (setup == 1)
 			snprintf(state, sizeof(state),
 				 "UEFI in setup mode (no platform key enrolled): Secure Boot not "
@@ -175,26 +181,28 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	if (lockdown >= 0)
 		hd_result_metric(r, "lockdown", lockdown, HD_UNIT_NONE);
 	if (uefi)
-		hd_result_detail(r, "efivars: SecureBoot=%d SetupMode=%d MokSBStateRT=%d (-2: absent)",
+		hd_result_detail(r,
+				 "efivars: SecureBoot=%d SetupMode=%d MokSBStateRT=%d (-2: absent)",
 				 sb == -ENOENT ? -2 : sb, setup == -ENOENT ? -2 : setup,
 				 mok == -ENOENT ? -2 : mok);
 	if (lockdown >= 0)
 		hd_result_detail(r, "lockdown: %s", lockdown_name(lockdown));
 	if (lockdown == LOCKDOWN_CONFIDENTIALITY)
-		hd_result_detail(r, "lockdown confidentiality also stops BPF programs reading kernel "
-				    "memory (bpf_probe_read_kernel)");
+		hd_result_detail(r,
+				 "lockdown confidentiality also stops BPF programs reading kernel "
+				 "memory (bpf_probe_read_kernel)");
 	if (sig_enforce)
 		hd_result_detail(r, "module.sig_enforce=Y: only signed modules load");
 
 	hd_result_set(r, HD_OK, "%s; lockdown %s", state, lockdown_name(lockdown));
-	hd_result_remedy(r,
-			 "Enroll the vendor's module signing key (mokutil --import KEY.der, confirm "
-			 "in MokManager at the next boot), or turn Secure Boot off in the firmware "
-			 "setup, or disable shim validation (mokutil --disable-validation).");
+	hd_result_remedy(
+	    r, "Enroll the vendor's module signing key (mokutil --import KEY.der, confirm "
+	       "in MokManager at the next boot), or turn Secure Boot off in the firmware "
+	       "setup, or disable shim validation (mokutil --disable-validation).");
 	if (!need_unsigned)
 		return 0;
 	if (enforced || lockdown > LOCKDOWN_NONE || sig_enforce) {
-		const char *why = enforced		  ? "Secure Boot is on"
+		const char *why = enforced		     ? "Secure Boot is on"
 				  : lockdown > LOCKDOWN_NONE ? "kernel lockdown is on"
 							     : "module.sig_enforce=Y";
 		hd_result_set(r, HD_WARNING,
@@ -202,37 +210,42 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			      mlist[0] ? mlist : "the agent's", lockdown_name(lockdown));
 		hd_result_detail(r, "firmware: %s", state); /* the summary no longer says it */
 		if (!enforced) {
-			hd_result_remedy(r,
-					 "Enroll the vendor's module signing key (mokutil --import "
-					 "KEY.der), or boot without %s (remove it from "
-					 "GRUB_CMDLINE_LINUX in /etc/default/grub, then update-grub "
-					 "or grub2-mkconfig -o /boot/grub2/grub.cfg, and reboot).",
-					 lockdown > LOCKDOWN_NONE ? "lockdown=" : "module.sig_enforce=1");
+			hd_result_remedy(
+			    r,
+			    "Enroll the vendor's module signing key (mokutil --import "
+			    "KEY.der), or boot without %s (remove it from "
+			    "GRUB_CMDLINE_LINUX in /etc/default/grub, then update-grub "
+			    "or grub2-mkconfig -o /boot/grub2/grub.cfg, and reboot).",
+			    lockdown > LOCKDOWN_NONE ? "lockdown=" : "module.sig_enforce=1");
 		}
 	}
 	return 0;
 }
 
 static const struct hd_param params[] = {
-	{.key = "needs_unsigned_modules", .type = HD_P_BOOL, .def = "no",
-	 .help = "the agent loads kernel modules not signed by an enrolled key: Secure Boot is a "
-		 "WARNING"},
-	{.key = "modules", .type = HD_P_LIST, .def = "ampfsm, ampnetworkflow",
-	 .help = "the kernel modules named in the warning"},
-	{0},
+    {.key = "needs_unsigned_modules",
+     .type = HD_P_BOOL,
+     .def = "no",
+     .help = "the agent loads kernel modules not signed by an enrolled key: Secure Boot is a "
+	     "WARNING"},
+    {.key = "modules",
+     .type = HD_P_LIST,
+     .def = "ampfsm, ampnetworkflow",
+     .help = "the kernel modules named in the warning"},
+    {0},
 };
 
 static const struct hd_metric_doc metrics[] = {
-	{"secure_boot", "1 when Secure Boot is enforced (on, not in setup mode, not disabled in "
-			"shim), else 0."},
-	{"lockdown", "Kernel lockdown: 0 none, 1 integrity, 2 confidentiality (absent when unknown)."},
-	{0},
+    {"secure_boot", "1 when Secure Boot is enforced (on, not in setup mode, not disabled in "
+		    "shim), else 0."},
+    {"lockdown", "Kernel lockdown: 0 none, 1 integrity, 2 confidentiality (absent when unknown)."},
+    {0},
 };
 
 const struct hd_probe probe_secure_boot = {
-	.name = "secure-boot",
-	.summary = "UEFI Secure Boot, shim validation and kernel lockdown",
-	.params = params,
-	.metrics = metrics,
-	.run = run,
+    .name = "secure-boot",
+    .summary = "UEFI Secure Boot, shim validation and kernel lockdown",
+    .params = params,
+    .metrics = metrics,
+    .run = run,
 };

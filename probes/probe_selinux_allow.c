@@ -203,8 +203,7 @@ static int cond_eval(const cond_expr_t *e, const int *states, uint32_t nbools)
 			else
 				s[sp] = s[sp] == s[sp + 1];
 			break;
-		default:
-			return -1;
+		default: return -1;
 		}
 	}
 	return sp == 0 ? s[0] : -1;
@@ -258,8 +257,8 @@ struct query_state {
 static const char *type_name(const policydb_t *p, uint32_t v)
 {
 	return v >= 1 && v <= p->p_types.nprim && p->p_type_val_to_name[v - 1]
-		       ? p->p_type_val_to_name[v - 1]
-		       : "?";
+		   ? p->p_type_val_to_name[v - 1]
+		   : "?";
 }
 
 static bool rule_matches(const struct query_state *qs, const avtab_key_t *k)
@@ -282,7 +281,7 @@ static void grant(struct query_state *qs, const avtab_key_t *k, uint32_t data)
 			qs->direct[i] = true;
 		} else if (!pm->via) {
 			pm->via = hd_xstrdup(type_name(
-				qs->p, k->source_type != qs->s ? k->source_type : k->target_type));
+			    qs->p, k->source_type != qs->s ? k->source_type : k->target_type));
 		}
 	}
 }
@@ -314,9 +313,9 @@ static void gate(struct query_state *qs, const cond_node_t *cn, bool want, uint3
 			v = cond_eval(cn->expr, qs->states, p->p_bools.nprim);
 			qs->states[cond_bool(e) - 1] = old;
 			if (v == (int)want) {
-				pm->gate = hd_asprintf("%s %s",
-						       p->p_bool_val_to_name[cond_bool(e) - 1],
-						       old ? "off" : "on");
+				pm->gate =
+				    hd_asprintf("%s %s", p->p_bool_val_to_name[cond_bool(e) - 1],
+						old ? "off" : "on");
 				break;
 			}
 		}
@@ -785,7 +784,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				a.nmissing += !live[i];
 			}
 			hd_result_detail(
-				r, "answer from the running kernel (security_compute_av_flags)");
+			    r, "answer from the running kernel (security_compute_av_flags)");
 		} else {
 			hd_result_detail(r,
 					 "the running kernel could not be asked (%s); answer from "
@@ -812,10 +811,10 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			      "denied",
 			      cls, policy, cls);
 		hd_result_remedy(
-			r,
-			"Update the SELinux policy package (dnf update selinux-policy-%s): "
-			"this policy predates the %s class.",
-			cfg.type, cls);
+		    r,
+		    "Update the SELinux policy package (dnf update selinux-policy-%s): "
+		    "this policy predates the %s class.",
+		    cfg.type, cls);
 		goto out;
 	}
 	const char *unknown = !a.source_known ? source : !a.target_known ? target : NULL;
@@ -827,10 +826,10 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			      cls, set);
 		if (module && modstate <= 0)
 			hd_result_remedy(
-				r,
-				"Reinstall or upgrade the product to reinstall its SELinux "
-				"module %s, which defines %s.",
-				module, unknown);
+			    r,
+			    "Reinstall or upgrade the product to reinstall its SELinux "
+			    "module %s, which defines %s.",
+			    module, unknown);
 		else
 			hd_result_remedy(r,
 					 "Install the policy module that defines %s (semodule -i "
@@ -864,9 +863,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			hd_result_detail(r, "%s: denied (no allow rule)", pm->name);
 	}
 	if (a.source_permissive)
-		hd_result_detail(r,
-				 "%s is a permissive domain: its denials are logged, not enforced",
-				 source);
+		hd_result_detail(
+		    r, "%s is a permissive domain: its denials are logged, not enforced", source);
 
 	const char *tgt = strcmp(source, target) == 0 ? "self" : target;
 	if (a.nmissing) {
@@ -910,44 +908,44 @@ out:
 }
 
 static const struct hd_param params[] = {
-	{.key = "source",
-	 .type = HD_P_STR,
-	 .def = "unconfined_service_t",
-	 .help = "source type (the product's domain)"},
-	{.key = "target",
-	 .type = HD_P_STR,
-	 .help = "target type; default: the source (an allow ... self: rule)"},
-	{.key = "class", .type = HD_P_STR, .def = "bpf", .help = "object class"},
-	{.key = "perms",
-	 .type = HD_P_LIST,
-	 .def = DEFAULT_PERMS,
-	 .help = "permissions the rule must grant"},
-	{.key = "policy",
-	 .type = HD_P_STR,
-	 .help = "evaluate this binary policy file whatever the running mode (pre-install)"},
-	{.key = "permissive",
-	 .type = HD_P_ENUM,
-	 .def = "warning",
-	 .choices = "warning|ok",
-	 .help = "status when SELinux is permissive and the rule is present"},
-	{.key = "module",
-	 .type = HD_P_STR,
-	 .def = "cisco-secure-bpf",
-	 .help = "policy module expected to carry the rule ('none': do not look)"},
-	{0},
+    {.key = "source",
+     .type = HD_P_STR,
+     .def = "unconfined_service_t",
+     .help = "source type (the product's domain)"},
+    {.key = "target",
+     .type = HD_P_STR,
+     .help = "target type; default: the source (an allow ... self: rule)"},
+    {.key = "class", .type = HD_P_STR, .def = "bpf", .help = "object class"},
+    {.key = "perms",
+     .type = HD_P_LIST,
+     .def = DEFAULT_PERMS,
+     .help = "permissions the rule must grant"},
+    {.key = "policy",
+     .type = HD_P_STR,
+     .help = "evaluate this binary policy file whatever the running mode (pre-install)"},
+    {.key = "permissive",
+     .type = HD_P_ENUM,
+     .def = "warning",
+     .choices = "warning|ok",
+     .help = "status when SELinux is permissive and the rule is present"},
+    {.key = "module",
+     .type = HD_P_STR,
+     .def = "cisco-secure-bpf",
+     .help = "policy module expected to carry the rule ('none': do not look)"},
+    {0},
 };
 
 static const struct hd_metric_doc metrics[] = {
-	{"missing", "Requested permissions the policy does not grant."},
-	{"enforcing", "1 when SELinux enforces, else 0."},
-	{0},
+    {"missing", "Requested permissions the policy does not grant."},
+    {"enforcing", "1 when SELinux enforces, else 0."},
+    {0},
 };
 
 const struct hd_probe probe_selinux_allow = {
-	.name = "selinux-allow",
-	.summary = "an SELinux allow rule (default: the connector's bpf rule) in the running or a "
-		   "given policy",
-	.params = params,
-	.metrics = metrics,
-	.run = run,
+    .name = "selinux-allow",
+    .summary = "an SELinux allow rule (default: the connector's bpf rule) in the running or a "
+	       "given policy",
+    .params = params,
+    .metrics = metrics,
+    .run = run,
 };

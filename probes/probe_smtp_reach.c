@@ -21,8 +21,7 @@
 
 #define SMTP_LINE_MAX 1000 /* RFC 5321 4.5.3.1.5: reply lines are at most 512 octets */
 
-int smtp_parse_reply(const char *buf, size_t len, int *code, size_t *used, char *text,
-		     size_t size)
+int smtp_parse_reply(const char *buf, size_t len, int *code, size_t *used, char *text, size_t size)
 {
 	size_t off = 0, tlen = 0;
 	int first = -1;
@@ -69,7 +68,7 @@ enum smtp_fail {
 	SMTP_FAIL_TIMEOUT, /* nothing in time */
 	SMTP_FAIL_CLOSED,  /* the server closed the connection */
 	SMTP_FAIL_GARBLED, /* not an SMTP reply */
-	SMTP_FAIL_IO,      /* read/write error (errno in the result) */
+	SMTP_FAIL_IO,	   /* read/write error (errno in the result) */
 };
 
 struct conn {
@@ -145,7 +144,8 @@ static enum smtp_fail send_line(struct conn *c, const char *line, double deadlin
 			continue;
 		if (w < 0) {
 			c->err = errno;
-			return errno == EPIPE || errno == ECONNRESET ? SMTP_FAIL_CLOSED : SMTP_FAIL_IO;
+			return errno == EPIPE || errno == ECONNRESET ? SMTP_FAIL_CLOSED
+								     : SMTP_FAIL_IO;
 		}
 		off += (size_t)w;
 	}
@@ -155,8 +155,8 @@ static enum smtp_fail send_line(struct conn *c, const char *line, double deadlin
 /* Non-blocking connect bounded by DEADLINE. Returns an fd or a negative errno. */
 static int connect_until(const struct addrinfo *ai, double deadline)
 {
-	_cleanup_close_ int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-					ai->ai_protocol);
+	_cleanup_close_ int fd =
+	    socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
 	int err = 0;
 	socklen_t elen = sizeof(err);
 
@@ -198,8 +198,8 @@ static void addr_text(const struct addrinfo *ai, char *buf, size_t size)
 /* getaddrinfo bounded by DEADLINE (glibc's resolver has no timeout of its own to give). The
  * request lives in static storage: a lookup that cannot be cancelled still writes into it.
  * Returns 0, an EAI_* code, or EAI_AGAIN with *timed_out set. */
-static int resolve_until(const char *host, const char *port, double deadline,
-			 struct addrinfo **out, bool *timed_out)
+static int resolve_until(const char *host, const char *port, double deadline, struct addrinfo **out,
+			 bool *timed_out)
 {
 	static struct addrinfo hints;
 	static struct gaicb req;
@@ -242,26 +242,29 @@ static void fail_reply(struct hd_result *r, const char *step, int code, const ch
 	hd_result_set(r, code >= 400 && code < 500 ? HD_WARNING : HD_CRITICAL,
 		      "SMTP server rejected%s: %d %s (%s)", step, code, text, server);
 	if (code >= 400 && code < 500)
-		hd_result_remedy(r, "The server refuses for now (%d, temporary): it is busy or "
-				    "throttling this host; look at its log for the client's address.",
+		hd_result_remedy(r,
+				 "The server refuses for now (%d, temporary): it is busy or "
+				 "throttling this host; look at its log for the client's address.",
 				 code);
 	else
-		hd_result_remedy(r, "The server refuses this host (%d): allow this host's address "
-				    "in the server's relay/client access rules, or correct the SMTP "
-				    "server in the product's settings.",
+		hd_result_remedy(r,
+				 "The server refuses this host (%d): allow this host's address "
+				 "in the server's relay/client access rules, or correct the SMTP "
+				 "server in the product's settings.",
 				 code);
 }
 
-static void fail_io(struct hd_result *r, enum smtp_fail f, const char *what, double secs,
-		    int err, const char *server)
+static void fail_io(struct hd_result *r, enum smtp_fail f, const char *what, double secs, int err,
+		    const char *server)
 {
 	switch (f) {
 	case SMTP_FAIL_TIMEOUT:
 		hd_result_set(r, HD_CRITICAL, "SMTP server did not %s within %.1f s (%s)", what,
 			      secs, server);
-		hd_result_remedy(r, "The server accepted the connection but stays silent: it is "
-				    "overloaded or stuck (a slow reverse DNS lookup of this host is a "
-				    "common cause). Check it: the greeting must come within seconds.");
+		hd_result_remedy(r,
+				 "The server accepted the connection but stays silent: it is "
+				 "overloaded or stuck (a slow reverse DNS lookup of this host is a "
+				 "common cause). Check it: the greeting must come within seconds.");
 		break;
 	case SMTP_FAIL_CLOSED:
 		hd_result_set(r, HD_CRITICAL,
@@ -271,18 +274,18 @@ static void fail_io(struct hd_result *r, enum smtp_fail f, const char *what, dou
 				    "connection limits (its log names the reason).");
 		break;
 	case SMTP_FAIL_GARBLED:
-		hd_result_set(r, HD_CRITICAL, "SMTP server sent something that is not SMTP (%s; %s)",
-			      server, what);
-		hd_result_remedy(r, "Another service listens on this port, or a device in between "
-				    "rewrites the session: check host and port of the SMTP server.");
+		hd_result_set(r, HD_CRITICAL,
+			      "SMTP server sent something that is not SMTP (%s; %s)", server, what);
+		hd_result_remedy(r,
+				 "Another service listens on this port, or a device in between "
+				 "rewrites the session: check host and port of the SMTP server.");
 		break;
 	case SMTP_FAIL_IO:
 		hd_result_set(r, HD_CRITICAL, "SMTP session failed (%s; %s): %s", server, what,
 			      strerror(err));
 		hd_result_remedy(r, "Check the route to the SMTP server and firewalls in between.");
 		break;
-	case SMTP_FAIL_NONE:
-		break;
+	case SMTP_FAIL_NONE: break;
 	}
 }
 
@@ -317,9 +320,10 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		else
 			hd_result_set(r, HD_CRITICAL, "cannot resolve SMTP server %s: %s", host,
 				      rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
-		hd_result_remedy(r, "Check the SMTP server's name in the product's settings and the "
-				    "resolvers: getent ahosts %s; the nameserver lines in "
-				    "/etc/resolv.conf must answer for it.",
+		hd_result_remedy(r,
+				 "Check the SMTP server's name in the product's settings and the "
+				 "resolvers: getent ahosts %s; the nameserver lines in "
+				 "/etc/resolv.conf must answer for it.",
 				 host);
 		return 0;
 	}
@@ -342,13 +346,15 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		hd_result_set(r, HD_CRITICAL, "cannot connect to SMTP server %s: %s", server,
 			      last_err == ETIMEDOUT ? "timed out" : strerror(last_err));
 		if (last_err == ECONNREFUSED)
-			hd_result_remedy(r, "Nothing listens on %s: start the mail server there, "
-					    "or correct host and port in the product's settings.",
+			hd_result_remedy(r,
+					 "Nothing listens on %s: start the mail server there, "
+					 "or correct host and port in the product's settings.",
 					 server);
 		else
-			hd_result_remedy(r, "Packets to %s are dropped or cannot be routed: open "
-					    "outbound TCP %s in the firewalls between this host and "
-					    "the server.",
+			hd_result_remedy(r,
+					 "Packets to %s are dropped or cannot be routed: open "
+					 "outbound TCP %s in the firewalls between this host and "
+					 "the server.",
 					 server, port);
 		return 0;
 	}
@@ -406,38 +412,43 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	hd_result_detail(r, "EHLO: %d %s", code, text);
 	/* read-only: say goodbye, never MAIL FROM */
 	if (send_line(&conn, "QUIT\r\n", deadline) == SMTP_FAIL_NONE)
-		read_reply(&conn, hd_now() + 0.5 < deadline ? hd_now() + 0.5 : deadline, &code, text,
-			   sizeof(text));
+		read_reply(&conn, hd_now() + 0.5 < deadline ? hd_now() + 0.5 : deadline, &code,
+			   text, sizeof(text));
 
 	hd_result_set(r, HD_OK, "SMTP server %s greeted in %.3f s and answered EHLO", server,
 		      t_greet - t_conn);
-	hd_result_remedy(r, "A slow greeting: the server is busy or looks up this host's name "
-			    "slowly (check its reverse DNS); a slow connect points to the network.");
+	hd_result_remedy(r,
+			 "A slow greeting: the server is busy or looks up this host's name "
+			 "slowly (check its reverse DNS); a slow connect points to the network.");
 	return 0;
 }
 
 static const struct hd_param params[] = {
-	{.key = "host", .type = HD_P_STR, .required = true, .help = "SMTP server name or address"},
-	{.key = "port", .type = HD_P_INT, .def = "25", .min = 1, .max = 65535, .help = "TCP port"},
-	{.key = "helo", .type = HD_P_STR, .help = "name to give in EHLO; unset: this host's name"},
-	{.key = "connect_timeout", .type = HD_P_NUM, .def = "5",
-	 .help = "seconds for the TCP connect to one address"},
-	{.key = "max_time", .type = HD_P_NUM, .def = "10",
-	 .help = "seconds for everything (DNS, connect, greeting, EHLO); capped by the check's "
-		 "timeout"},
-	{0},
+    {.key = "host", .type = HD_P_STR, .required = true, .help = "SMTP server name or address"},
+    {.key = "port", .type = HD_P_INT, .def = "25", .min = 1, .max = 65535, .help = "TCP port"},
+    {.key = "helo", .type = HD_P_STR, .help = "name to give in EHLO; unset: this host's name"},
+    {.key = "connect_timeout",
+     .type = HD_P_NUM,
+     .def = "5",
+     .help = "seconds for the TCP connect to one address"},
+    {.key = "max_time",
+     .type = HD_P_NUM,
+     .def = "10",
+     .help = "seconds for everything (DNS, connect, greeting, EHLO); capped by the check's "
+	     "timeout"},
+    {0},
 };
 
 static const struct hd_metric_doc metrics[] = {
-	{"connect_time", "Seconds from start (DNS included) until the TCP connection was up."},
-	{"greeting_time", "Seconds from the connection until the server's greeting."},
-	{0},
+    {"connect_time", "Seconds from start (DNS included) until the TCP connection was up."},
+    {"greeting_time", "Seconds from the connection until the server's greeting."},
+    {0},
 };
 
 const struct hd_probe probe_smtp_reach = {
-	.name = "smtp-reach",
-	.summary = "an SMTP server resolves, accepts a connection, greets with 220 and answers EHLO",
-	.params = params,
-	.metrics = metrics,
-	.run = run,
+    .name = "smtp-reach",
+    .summary = "an SMTP server resolves, accepts a connection, greets with 220 and answers EHLO",
+    .params = params,
+    .metrics = metrics,
+    .run = run,
 };

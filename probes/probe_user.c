@@ -68,8 +68,8 @@ int db_next(enum db_kind k, struct db_cursor *c, struct db_entry *e)
 			p = colon + 1;
 		}
 		snprintf(e->name, sizeof(e->name), "%.*s", (int)(n[0] < 255 ? n[0] : 255), f[0]);
-		if (nf != want || n[0] == 0 || n[0] >= sizeof(e->name) ||
-		    memchr(f[0], ' ', n[0]) || memchr(f[0], '\0', n[0]) || parse_id(f[2], n[2], &e->id) < 0 ||
+		if (nf != want || n[0] == 0 || n[0] >= sizeof(e->name) || memchr(f[0], ' ', n[0]) ||
+		    memchr(f[0], '\0', n[0]) || parse_id(f[2], n[2], &e->id) < 0 ||
 		    (k == DB_PASSWD && parse_id(f[3], n[3], &e->gid) < 0))
 			return -EINVAL;
 		return 1;
@@ -149,16 +149,18 @@ static int report_bad_lines(enum db_kind k, const char *file, const char *buf, s
 		if (rc > 0)
 			continue;
 		if (++bad <= 5)
-			hd_result_detail(r, "%s line %d is malformed (%s colon-separated fields with "
-					    "numeric ids expected): '%.*s'%s",
+			hd_result_detail(r,
+					 "%s line %d is malformed (%s colon-separated fields with "
+					 "numeric ids expected): '%.*s'%s",
 					 file, e.lineno, k == DB_PASSWD ? "7" : "4",
 					 (int)(e.len < 60 ? e.len : 60), e.line,
 					 wanted && strcmp(e.name, wanted) == 0
-						 ? " (this may be the wanted entry)"
-						 : "");
+					     ? " (this may be the wanted entry)"
+					     : "");
 		if (bad == 1)
-			hd_result_remedy_add(r, "Fix line %d of %s (pwck -r / grpck -r list every "
-						"problem; vipw / vigr edit it safely).",
+			hd_result_remedy_add(r,
+					     "Fix line %d of %s (pwck -r / grpck -r list every "
+					     "problem; vipw / vigr edit it safely).",
 					     e.lineno, file);
 	}
 	return bad;
@@ -170,7 +172,8 @@ static int read_db(const struct hd_ctx *ctx, const char *path, char **buf, size_
 	int rc = hd_read_file(ctx, path, buf, len, 64u << 20);
 
 	if (rc < 0)
-		hd_result_set(r, HD_UNKNOWN, "cannot read %s%s: %s", ctx->root, path, strerror(-rc));
+		hd_result_set(r, HD_UNKNOWN, "cannot read %s%s: %s", ctx->root, path,
+			      strerror(-rc));
 	return rc;
 }
 
@@ -190,8 +193,9 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	if (group && !*group)
 		group = NULL;
 	if (!user && !group && !usergroups) {
-		hd_result_set(r, HD_UNKNOWN, "nothing to check: set user, group or "
-					     "login_defs_usergroups = yes");
+		hd_result_set(r, HD_UNKNOWN,
+			      "nothing to check: set user, group or "
+			      "login_defs_usergroups = yes");
 		return -EINVAL;
 	}
 	/* the remedy is one line per problem, collected as they are found */
@@ -220,12 +224,14 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			hd_buf_printf(&miss, "%suser %s", miss.len ? ", " : "", user);
 			hd_result_detail(r, "user %s: not in /etc/passwd", user);
 			if (group)
-				hd_result_remedy_add(r, "useradd --system --gid %s --no-create-home "
-							"--shell /usr/sbin/nologin %s",
+				hd_result_remedy_add(r,
+						     "useradd --system --gid %s --no-create-home "
+						     "--shell /usr/sbin/nologin %s",
 						     group, user);
 			else
-				hd_result_remedy_add(r, "useradd --system --no-create-home --shell "
-							"/usr/sbin/nologin %s",
+				hd_result_remedy_add(r,
+						     "useradd --system --no-create-home --shell "
+						     "/usr/sbin/nologin %s",
 						     user);
 		}
 	}
@@ -245,16 +251,17 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				      strerror(-rc));
 			return rc;
 		}
-		if (rc == 0 && login_defs_get(defs, defslen, "USERGROUPS_ENAB", val, sizeof(val),
-					      &line) &&
+		if (rc == 0 &&
+		    login_defs_get(defs, defslen, "USERGROUPS_ENAB", val, sizeof(val), &line) &&
 		    strcasecmp(val, "yes") == 0) {
 			hd_buf_printf(&ok, "%sUSERGROUPS_ENAB yes", ok.len ? ", " : "");
 		} else {
 			missing++;
 			hd_buf_printf(&miss, "%sUSERGROUPS_ENAB yes", miss.len ? ", " : "");
 			if (rc < 0)
-				hd_result_detail(r, "/etc/login.defs does not exist: USERGROUPS_ENAB "
-						    "defaults to no");
+				hd_result_detail(r,
+						 "/etc/login.defs does not exist: USERGROUPS_ENAB "
+						 "defaults to no");
 			else if (line)
 				hd_result_detail(r, "%s line %d: USERGROUPS_ENAB %s (yes needed)",
 						 where, line, val);
@@ -262,13 +269,15 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				hd_result_detail(r, "%s: USERGROUPS_ENAB not set (defaults to no)",
 						 where);
 			if (line)
-				hd_result_remedy_add(r,
-						     "Set USERGROUPS_ENAB yes in /etc/login.defs: sed -i "
-						     "'%ds/.*/USERGROUPS_ENAB yes/' /etc/login.defs",
-						     line);
+				hd_result_remedy_add(
+				    r,
+				    "Set USERGROUPS_ENAB yes in /etc/login.defs: sed -i "
+				    "'%ds/.*/USERGROUPS_ENAB yes/' /etc/login.defs",
+				    line);
 			else
-				hd_result_remedy_add(r, "Set USERGROUPS_ENAB yes in /etc/login.defs: "
-							"echo 'USERGROUPS_ENAB yes' >> /etc/login.defs");
+				hd_result_remedy_add(
+				    r, "Set USERGROUPS_ENAB yes in /etc/login.defs: "
+				       "echo 'USERGROUPS_ENAB yes' >> /etc/login.defs");
 		}
 	}
 
@@ -276,15 +285,17 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	hd_result_metric(r, "malformed_lines", bad, HD_UNIT_NONE);
 	oktext = hd_buf_steal(&ok);
 	if (!r->remedy)
-		hd_result_remedy(r, "Create the user with useradd --system, the group with groupadd "
-				    "--system; keep USERGROUPS_ENAB yes in /etc/login.defs.");
+		hd_result_remedy(r,
+				 "Create the user with useradd --system, the group with groupadd "
+				 "--system; keep USERGROUPS_ENAB yes in /etc/login.defs.");
 	misstext = hd_buf_steal(&miss);
 	if (missing) {
 		hd_result_set(r, HD_CRITICAL, "missing: %s%s%s", misstext,
 			      oktext[0] ? "; present: " : "", oktext);
 	} else if (bad) {
-		hd_result_set(r, HD_WARNING, "%s present, but %d malformed line%s in the user "
-					     "database (the C library skips them)",
+		hd_result_set(r, HD_WARNING,
+			      "%s present, but %d malformed line%s in the user "
+			      "database (the C library skips them)",
 			      oktext, bad, bad == 1 ? "" : "s");
 	} else {
 		hd_result_set(r, HD_OK, "%s", oktext);
@@ -293,23 +304,25 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 }
 
 static const struct hd_param params[] = {
-	{.key = "user", .type = HD_P_STR, .help = "user that must exist in /etc/passwd"},
-	{.key = "group", .type = HD_P_STR, .help = "group that must exist in /etc/group"},
-	{.key = "login_defs_usergroups", .type = HD_P_BOOL, .def = "no",
-	 .help = "require USERGROUPS_ENAB yes in /etc/login.defs (useradd creates a group per user)"},
-	{0},
+    {.key = "user", .type = HD_P_STR, .help = "user that must exist in /etc/passwd"},
+    {.key = "group", .type = HD_P_STR, .help = "group that must exist in /etc/group"},
+    {.key = "login_defs_usergroups",
+     .type = HD_P_BOOL,
+     .def = "no",
+     .help = "require USERGROUPS_ENAB yes in /etc/login.defs (useradd creates a group per user)"},
+    {0},
 };
 
 static const struct hd_metric_doc metrics[] = {
-	{"missing", "Required users, groups and login.defs settings that are missing."},
-	{"malformed_lines", "Malformed lines in /etc/passwd and /etc/group."},
-	{0},
+    {"missing", "Required users, groups and login.defs settings that are missing."},
+    {"malformed_lines", "Malformed lines in /etc/passwd and /etc/group."},
+    {0},
 };
 
 const struct hd_probe probe_user = {
-	.name = "user",
-	.summary = "a user and group exist, and useradd creates user groups",
-	.params = params,
-	.metrics = metrics,
-	.run = run,
+    .name = "user",
+    .summary = "a user and group exist, and useradd creates user groups",
+    .params = params,
+    .metrics = metrics,
+    .run = run,
 };

@@ -15,8 +15,8 @@ struct db_cursor {
 struct db_entry {
 	int lineno;
 	char name[256];
-	uint32_t id;  /* uid or gid */
-	uint32_t gid; /* passwd: primary gid */
+	uint32_t id;	  /* uid or gid */
+	uint32_t gid;	  /* passwd: primary gid */
 	const char *line; /* the raw line (not NUL-terminated) and its length */
 	size_t len;
 };

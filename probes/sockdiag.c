@@ -27,9 +27,9 @@ int sd_build_request(const struct sd_query *q, void *buf, size_t size)
 	/* ports in bytecode are host order, in the `no` field of the op that follows the test;
 	 * a jump to len + 4 rejects, reaching exactly the end accepts */
 	struct inet_diag_bc_op bc[8] = {
-		{INET_DIAG_BC_S_GE, 8, 0}, {0, 0, q->port}, {INET_DIAG_BC_S_LE, 8, 0}, {0, 0, q->port},
-		{INET_DIAG_BC_D_GE, 8, 0}, {0, 0, q->dport_lo}, {INET_DIAG_BC_D_LE, 8, 0},
-		{0, 0, q->dport_hi},
+	    {INET_DIAG_BC_S_GE, 8, 0}, {0, 0, q->port},		  {INET_DIAG_BC_S_LE, 8, 0},
+	    {0, 0, q->port},	       {INET_DIAG_BC_D_GE, 8, 0}, {0, 0, q->dport_lo},
+	    {INET_DIAG_BC_D_LE, 8, 0}, {0, 0, q->dport_hi},
 	};
 	size_t nops = q->dport_hi ? 8 : 4, bclen = nops * sizeof(bc[0]);
 
@@ -95,8 +95,8 @@ int sd_parse(const struct nlmsghdr *nlh, struct sd_sock *s)
 	s->uid = m->idiag_uid;
 	s->rqueue = m->idiag_rqueue;
 	s->wqueue = m->idiag_wqueue;
-	s->v6only = tb[INET_DIAG_SKV6ONLY] ? (int8_t)(mnl_attr_get_u8(tb[INET_DIAG_SKV6ONLY]) != 0)
-					   : -1;
+	s->v6only =
+	    tb[INET_DIAG_SKV6ONLY] ? (int8_t)(mnl_attr_get_u8(tb[INET_DIAG_SKV6ONLY]) != 0) : -1;
 	return 0;
 }
 

@@ -11,30 +11,30 @@ struct hd_ctx;
 
 /* TCP states as bits of idiag_states (1 << state). */
 #define SD_TCP_ESTABLISHED 1
-#define SD_TCP_TIME_WAIT 6
-#define SD_TCP_CLOSE 7 /* also unconnected UDP */
-#define SD_TCP_LISTEN 10
+#define SD_TCP_TIME_WAIT   6
+#define SD_TCP_CLOSE	   7 /* also unconnected UDP */
+#define SD_TCP_LISTEN	   10
 /* Bound but neither listening nor connecting; dumped only on kernels >= 6.5 when this bit is
  * asked for (Debian 12's headers lack it). */
 #define SD_TCP_BOUND_INACTIVE 13
-#define SD_BIT(state) (1u << (state))
+#define SD_BIT(state)	      (1u << (state))
 
 /* One socket of a reply, in host order where it is a number. */
 struct sd_sock {
 	uint8_t family; /* AF_INET or AF_INET6 */
-	uint8_t state;  /* SD_TCP_* */
+	uint8_t state;	/* SD_TCP_* */
 	uint16_t sport, dport;
 	uint8_t src[16], dst[16]; /* network order; the first 4 bytes for AF_INET */
 	uint32_t inode, uid;
 	uint32_t rqueue, wqueue; /* LISTEN: accept queue length and backlog */
-	int8_t v6only;           /* INET_DIAG_SKV6ONLY: 1, 0, or -1 when not reported */
+	int8_t v6only;		 /* INET_DIAG_SKV6ONLY: 1, 0, or -1 when not reported */
 };
 
 struct sd_query {
-	uint8_t family;  /* AF_INET or AF_INET6 */
-	uint8_t proto;   /* IPPROTO_TCP or IPPROTO_UDP */
+	uint8_t family;	 /* AF_INET or AF_INET6 */
+	uint8_t proto;	 /* IPPROTO_TCP or IPPROTO_UDP */
 	uint32_t states; /* SD_BIT() mask */
-	uint16_t port;   /* local port the kernel filters on; 0: every socket */
+	uint16_t port;	 /* local port the kernel filters on; 0: every socket */
 	/* remote port range (inclusive) the kernel filters on when dport_hi > 0: lets one
 	 * count be split across CPUs, each dump filling the messages of its own share */
 	uint16_t dport_lo, dport_hi;

@@ -42,12 +42,13 @@ int main(int argc, char **argv)
 			return 1;
 		for (int i = 0; i < 2; i++) {
 			char buf[256];
-			struct nlmsghdr done = {.nlmsg_len = sizeof(done), .nlmsg_type = NLMSG_DONE};
+			struct nlmsghdr done = {.nlmsg_len = sizeof(done),
+						.nlmsg_type = NLMSG_DONE};
 			struct sd_query q = {
-				.family = (uint8_t)families[i],
-				.proto = strcmp(argv[3], "udp") == 0 ? IPPROTO_UDP : IPPROTO_TCP,
-				.states = 0xffffffffu,
-				.port = (uint16_t)atoi(argv[4]),
+			    .family = (uint8_t)families[i],
+			    .proto = strcmp(argv[3], "udp") == 0 ? IPPROTO_UDP : IPPROTO_TCP,
+			    .states = 0xffffffffu,
+			    .port = (uint16_t)atoi(argv[4]),
 			};
 			int rc = sd_build_request(&q, buf, sizeof(buf));
 

@@ -16,34 +16,34 @@
 
 /* Check ids the product profiles define; a catalogue entry may only point at these. */
 static const char *const known_checks[] = {
-	"fsigk-http-port",
-	"fsigk-smtp-port",
-	"fsigk-semaphores",
-	"fsigk-file-handles",
-	"fsigk-tmp-space",
-	"fsigk-tmp-realtime-scan",
-	"fsigk-tproxy",
-	"fsigk-fsavd-socket",
-	"fsigk-fsasd-socket",
-	"fsigk-notify-smtp",
-	"fsigk-connections",
-	"fsigk-core-files",
-	"fsigk-kernel",
-	"amp-selinux-bpf",
-	"amp-kernel-bpf",
-	"amp-secure-boot",
-	"amp-scan-user",
-	"amp-login-defs",
-	"amp-opt-cisco",
-	"amp-scanner-restarts",
-	"amp-memory",
-	"ds-update-cache",
-	"ds-update-logs",
-	"ds-relay-reach",
-	"ds-update-server-reach",
-	"ipsec-state",
-	"ipsec-key-files",
-	NULL,
+    "fsigk-http-port",
+    "fsigk-smtp-port",
+    "fsigk-semaphores",
+    "fsigk-file-handles",
+    "fsigk-tmp-space",
+    "fsigk-tmp-realtime-scan",
+    "fsigk-tproxy",
+    "fsigk-fsavd-socket",
+    "fsigk-fsasd-socket",
+    "fsigk-notify-smtp",
+    "fsigk-connections",
+    "fsigk-core-files",
+    "fsigk-kernel",
+    "amp-selinux-bpf",
+    "amp-kernel-bpf",
+    "amp-secure-boot",
+    "amp-scan-user",
+    "amp-login-defs",
+    "amp-opt-cisco",
+    "amp-scanner-restarts",
+    "amp-memory",
+    "ds-update-cache",
+    "ds-update-logs",
+    "ds-relay-reach",
+    "ds-update-server-reach",
+    "ipsec-state",
+    "ipsec-key-files",
+    NULL,
 };
 
 static void load_shipped(struct hd_catalog *cat)
@@ -127,19 +127,19 @@ static void test_vendor_spellings_and_real_variants(void **state)
 	static const struct {
 		const char *line, *id;
 	} cases[] = {
-		/* the 4.x wording of the bind failure */
-		{"1700000000.123 [2023-11-14 22:13:20 9080 1234] ###ERROR### "
-		 "bind(port=9080,addr=0.0.0.0). "
-		 "# Please check whether other service(mail/web server,etc...) is already running "
-		 "on port "
-		 "9080.\" /strerror(98)=Address already in use",
-		 "fsigk-bind-address-in-use"},
-		{"too many open files in system", "fsigk-too-many-open-files"},
-		{"[iau] busy with exisiting update", "ds-update-busy"},
-		{"HTTP/1.1 503 Service is under maintainence", "ds-update-server-maintenance"},
-		{"charon: IKE phase1 with peer timed out", "ipsec-phase1-timeout"},
-		{"ID 18 - Critical: Connector event monitoring is overloaded.",
-		 "amp-event-monitoring-overloaded"},
+	    /* the 4.x wording of the bind failure */
+	    {"1700000000.123 [2023-11-14 22:13:20 9080 1234] ###ERROR### "
+	     "bind(port=9080,addr=0.0.0.0). "
+	     "# Please check whether other service(mail/web server,etc...) is already running "
+	     "on port "
+	     "9080.\" /strerror(98)=Address already in use",
+	     "fsigk-bind-address-in-use"},
+	    {"too many open files in system", "fsigk-too-many-open-files"},
+	    {"[iau] busy with exisiting update", "ds-update-busy"},
+	    {"HTTP/1.1 503 Service is under maintainence", "ds-update-server-maintenance"},
+	    {"charon: IKE phase1 with peer timed out", "ipsec-phase1-timeout"},
+	    {"ID 18 - Critical: Connector event monitoring is overloaded.",
+	     "amp-event-monitoring-overloaded"},
 	};
 	struct hd_catalog cat = {0};
 	(void)state;
@@ -190,35 +190,35 @@ static void test_bad_catalogues(void **state)
 	static const struct {
 		const char *bytes, *want;
 	} cases[] = {
-		{"[e]\nproduct = x\nseverity = warning\npattern = (abc\nexplanation = e\nremedy = "
-		 "r\n"
-		 "sample = s\n",
-		 "bad.conf:4: [e] bad pattern at offset 4: missing closing parenthesis"},
-		{"[e]\nproduct = x\nseverity = warning\npattern = a[\nexplanation = e\nremedy = r\n"
-		 "sample = s\n",
-		 "bad.conf:4: [e] bad pattern at offset 2: missing terminating ] for character "
-		 "class"},
-		{"[e]\nproduct = x\nseverity = warning\npattern = p\nremedy = r\nsample = s\n",
-		 "bad.conf:1: [e] needs 'explanation'"},
-		{"\n\n[e]\nproduct = x\nseverity = warning\npattern = p\nexplanation = e\nremedy = "
-		 "r\n",
-		 "bad.conf:3: [e] needs 'sample'"},
-		{"[e]\nproduct = x\nsevrity = warning\n",
-		 "bad.conf:3: [e] unknown key 'sevrity' (product, severity"},
-		{"[e]\nproduct = x\nseverity = fatal\npattern = p\nexplanation = e\nremedy = r\n"
-		 "sample = s\n",
-		 "bad.conf:3: [e] severity 'fatal' is not info, warning or critical"},
-		{"product = x\n", "bad.conf:1: key 'product' is outside any [section]"},
-		{"[e]\npattern = a\npattern = b\n",
-		 "bad.conf:3: [e] 'pattern' is given twice (first at "
-		 "line 2)"},
-		{"[e]\nproduct = x\n[f]\nproduct = y\n[e]\nproduct = z\n",
-		 "bad.conf:5: [e] is defined twice (first at line 1)"},
-		{"[e]\nthis line has no equals sign\n", "bad.conf:2: expected 'key = value' or"},
-		{"[e]\ncaseless = maybe\nproduct = x\nseverity = info\npattern = p\nexplanation = "
-		 "e\n"
-		 "remedy = r\nsample = s\n",
-		 "bad.conf:2: [e] caseless 'maybe' is not yes or no"},
+	    {"[e]\nproduct = x\nseverity = warning\npattern = (abc\nexplanation = e\nremedy = "
+	     "r\n"
+	     "sample = s\n",
+	     "bad.conf:4: [e] bad pattern at offset 4: missing closing parenthesis"},
+	    {"[e]\nproduct = x\nseverity = warning\npattern = a[\nexplanation = e\nremedy = r\n"
+	     "sample = s\n",
+	     "bad.conf:4: [e] bad pattern at offset 2: missing terminating ] for character "
+	     "class"},
+	    {"[e]\nproduct = x\nseverity = warning\npattern = p\nremedy = r\nsample = s\n",
+	     "bad.conf:1: [e] needs 'explanation'"},
+	    {"\n\n[e]\nproduct = x\nseverity = warning\npattern = p\nexplanation = e\nremedy = "
+	     "r\n",
+	     "bad.conf:3: [e] needs 'sample'"},
+	    {"[e]\nproduct = x\nsevrity = warning\n",
+	     "bad.conf:3: [e] unknown key 'sevrity' (product, severity"},
+	    {"[e]\nproduct = x\nseverity = fatal\npattern = p\nexplanation = e\nremedy = r\n"
+	     "sample = s\n",
+	     "bad.conf:3: [e] severity 'fatal' is not info, warning or critical"},
+	    {"product = x\n", "bad.conf:1: key 'product' is outside any [section]"},
+	    {"[e]\npattern = a\npattern = b\n",
+	     "bad.conf:3: [e] 'pattern' is given twice (first at "
+	     "line 2)"},
+	    {"[e]\nproduct = x\n[f]\nproduct = y\n[e]\nproduct = z\n",
+	     "bad.conf:5: [e] is defined twice (first at line 1)"},
+	    {"[e]\nthis line has no equals sign\n", "bad.conf:2: expected 'key = value' or"},
+	    {"[e]\ncaseless = maybe\nproduct = x\nseverity = info\npattern = p\nexplanation = "
+	     "e\n"
+	     "remedy = r\nsample = s\n",
+	     "bad.conf:2: [e] caseless 'maybe' is not yes or no"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -265,18 +265,18 @@ static void test_literal(void **state)
 	static const struct {
 		const char *pattern, *literal;
 	} cases[] = {
-		{"Too many open files", "too many open files"},
-		{"bind\\b.{0,200}Address already in use", "address already in use"},
-		{"a|bcdef", ""},
-		{"(?:abc|defgh)ij", "ij"},
-		{"colou?r scheme", "r scheme"},
-		{"x+yz", "yz"},
-		{"ab*cd", "cd"},
-		{"\\bscan(?:ning)?\\b", "scan"},
-		{"IAURELAY_STATUS_NOT_AVAILABLE\\(-18\\)", "iaurelay_status_not_available(-18)"},
-		{"[abc]{2}defg[h]", "defg"},
-		{"\\Qa.b\\Ecdef", "cdef"},
-		{"", ""},
+	    {"Too many open files", "too many open files"},
+	    {"bind\\b.{0,200}Address already in use", "address already in use"},
+	    {"a|bcdef", ""},
+	    {"(?:abc|defgh)ij", "ij"},
+	    {"colou?r scheme", "r scheme"},
+	    {"x+yz", "yz"},
+	    {"ab*cd", "cd"},
+	    {"\\bscan(?:ning)?\\b", "scan"},
+	    {"IAURELAY_STATUS_NOT_AVAILABLE\\(-18\\)", "iaurelay_status_not_available(-18)"},
+	    {"[abc]{2}defg[h]", "defg"},
+	    {"\\Qa.b\\Ecdef", "cdef"},
+	    {"", ""},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -302,14 +302,14 @@ static void test_missing_dir(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_sample_finds_its_entry_only),
-		cmocka_unit_test(test_shipped_entries_are_complete),
-		cmocka_unit_test(test_vendor_spellings_and_real_variants),
-		cmocka_unit_test(test_explain_many_lines),
-		cmocka_unit_test(test_bad_catalogues),
-		cmocka_unit_test(test_duplicate_across_files_and_continuations),
-		cmocka_unit_test(test_literal),
-		cmocka_unit_test(test_missing_dir),
+	    cmocka_unit_test(test_every_sample_finds_its_entry_only),
+	    cmocka_unit_test(test_shipped_entries_are_complete),
+	    cmocka_unit_test(test_vendor_spellings_and_real_variants),
+	    cmocka_unit_test(test_explain_many_lines),
+	    cmocka_unit_test(test_bad_catalogues),
+	    cmocka_unit_test(test_duplicate_across_files_and_continuations),
+	    cmocka_unit_test(test_literal),
+	    cmocka_unit_test(test_missing_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,7 +24,7 @@ static void test_btf_header(void **state)
 	(void)state;
 	assert_int_equal(btf_header_check(btf_le, sizeof(btf_le)), 0);
 	assert_int_equal(btf_header_check(btf_be, sizeof(btf_be)), 0); /* other byte order */
-	assert_int_equal(btf_header_check(btf_le, 23), -EINVAL);	 /* truncated */
+	assert_int_equal(btf_header_check(btf_le, 23), -EINVAL);       /* truncated */
 	memcpy(b, btf_le, sizeof(b));
 	b[2] = 2; /* unknown version */
 	assert_int_equal(btf_header_check(b, sizeof(b)), -EINVAL);
@@ -66,8 +66,8 @@ static void build_image(struct image *im)
 	memset(im, 0, sizeof(*im));
 	memcpy(im->eh.e_ident, ELFMAG, SELFMAG);
 	im->eh.e_ident[EI_CLASS] = ELFCLASS64;
-	im->eh.e_ident[EI_DATA] = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB
-									   : ELFDATA2MSB;
+	im->eh.e_ident[EI_DATA] =
+	    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB;
 	im->eh.e_shoff = offsetof(struct image, sh);
 	im->eh.e_shentsize = sizeof(Elf64_Shdr);
 	im->eh.e_shnum = 3;
@@ -76,10 +76,10 @@ static void build_image(struct image *im)
 	memcpy(im->btf, btf_le, sizeof(btf_le));
 	if (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__)
 		memcpy(im->btf, btf_be, sizeof(btf_be));
-	im->sh[1] = (Elf64_Shdr){.sh_name = 1, .sh_offset = offsetof(struct image, strtab),
-				 .sh_size = 16};
-	im->sh[2] = (Elf64_Shdr){.sh_name = 11, .sh_offset = offsetof(struct image, btf),
-				 .sh_size = 24};
+	im->sh[1] =
+	    (Elf64_Shdr){.sh_name = 1, .sh_offset = offsetof(struct image, strtab), .sh_size = 16};
+	im->sh[2] =
+	    (Elf64_Shdr){.sh_name = 11, .sh_offset = offsetof(struct image, btf), .sh_size = 24};
 }
 
 static void test_elf_sections(void **state)
@@ -164,29 +164,29 @@ static const struct {
 	enum kernel_family fam;
 	const char *pkg, *cmd;
 } pkg_cases[] = {
-	{"rhel", "fedora", "5.14.0-362.8.1.el9_3.x86_64", KF_RHEL,
-	 "kernel-devel-5.14.0-362.8.1.el9_3.x86_64",
-	 "dnf install kernel-devel-5.14.0-362.8.1.el9_3.x86_64"},
-	{"rocky", "rhel centos fedora", "4.18.0-513.el8.x86_64", KF_RHEL,
-	 "kernel-devel-4.18.0-513.el8.x86_64", NULL},
-	{"ol", "fedora", "5.15.0-200.131.27.el8uek.x86_64", KF_UEK,
-	 "kernel-uek-devel-5.15.0-200.131.27.el8uek.x86_64", NULL},
-	{"ol", "fedora", "4.18.0-513.5.1.el8_9.x86_64", KF_RHEL,
-	 "kernel-devel-4.18.0-513.5.1.el8_9.x86_64", NULL}, /* Oracle on the RHEL kernel */
-	{"amzn", "centos rhel fedora", "5.10.205-195.807.amzn2.x86_64", KF_RHEL, NULL, NULL},
-	{"debian", "", "6.1.0-18-amd64", KF_DEBIAN, "linux-headers-6.1.0-18-amd64",
-	 "apt-get install linux-headers-6.1.0-18-amd64"},
-	{"ubuntu", "debian", "5.15.0-91-generic", KF_DEBIAN, "linux-headers-5.15.0-91-generic", NULL},
-	{"linuxmint", "ubuntu debian", "5.15.0-91-generic", KF_DEBIAN, NULL, NULL},
-	{"sles", "suse", "5.14.21-150500.55.19-default", KF_SUSE, "kernel-default-devel",
-	 "zypper install kernel-default-devel"},
-	{"opensuse-leap", "suse opensuse", "5.14.21-150500.55.39-default", KF_SUSE,
-	 "kernel-default-devel", NULL},
-	{"sles", "suse", "5.14.21-150500.33.29-azure", KF_SUSE, "kernel-azure-devel", NULL},
-	{"sles", "suse", "5.14.21-150500.55.19", KF_SUSE, "kernel-default-devel", NULL},
-	{"gentoo", "", "6.6.13-gentoo", KF_UNKNOWN, "the kernel headers package for 6.6.13-gentoo",
-	 NULL},
-	{"", "", "6.6.13", KF_UNKNOWN, NULL, NULL}, /* no os-release */
+    {"rhel", "fedora", "5.14.0-362.8.1.el9_3.x86_64", KF_RHEL,
+     "kernel-devel-5.14.0-362.8.1.el9_3.x86_64",
+     "dnf install kernel-devel-5.14.0-362.8.1.el9_3.x86_64"},
+    {"rocky", "rhel centos fedora", "4.18.0-513.el8.x86_64", KF_RHEL,
+     "kernel-devel-4.18.0-513.el8.x86_64", NULL},
+    {"ol", "fedora", "5.15.0-200.131.27.el8uek.x86_64", KF_UEK,
+     "kernel-uek-devel-5.15.0-200.131.27.el8uek.x86_64", NULL},
+    {"ol", "fedora", "4.18.0-513.5.1.el8_9.x86_64", KF_RHEL,
+     "kernel-devel-4.18.0-513.5.1.el8_9.x86_64", NULL}, /* Oracle on the RHEL kernel */
+    {"amzn", "centos rhel fedora", "5.10.205-195.807.amzn2.x86_64", KF_RHEL, NULL, NULL},
+    {"debian", "", "6.1.0-18-amd64", KF_DEBIAN, "linux-headers-6.1.0-18-amd64",
+     "apt-get install linux-headers-6.1.0-18-amd64"},
+    {"ubuntu", "debian", "5.15.0-91-generic", KF_DEBIAN, "linux-headers-5.15.0-91-generic", NULL},
+    {"linuxmint", "ubuntu debian", "5.15.0-91-generic", KF_DEBIAN, NULL, NULL},
+    {"sles", "suse", "5.14.21-150500.55.19-default", KF_SUSE, "kernel-default-devel",
+     "zypper install kernel-default-devel"},
+    {"opensuse-leap", "suse opensuse", "5.14.21-150500.55.39-default", KF_SUSE,
+     "kernel-default-devel", NULL},
+    {"sles", "suse", "5.14.21-150500.33.29-azure", KF_SUSE, "kernel-azure-devel", NULL},
+    {"sles", "suse", "5.14.21-150500.55.19", KF_SUSE, "kernel-default-devel", NULL},
+    {"gentoo", "", "6.6.13-gentoo", KF_UNKNOWN, "the kernel headers package for 6.6.13-gentoo",
+     NULL},
+    {"", "", "6.6.13", KF_UNKNOWN, NULL, NULL}, /* no os-release */
 };
 
 static void test_packages(void **state)
@@ -196,10 +196,10 @@ static void test_packages(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(pkg_cases) / sizeof(pkg_cases[0]); i++) {
 		enum kernel_family f =
-			kernel_family_of(pkg_cases[i].id, pkg_cases[i].like, pkg_cases[i].release);
+		    kernel_family_of(pkg_cases[i].id, pkg_cases[i].like, pkg_cases[i].release);
 		if (f != pkg_cases[i].fam)
-			fail_msg("%s/%s/%s: family %d, wanted %d", pkg_cases[i].id, pkg_cases[i].like,
-				 pkg_cases[i].release, f, pkg_cases[i].fam);
+			fail_msg("%s/%s/%s: family %d, wanted %d", pkg_cases[i].id,
+				 pkg_cases[i].like, pkg_cases[i].release, f, pkg_cases[i].fam);
 		kernel_headers_package(f, pkg_cases[i].release, pkg, sizeof(pkg), cmd, sizeof(cmd));
 		if (pkg_cases[i].pkg)
 			assert_string_equal(pkg, pkg_cases[i].pkg);
@@ -212,9 +212,9 @@ static void test_packages(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_btf_header),   cmocka_unit_test(test_btf_live),
-		cmocka_unit_test(test_elf_sections), cmocka_unit_test(test_elf_malformed),
-		cmocka_unit_test(test_os_release),   cmocka_unit_test(test_packages),
+	    cmocka_unit_test(test_btf_header),	 cmocka_unit_test(test_btf_live),
+	    cmocka_unit_test(test_elf_sections), cmocka_unit_test(test_elf_malformed),
+	    cmocka_unit_test(test_os_release),	 cmocka_unit_test(test_packages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -94,51 +94,47 @@ struct scan_case {
 };
 
 static const struct scan_case cases[] = {
-	{"", 0, 0, {0}, 0},
-	{"\n", 0, 1, {0}, 0},
-	{"plain line\nanother\n", 0, 2, {0}, 0},
-	/* a line counts once per category, however many words it has */
-	{"ERROR error Err warning abort\n", 0, 1, {1, 0, 0, 0, 0, 0, 0, 0}, 0},
-	{"connection Timed Out\nread TIMEOUT\n", 0, 2, {0, 2, 0, 0, 0, 0, 0, 0}, 0},
-	{"Connection refused\nrejected\nOperation not permitted\nPermission DENIED\n",
-	 0,
-	 4,
-	 {0, 0, 4, 0, 0, 0, 0, 0},
-	 0},
-	{"FAILED\nincorrect\ninvalid user\n", 0, 3, {0, 0, 0, 3, 0, 0, 0, 0}, 0},
-	{"GET /cgi-bin/phf\nGET /index.php\nGET /cgi-bin/test-cgi\nGET /phpinfo\n",
-	 0,
-	 4,
-	 {0, 0, 0, 0, 3, 0, 0, 0},
-	 0},
-	{"Null connection from 10.0.0.1\nEOF received from 10.0.0.2\n",
-	 0,
-	 2,
-	 {0, 0, 0, 0, 0, 2, 0, 0},
-	 0},
-	/* "login incorrect" is also "incorrect"; "authentication failed" is also "fail" */
-	{"authentication failed for x\nREPEATED LOGIN FAILURES\nLogin incorrect\n",
-	 0,
-	 3,
-	 {0, 0, 0, 3, 0, 0, 3, 0},
-	 0},
-	{"changed /etc/passwd\n", 0, 1, {0, 0, 0, 0, 0, 0, 0, 1}, 0},
-	/* words split by a line end do not count */
-	{"err\nor time\nout\n", 0, 3, {1, 0, 0, 0, 0, 0, 0, 0}, 0},
-	{"tim\neout pass\nwd\n", 0, 3, {0}, 0},
-	/* a last line without newline counts */
-	{"ok\nabort", 0, 2, {1, 0, 0, 0, 0, 0, 0, 0}, 0},
-	/* NUL and invalid UTF-8 are bytes like any other */
-	{"\xff\xfe\x00\x80 den\x00ied \xc3\x28 DENIED\n\x00\x00\n",
-	 26,
-	 2,
-	 {0, 0, 1, 0, 0, 0, 0, 0},
-	 0},
-	/* overlapping words: "terror" holds "err", "refailed" holds "fail" */
-	{"terror\nrefailed\n", 0, 2, {1, 0, 0, 1, 0, 0, 0, 0}, 0},
-	/* a catalogue entry: its plain text then the full pattern */
-	{"CRITICAL [smtp:ipc.c:102] semget=No space left on device(28)\n", 0, 1, {0}, 1},
-	{"no space left on device without the semget word\n", 0, 1, {0}, 0},
+    {"", 0, 0, {0}, 0},
+    {"\n", 0, 1, {0}, 0},
+    {"plain line\nanother\n", 0, 2, {0}, 0},
+    /* a line counts once per category, however many words it has */
+    {"ERROR error Err warning abort\n", 0, 1, {1, 0, 0, 0, 0, 0, 0, 0}, 0},
+    {"connection Timed Out\nread TIMEOUT\n", 0, 2, {0, 2, 0, 0, 0, 0, 0, 0}, 0},
+    {"Connection refused\nrejected\nOperation not permitted\nPermission DENIED\n",
+     0,
+     4,
+     {0, 0, 4, 0, 0, 0, 0, 0},
+     0},
+    {"FAILED\nincorrect\ninvalid user\n", 0, 3, {0, 0, 0, 3, 0, 0, 0, 0}, 0},
+    {"GET /cgi-bin/phf\nGET /index.php\nGET /cgi-bin/test-cgi\nGET /phpinfo\n",
+     0,
+     4,
+     {0, 0, 0, 0, 3, 0, 0, 0},
+     0},
+    {"Null connection from 10.0.0.1\nEOF received from 10.0.0.2\n",
+     0,
+     2,
+     {0, 0, 0, 0, 0, 2, 0, 0},
+     0},
+    /* "login incorrect" is also "incorrect"; "authentication failed" is also "fail" */
+    {"authentication failed for x\nREPEATED LOGIN FAILURES\nLogin incorrect\n",
+     0,
+     3,
+     {0, 0, 0, 3, 0, 0, 3, 0},
+     0},
+    {"changed /etc/passwd\n", 0, 1, {0, 0, 0, 0, 0, 0, 0, 1}, 0},
+    /* words split by a line end do not count */
+    {"err\nor time\nout\n", 0, 3, {1, 0, 0, 0, 0, 0, 0, 0}, 0},
+    {"tim\neout pass\nwd\n", 0, 3, {0}, 0},
+    /* a last line without newline counts */
+    {"ok\nabort", 0, 2, {1, 0, 0, 0, 0, 0, 0, 0}, 0},
+    /* NUL and invalid UTF-8 are bytes like any other */
+    {"\xff\xfe\x00\x80 den\x00ied \xc3\x28 DENIED\n\x00\x00\n", 26, 2, {0, 0, 1, 0, 0, 0, 0, 0}, 0},
+    /* overlapping words: "terror" holds "err", "refailed" holds "fail" */
+    {"terror\nrefailed\n", 0, 2, {1, 0, 0, 1, 0, 0, 0, 0}, 0},
+    /* a catalogue entry: its plain text then the full pattern */
+    {"CRITICAL [smtp:ipc.c:102] semget=No space left on device(28)\n", 0, 1, {0}, 1},
+    {"no space left on device without the semget word\n", 0, 1, {0}, 0},
 };
 
 static void test_table(void **state)
@@ -173,54 +169,54 @@ static void test_table(void **state)
 static void test_random_against_reference(void **state)
 {
 	static const char *const frags[] = {
-		"err",
-		"ERR",
-		"or",
-		"Warn",
-		"ing",
-		"abort",
-		"tim",
-		"eout",
-		"timed out",
-		"TIMED ",
-		"refus",
-		"ed",
-		"reject",
-		"not permitted",
-		"not ",
-		"permitted",
-		"denied",
-		"fail",
-		"incorrect",
-		"in",
-		"valid",
-		"/phf",
-		"/ph",
-		"p",
-		"/test-cgi",
-		"null connection",
-		"eof received",
-		"authentication failed",
-		"repeated login failures",
-		"login incorrect",
-		"passwd",
-		"pass",
-		"wd",
-		" ",
-		" ",
-		"x",
-		"\t",
-		"\xff",
-		"\x80\x81",
-		"\x00",
-		"Address already in use",
-		"bind=",
-		"semget",
-		"No space left on device",
-		"phase 1 ",
-		"NO_PROPOSAL_CHOSEN",
-		"ipsecd",
-		"queue full",
+	    "err",
+	    "ERR",
+	    "or",
+	    "Warn",
+	    "ing",
+	    "abort",
+	    "tim",
+	    "eout",
+	    "timed out",
+	    "TIMED ",
+	    "refus",
+	    "ed",
+	    "reject",
+	    "not permitted",
+	    "not ",
+	    "permitted",
+	    "denied",
+	    "fail",
+	    "incorrect",
+	    "in",
+	    "valid",
+	    "/phf",
+	    "/ph",
+	    "p",
+	    "/test-cgi",
+	    "null connection",
+	    "eof received",
+	    "authentication failed",
+	    "repeated login failures",
+	    "login incorrect",
+	    "passwd",
+	    "pass",
+	    "wd",
+	    " ",
+	    " ",
+	    "x",
+	    "\t",
+	    "\xff",
+	    "\x80\x81",
+	    "\x00",
+	    "Address already in use",
+	    "bind=",
+	    "semget",
+	    "No space left on device",
+	    "phase 1 ",
+	    "NO_PROPOSAL_CHOSEN",
+	    "ipsecd",
+	    "queue full",
 	};
 	struct logscan *ls = logscan_new(&cat);
 	size_t nf = sizeof(frags) / sizeof(frags[0]);
@@ -264,13 +260,13 @@ static void test_random_against_reference(void **state)
 static void test_large_buffer(void **state)
 {
 	static const char *const lines[] = {
-		"Mar 11 02:00:00 gw sshd[1]: Failed password for invalid user admin\n",
-		"Mar 11 02:00:01 gw kernel: eth0 link up\n",
-		"CRITICAL [smtp:ipc.c:102] semget=No space left on device(28)\n",
-		"GET /cgi-bin/test-cgi HTTP/1.0 404\n",
-		"upstream timed out; connection refused\n",
-		"ID 6 - Major: Scan service restarting frequently\n",
-		"\xff\xfe garbage \x00 passwd\n",
+	    "Mar 11 02:00:00 gw sshd[1]: Failed password for invalid user admin\n",
+	    "Mar 11 02:00:01 gw kernel: eth0 link up\n",
+	    "CRITICAL [smtp:ipc.c:102] semget=No space left on device(28)\n",
+	    "GET /cgi-bin/test-cgi HTTP/1.0 404\n",
+	    "upstream timed out; connection refused\n",
+	    "ID 6 - Major: Scan service restarting frequently\n",
+	    "\xff\xfe garbage \x00 passwd\n",
 	};
 	size_t cap = 5u << 20, len = 0;
 	char *buf = malloc(cap);
@@ -361,8 +357,8 @@ static void test_without_catalogue(void **state)
 static void test_state_roundtrip(void **state)
 {
 	struct logscan_pos in[] = {
-		{"/var/log/syslog", 2049, 131074, 123456789012ULL, 256, 0xdeadbeef},
-		{"/var/log/with space.log", 1, 2, 0, 0, 0},
+	    {"/var/log/syslog", 2049, 131074, 123456789012ULL, 256, 0xdeadbeef},
+	    {"/var/log/with space.log", 1, 2, 0, 0, 0},
 	};
 	struct logscan_pos *out = NULL;
 	size_t n = 0;
@@ -388,13 +384,13 @@ static void test_state_malformed(void **state)
 		const char *text;
 		int line;
 	} bad[] = {
-		{"", 1},
-		{"something else\n", 1},
-		{"hostdoctor-log-scan 2\n", 1},
-		{"hostdoctor-log-scan 1\n1 2 3 4 5 /a\nnot numbers /b\n", 3},
-		{"hostdoctor-log-scan 1\n1 2 3 4 5 relative\n", 2},
-		{"hostdoctor-log-scan 1\n1 2 3 999 5 /a\n", 2},
-		{"hostdoctor-log-scan 1\n1 2 3 4 5 /no-newline", 2},
+	    {"", 1},
+	    {"something else\n", 1},
+	    {"hostdoctor-log-scan 2\n", 1},
+	    {"hostdoctor-log-scan 1\n1 2 3 4 5 /a\nnot numbers /b\n", 3},
+	    {"hostdoctor-log-scan 1\n1 2 3 4 5 relative\n", 2},
+	    {"hostdoctor-log-scan 1\n1 2 3 999 5 /a\n", 2},
+	    {"hostdoctor-log-scan 1\n1 2 3 4 5 /no-newline", 2},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -411,14 +407,10 @@ static void test_state_malformed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_random_against_reference),
-		cmocka_unit_test(test_large_buffer),
-		cmocka_unit_test(test_split_feeding),
-		cmocka_unit_test(test_long_line),
-		cmocka_unit_test(test_without_catalogue),
-		cmocka_unit_test(test_state_roundtrip),
-		cmocka_unit_test(test_state_malformed),
+	    cmocka_unit_test(test_table),	    cmocka_unit_test(test_random_against_reference),
+	    cmocka_unit_test(test_large_buffer),    cmocka_unit_test(test_split_feeding),
+	    cmocka_unit_test(test_long_line),	    cmocka_unit_test(test_without_catalogue),
+	    cmocka_unit_test(test_state_roundtrip), cmocka_unit_test(test_state_malformed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

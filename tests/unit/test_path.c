@@ -23,10 +23,11 @@ static void test_mode_parse(void **state)
 		int rc;
 		mode_t mode;
 	} cases[] = {
-		{"0755", 0, 0755}, {"755", 0, 0755},	{"1777", 0, 01777}, {"0", 0, 0},
-		{"07777", 0, 07777}, {"0700", 0, 0700}, {"8", -EINVAL, 0},  {"0x755", -EINVAL, 0},
-		{"", -EINVAL, 0},    {"17777", -EINVAL, 0}, {"000755", -EINVAL, 0},
-		{"-755", -EINVAL, 0}, {"75 5", -EINVAL, 0},
+	    {"0755", 0, 0755},	   {"755", 0, 0755},	   {"1777", 0, 01777},
+	    {"0", 0, 0},	   {"07777", 0, 07777},	   {"0700", 0, 0700},
+	    {"8", -EINVAL, 0},	   {"0x755", -EINVAL, 0},  {"", -EINVAL, 0},
+	    {"17777", -EINVAL, 0}, {"000755", -EINVAL, 0}, {"-755", -EINVAL, 0},
+	    {"75 5", -EINVAL, 0},
 	};
 
 	(void)state;
@@ -98,10 +99,10 @@ static int setup_root(void **state)
 	mk("/usr/lib/modules/6.1", true);
 	mk("/etc", true);
 	mk("/etc/passwd", false);
-	ln("usr/lib", "/lib");				      /* merged /usr, relative */
-	ln("/usr/src/kernels/6.1", "/usr/lib/modules/6.1/build"); /* absolute: inside the root */
+	ln("usr/lib", "/lib");					    /* merged /usr, relative */
+	ln("/usr/src/kernels/6.1", "/usr/lib/modules/6.1/build");   /* absolute: inside the root */
 	ln("/usr/src/kernels/gone", "/usr/lib/modules/6.1/source"); /* dangling */
-	ln("../../../../../../etc", "/usr/lib/up");		    /* cannot climb above the root */
+	ln("../../../../../../etc", "/usr/lib/up"); /* cannot climb above the root */
 	ln("loop2", "/loop1");
 	ln("loop1", "/loop2");
 	return 0;
@@ -125,18 +126,18 @@ static void test_resolve(void **state)
 		int rc;
 		const char *out;
 	} cases[] = {
-		{"/lib/modules/6.1/build", true, 0, "/usr/src/kernels/6.1"},
-		{"/lib/modules/6.1/build", false, 0, "/usr/lib/modules/6.1/build"},
-		{"/lib/modules/6.1/build/", true, 0, "/usr/src/kernels/6.1"},
-		{"/lib/modules/6.1/source", true, -ENOENT, "/usr/src/kernels/gone"},
-		{"/lib/modules/6.1/source", false, 0, "/usr/lib/modules/6.1/source"},
-		{"/lib/modules/6.2/build", true, -ENOENT, "/usr/lib/modules/6.2"},
-		{"/usr/lib/up/passwd", true, 0, "/etc/passwd"},
-		{"/etc/passwd/x", true, -ENOTDIR, "/etc/passwd"},
-		{"/../../etc/./passwd", true, 0, "/etc/passwd"},
-		{"/", true, 0, "/"},
-		{"/loop1", true, -ELOOP, NULL},
-		{"relative", true, -EINVAL, NULL},
+	    {"/lib/modules/6.1/build", true, 0, "/usr/src/kernels/6.1"},
+	    {"/lib/modules/6.1/build", false, 0, "/usr/lib/modules/6.1/build"},
+	    {"/lib/modules/6.1/build/", true, 0, "/usr/src/kernels/6.1"},
+	    {"/lib/modules/6.1/source", true, -ENOENT, "/usr/src/kernels/gone"},
+	    {"/lib/modules/6.1/source", false, 0, "/usr/lib/modules/6.1/source"},
+	    {"/lib/modules/6.2/build", true, -ENOENT, "/usr/lib/modules/6.2"},
+	    {"/usr/lib/up/passwd", true, 0, "/etc/passwd"},
+	    {"/etc/passwd/x", true, -ENOTDIR, "/etc/passwd"},
+	    {"/../../etc/./passwd", true, 0, "/etc/passwd"},
+	    {"/", true, 0, "/"},
+	    {"/loop1", true, -ELOOP, NULL},
+	    {"relative", true, -EINVAL, NULL},
 	};
 
 	(void)state;
@@ -153,10 +154,10 @@ static void test_resolve(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mode_parse),
-		cmocka_unit_test(test_mode_excess),
-		cmocka_unit_test(test_parent_verdict),
-		cmocka_unit_test_setup_teardown(test_resolve, setup_root, teardown_root),
+	    cmocka_unit_test(test_mode_parse),
+	    cmocka_unit_test(test_mode_excess),
+	    cmocka_unit_test(test_parent_verdict),
+	    cmocka_unit_test_setup_teardown(test_resolve, setup_root, teardown_root),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

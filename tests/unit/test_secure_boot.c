@@ -16,13 +16,13 @@ static void test_efivar(void **state)
 		size_t len;
 		int rc, val;
 	} cases[] = {
-		{"\x06\x00\x00\x00\x01", 5, 0, 1}, /* SecureBoot on: NV|BS|RT attributes */
-		{"\x06\x00\x00\x00\x00", 5, 0, 0},
-		{"\x07\x00\x00\x00\x01", 5, 0, 1},
-		{"\x06\x00\x00\x00\x01\x00", 6, -EINVAL, 0}, /* too long */
-		{"\x06\x00\x00\x00", 4, -EINVAL, 0},	     /* attributes only */
-		{"\x01", 1, -EINVAL, 0},		     /* data byte only (old sysfs layout) */
-		{"", 0, -EINVAL, 0},
+	    {"\x06\x00\x00\x00\x01", 5, 0, 1}, /* SecureBoot on: NV|BS|RT attributes */
+	    {"\x06\x00\x00\x00\x00", 5, 0, 0},
+	    {"\x07\x00\x00\x00\x01", 5, 0, 1},
+	    {"\x06\x00\x00\x00\x01\x00", 6, -EINVAL, 0}, /* too long */
+	    {"\x06\x00\x00\x00", 4, -EINVAL, 0},	 /* attributes only */
+	    {"\x01", 1, -EINVAL, 0},			 /* data byte only (old sysfs layout) */
+	    {"", 0, -EINVAL, 0},
 	};
 
 	(void)state;
@@ -42,16 +42,16 @@ static void test_lockdown(void **state)
 		const char *text;
 		int mode;
 	} cases[] = {
-		{"[none] integrity confidentiality\n", LOCKDOWN_NONE},
-		{"none [integrity] confidentiality\n", LOCKDOWN_INTEGRITY},
-		{"none integrity [confidentiality]\n", LOCKDOWN_CONFIDENTIALITY},
-		{"none integrity [confidentiality]", LOCKDOWN_CONFIDENTIALITY},
-		{"none integrity confidentiality\n", -EINVAL}, /* nothing selected */
-		{"[none] [integrity] confidentiality\n", -EINVAL},
-		{"none [integrity confidentiality\n", -EINVAL},
-		{"none [paranoid] confidentiality\n", -EINVAL},
-		{"[]\n", -EINVAL},
-		{"", -EINVAL},
+	    {"[none] integrity confidentiality\n", LOCKDOWN_NONE},
+	    {"none [integrity] confidentiality\n", LOCKDOWN_INTEGRITY},
+	    {"none integrity [confidentiality]\n", LOCKDOWN_CONFIDENTIALITY},
+	    {"none integrity [confidentiality]", LOCKDOWN_CONFIDENTIALITY},
+	    {"none integrity confidentiality\n", -EINVAL}, /* nothing selected */
+	    {"[none] [integrity] confidentiality\n", -EINVAL},
+	    {"none [integrity confidentiality\n", -EINVAL},
+	    {"none [paranoid] confidentiality\n", -EINVAL},
+	    {"[]\n", -EINVAL},
+	    {"", -EINVAL},
 	};
 
 	(void)state;
@@ -67,8 +67,8 @@ static void test_lockdown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_efivar),
-		cmocka_unit_test(test_lockdown),
+	    cmocka_unit_test(test_efivar),
+	    cmocka_unit_test(test_lockdown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

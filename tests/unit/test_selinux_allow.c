@@ -21,29 +21,29 @@ extern char **environ;
 /* One type per case: the rule whole, one permission short, behind a false boolean, behind a
  * true boolean in an else block, through an attribute. */
 static const char policy_conf[] =
-	"class process\nclass bpf\nsid kernel\n"
-	"class process { transition fork }\n"
-	"class bpf { map_create map_read map_write prog_load prog_run }\n"
-	"attribute bpf_users;\n"
-	"type kernel_t;\ntype unconfined_service_t;\ntype partial_t;\ntype gated_t;\n"
-	"type negated_t;\ntype via_attr_t, bpf_users;\ntype other_t, bpf_users;\n"
-	"bool bpf_prog_run false;\nbool bpf_lockdown true;\n"
-	"allow unconfined_service_t self:bpf { map_create map_read map_write prog_load prog_run "
-	"};\n"
-	"allow partial_t self:bpf { map_create map_read map_write prog_load };\n"
-	"allow gated_t self:bpf { map_create map_read map_write prog_load };\n"
-	"if (bpf_prog_run) { allow gated_t self:bpf prog_run; }\n"
-	"allow negated_t self:bpf { map_create map_read map_write prog_load };\n"
-	"if (bpf_lockdown) { allow negated_t self:process fork; } else { allow negated_t "
-	"self:bpf prog_run; }\n"
-	"allow bpf_users bpf_users:bpf { map_create map_read map_write prog_load prog_run };\n"
-	"allow kernel_t self:process { transition fork };\n"
-	"role system_r;\n"
-	"role system_r types { kernel_t unconfined_service_t partial_t gated_t negated_t "
-	"via_attr_t "
-	"other_t };\n"
-	"user system_u roles { system_r };\n"
-	"sid kernel system_u:system_r:kernel_t\n";
+    "class process\nclass bpf\nsid kernel\n"
+    "class process { transition fork }\n"
+    "class bpf { map_create map_read map_write prog_load prog_run }\n"
+    "attribute bpf_users;\n"
+    "type kernel_t;\ntype unconfined_service_t;\ntype partial_t;\ntype gated_t;\n"
+    "type negated_t;\ntype via_attr_t, bpf_users;\ntype other_t, bpf_users;\n"
+    "bool bpf_prog_run false;\nbool bpf_lockdown true;\n"
+    "allow unconfined_service_t self:bpf { map_create map_read map_write prog_load prog_run "
+    "};\n"
+    "allow partial_t self:bpf { map_create map_read map_write prog_load };\n"
+    "allow gated_t self:bpf { map_create map_read map_write prog_load };\n"
+    "if (bpf_prog_run) { allow gated_t self:bpf prog_run; }\n"
+    "allow negated_t self:bpf { map_create map_read map_write prog_load };\n"
+    "if (bpf_lockdown) { allow negated_t self:process fork; } else { allow negated_t "
+    "self:bpf prog_run; }\n"
+    "allow bpf_users bpf_users:bpf { map_create map_read map_write prog_load prog_run };\n"
+    "allow kernel_t self:process { transition fork };\n"
+    "role system_r;\n"
+    "role system_r types { kernel_t unconfined_service_t partial_t gated_t negated_t "
+    "via_attr_t "
+    "other_t };\n"
+    "user system_u roles { system_r };\n"
+    "sid kernel system_u:system_r:kernel_t\n";
 
 static char *policy;
 static size_t policy_len;
@@ -103,14 +103,14 @@ struct query_case {
 };
 
 static const struct query_case query_cases[] = {
-	{"rule present", "unconfined_service_t", NULL, 0, NULL, NULL, NULL, true},
-	{"one permission missing", "partial_t", NULL, 1, "prog_run", NULL, NULL, true},
-	{"behind a false boolean", "gated_t", NULL, 1, "prog_run", "bpf_prog_run on", NULL, true},
-	{"in the else block of a true boolean", "negated_t", NULL, 1, "prog_run",
-	 "bpf_lockdown off", NULL, true},
-	{"through an attribute", "via_attr_t", NULL, 0, NULL, NULL, "bpf_users", true},
-	{"attribute across types", "via_attr_t", "other_t", 0, NULL, NULL, "bpf_users", true},
-	{"unknown type", "nosuch_t", NULL, 5, NULL, NULL, NULL, false},
+    {"rule present", "unconfined_service_t", NULL, 0, NULL, NULL, NULL, true},
+    {"one permission missing", "partial_t", NULL, 1, "prog_run", NULL, NULL, true},
+    {"behind a false boolean", "gated_t", NULL, 1, "prog_run", "bpf_prog_run on", NULL, true},
+    {"in the else block of a true boolean", "negated_t", NULL, 1, "prog_run", "bpf_lockdown off",
+     NULL, true},
+    {"through an attribute", "via_attr_t", NULL, 0, NULL, NULL, "bpf_users", true},
+    {"attribute across types", "via_attr_t", "other_t", 0, NULL, NULL, "bpf_users", true},
+    {"unknown type", "nosuch_t", NULL, 5, NULL, NULL, NULL, false},
 };
 
 static void test_query(void **state)
@@ -202,7 +202,7 @@ static void test_unknown_class_and_perm(void **state)
 static void test_truncated(void **state)
 {
 	struct selinux_query q = {
-		.source = "gated_t", .target = "gated_t", .cls = "bpf", .perms = perms_all};
+	    .source = "gated_t", .target = "gated_t", .cls = "bpf", .perms = perms_all};
 	struct selinux_answer a;
 	size_t step = policy_len / 97 + 1;
 
@@ -227,12 +227,12 @@ static void test_config(void **state)
 		const char *text, *mode, *type;
 		int rc;
 	} rows[] = {
-		{"SELINUX=enforcing\nSELINUXTYPE=targeted\n", "enforcing", "targeted", 0},
-		{"# comment\n  SELINUX=Permissive\nSELINUXTYPE=\"mls\"\n", "permissive", "mls", 0},
-		{"SELINUX=disabled", "disabled", "", 0},
-		{"#SELINUX=enforcing\n", "", "", 0},
-		{"SELINUXTYPE=../../tmp\n", "", "../../tmp", -EINVAL},
-		{"", "", "", 0},
+	    {"SELINUX=enforcing\nSELINUXTYPE=targeted\n", "enforcing", "targeted", 0},
+	    {"# comment\n  SELINUX=Permissive\nSELINUXTYPE=\"mls\"\n", "permissive", "mls", 0},
+	    {"SELINUX=disabled", "disabled", "", 0},
+	    {"#SELINUX=enforcing\n", "", "", 0},
+	    {"SELINUXTYPE=../../tmp\n", "", "../../tmp", -EINVAL},
+	    {"", "", "", 0},
 	};
 
 	(void)state;
@@ -263,12 +263,12 @@ static void test_mounts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_query),
-		cmocka_unit_test(test_runtime_boolean),
-		cmocka_unit_test(test_unknown_class_and_perm),
-		cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_config),
-		cmocka_unit_test(test_mounts),
+	    cmocka_unit_test(test_query),
+	    cmocka_unit_test(test_runtime_boolean),
+	    cmocka_unit_test(test_unknown_class_and_perm),
+	    cmocka_unit_test(test_truncated),
+	    cmocka_unit_test(test_config),
+	    cmocka_unit_test(test_mounts),
 	};
 	return cmocka_run_group_tests(tests, compile, release);
 }

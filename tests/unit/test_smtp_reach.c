@@ -17,20 +17,20 @@ struct reply_case {
 };
 
 static const struct reply_case cases[] = {
-	{"220 mx.example ESMTP\r\n", 1, 220, 22, "mx.example ESMTP"},
-	{"220 mx.example ESMTP\n", 1, 220, 21, "mx.example ESMTP"},
-	{"220\r\n", 1, 220, 5, ""},
-	{"250-mx\r\n250-SIZE 100\r\n250 8BITMIME\r\n", 1, 250, 36, "mx; SIZE 100; 8BITMIME"},
-	{"554 5.7.1 no service\r\n221 bye\r\n", 1, 554, 22, "5.7.1 no service"},
-	{"220 partial", 0, 0, 0, ""},
-	{"250-first\r\n250 sec", 0, 0, 0, ""},
-	{"", 0, 0, 0, ""},
-	{"HTTP/1.1 400 Bad Request\r\n", -EINVAL, 0, 0, ""},
-	{"22 short\r\n", -EINVAL, 0, 0, ""},
-	{"220x\r\n", -EINVAL, 0, 0, ""},
-	{"250-a\r\n251 b\r\n", -EINVAL, 0, 0, ""},
-	{"150 too low\r\n", -EINVAL, 0, 0, ""},
-	{"SSH-2.0-OpenSSH_9.2\r\n", -EINVAL, 0, 0, ""},
+    {"220 mx.example ESMTP\r\n", 1, 220, 22, "mx.example ESMTP"},
+    {"220 mx.example ESMTP\n", 1, 220, 21, "mx.example ESMTP"},
+    {"220\r\n", 1, 220, 5, ""},
+    {"250-mx\r\n250-SIZE 100\r\n250 8BITMIME\r\n", 1, 250, 36, "mx; SIZE 100; 8BITMIME"},
+    {"554 5.7.1 no service\r\n221 bye\r\n", 1, 554, 22, "5.7.1 no service"},
+    {"220 partial", 0, 0, 0, ""},
+    {"250-first\r\n250 sec", 0, 0, 0, ""},
+    {"", 0, 0, 0, ""},
+    {"HTTP/1.1 400 Bad Request\r\n", -EINVAL, 0, 0, ""},
+    {"22 short\r\n", -EINVAL, 0, 0, ""},
+    {"220x\r\n", -EINVAL, 0, 0, ""},
+    {"250-a\r\n251 b\r\n", -EINVAL, 0, 0, ""},
+    {"150 too low\r\n", -EINVAL, 0, 0, ""},
+    {"SSH-2.0-OpenSSH_9.2\r\n", -EINVAL, 0, 0, ""},
 };
 
 static void test_replies(void **state)
@@ -41,8 +41,8 @@ static void test_replies(void **state)
 		char text[128];
 		int code = 0;
 		size_t used = 0;
-		int rc = smtp_parse_reply(c->bytes, strlen(c->bytes), &code, &used, text,
-					  sizeof(text));
+		int rc =
+		    smtp_parse_reply(c->bytes, strlen(c->bytes), &code, &used, text, sizeof(text));
 		if (rc != c->rc)
 			fail_msg("'%s': rc %d, wanted %d", c->bytes, rc, c->rc);
 		if (rc == 1 && (code != c->code || used != c->used || strcmp(text, c->text)))
@@ -73,8 +73,8 @@ static void test_long_line(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_replies),
-		cmocka_unit_test(test_long_line),
+	    cmocka_unit_test(test_replies),
+	    cmocka_unit_test(test_long_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,15 +70,15 @@ static void reset(void)
 
 /* what a dump of one host holds: listeners of both families, connections, other ports */
 static const struct row host[] = {
-	{AF_INET, SD_TCP_LISTEN, "0.0.0.0", 22, -1, 0, 128, 11},
-	{AF_INET, SD_TCP_ESTABLISHED, "10.0.0.1", 22, -1, 0, 0, 12},
-	{AF_INET, SD_TCP_ESTABLISHED, "10.0.0.1", 36266, -1, 0, 0, 13},
-	{AF_INET, SD_TCP_LISTEN, "127.0.0.1", 8080, -1, 2, 4, 14},
-	{AF_INET, SD_TCP_CLOSE, "127.0.0.1", 8081, -1, 0, 0, 15}, /* bound-inactive */
-	{AF_INET6, SD_TCP_LISTEN, "::", 22, 1, 0, 128, 21},
-	{AF_INET6, SD_TCP_ESTABLISHED, "fec0:42::24", 22, -1, 0, 0, 22},
-	{AF_INET6, SD_TCP_LISTEN, "::", 8443, 0, 0, 511, 23},
-	{AF_INET6, SD_TCP_TIME_WAIT, "::ffff:127.0.0.1", 8080, -1, 0, 0, 0},
+    {AF_INET, SD_TCP_LISTEN, "0.0.0.0", 22, -1, 0, 128, 11},
+    {AF_INET, SD_TCP_ESTABLISHED, "10.0.0.1", 22, -1, 0, 0, 12},
+    {AF_INET, SD_TCP_ESTABLISHED, "10.0.0.1", 36266, -1, 0, 0, 13},
+    {AF_INET, SD_TCP_LISTEN, "127.0.0.1", 8080, -1, 2, 4, 14},
+    {AF_INET, SD_TCP_CLOSE, "127.0.0.1", 8081, -1, 0, 0, 15}, /* bound-inactive */
+    {AF_INET6, SD_TCP_LISTEN, "::", 22, 1, 0, 128, 21},
+    {AF_INET6, SD_TCP_ESTABLISHED, "fec0:42::24", 22, -1, 0, 0, 22},
+    {AF_INET6, SD_TCP_LISTEN, "::", 8443, 0, 0, 511, 23},
+    {AF_INET6, SD_TCP_TIME_WAIT, "::ffff:127.0.0.1", 8080, -1, 0, 0, 0},
 };
 
 static void put_host(void)
@@ -131,18 +131,18 @@ struct port_case {
 };
 
 static const struct port_case port_cases[] = {
-	{22, IPPROTO_TCP, NULL, 2, 2},
-	{22, IPPROTO_TCP, "0.0.0.0", 1, 1},       /* [::]:22 is v6only */
-	{22, IPPROTO_TCP, "::", 2, 2},            /* a dual-stack bind of [::] meets both */
-	{22, IPPROTO_TCP, "::1", 1, 1},
-	{8080, IPPROTO_TCP, NULL, 1, 1},          /* TIME_WAIT does not hold it */
-	{8080, IPPROTO_TCP, "127.0.0.2", 0, 0},
-	{8080, IPPROTO_TCP, "127.0.0.1", 1, 1},
-	{8081, IPPROTO_TCP, NULL, 1, 0},          /* bound, not listening */
-	{8443, IPPROTO_TCP, "192.0.2.1", 1, 1},   /* [::] v6only=0 takes IPv4 */
-	{8443, IPPROTO_TCP, "::ffff:192.0.2.1", 1, 1},
-	{36266, IPPROTO_TCP, NULL, 0, 0},         /* only a connection's local port */
-	{9999, IPPROTO_TCP, NULL, 0, 0},
+    {22, IPPROTO_TCP, NULL, 2, 2},
+    {22, IPPROTO_TCP, "0.0.0.0", 1, 1}, /* [::]:22 is v6only */
+    {22, IPPROTO_TCP, "::", 2, 2},	/* a dual-stack bind of [::] meets both */
+    {22, IPPROTO_TCP, "::1", 1, 1},
+    {8080, IPPROTO_TCP, NULL, 1, 1}, /* TIME_WAIT does not hold it */
+    {8080, IPPROTO_TCP, "127.0.0.2", 0, 0},
+    {8080, IPPROTO_TCP, "127.0.0.1", 1, 1},
+    {8081, IPPROTO_TCP, NULL, 1, 0},	    /* bound, not listening */
+    {8443, IPPROTO_TCP, "192.0.2.1", 1, 1}, /* [::] v6only=0 takes IPv4 */
+    {8443, IPPROTO_TCP, "::ffff:192.0.2.1", 1, 1},
+    {36266, IPPROTO_TCP, NULL, 0, 0}, /* only a connection's local port */
+    {9999, IPPROTO_TCP, NULL, 0, 0},
 };
 
 static void test_port_scan(void **state)
@@ -207,7 +207,10 @@ static void test_connections(void **state)
 static void test_request(void **state)
 {
 	char req[256];
-	struct sd_query q = {.family = AF_INET6, .proto = IPPROTO_TCP, .states = SD_BIT(SD_TCP_LISTEN), .port = 8080};
+	struct sd_query q = {.family = AF_INET6,
+			     .proto = IPPROTO_TCP,
+			     .states = SD_BIT(SD_TCP_LISTEN),
+			     .port = 8080};
 	const struct nlmsghdr *nlh = (const void *)req;
 	const struct inet_diag_req_v2 *r;
 	const struct nlattr *a;
@@ -312,7 +315,7 @@ static void test_malformed(void **state)
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	((struct inet_diag_msg *)mnl_nlmsg_put_extra_header(nlh, sizeof(struct inet_diag_msg)))
-		->idiag_family = AF_INET6;
+	    ->idiag_family = AF_INET6;
 	mnl_attr_put(nlh, INET_DIAG_SKV6ONLY, 0, NULL);
 	used = nlh->nlmsg_len;
 	assert_int_equal(sd_replay(buf, used, count_cb, &n), -EBADMSG);
@@ -322,7 +325,7 @@ static void test_malformed(void **state)
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	((struct inet_diag_msg *)mnl_nlmsg_put_extra_header(nlh, sizeof(struct inet_diag_msg)))
-		->idiag_family = AF_INET;
+	    ->idiag_family = AF_INET;
 	mnl_attr_put_u32(nlh, INET_DIAG_MAX + 5, 7);
 	used = nlh->nlmsg_len;
 	n = 0;
@@ -334,7 +337,7 @@ static void test_malformed(void **state)
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = NLMSG_ERROR;
 	((struct nlmsgerr *)mnl_nlmsg_put_extra_header(nlh, sizeof(struct nlmsgerr)))->error =
-		-EINVAL;
+	    -EINVAL;
 	used = nlh->nlmsg_len;
 	assert_int_equal(sd_replay(buf, used, count_cb, &n), -EINVAL);
 
@@ -359,14 +362,14 @@ struct meminfo_case {
 };
 
 static const struct meminfo_case meminfo_cases[] = {
-	{"MemTotal:        8040236 kB\nMemFree:         1000 kB\n", "MemTotal", 0, 8040236},
-	{"MemTotal:        8040236 kB\nMemFree:         1000 kB\n", "MemFree", 0, 1000},
-	{"MemTotalX: 5 kB\nMemTotal: 7 kB", "MemTotal", 0, 7},
-	{"MemFree: 1 kB\n", "MemTotal", -ENOENT, 0},
-	{"MemTotal: lots\n", "MemTotal", -EINVAL, 0},
-	{"MemTotal: 12 MB\n", "MemTotal", -EINVAL, 0},
-	{"MemTotal: 99999999999999999999999 kB\n", "MemTotal", -EINVAL, 0},
-	{"", "MemTotal", -ENOENT, 0},
+    {"MemTotal:        8040236 kB\nMemFree:         1000 kB\n", "MemTotal", 0, 8040236},
+    {"MemTotal:        8040236 kB\nMemFree:         1000 kB\n", "MemFree", 0, 1000},
+    {"MemTotalX: 5 kB\nMemTotal: 7 kB", "MemTotal", 0, 7},
+    {"MemFree: 1 kB\n", "MemTotal", -ENOENT, 0},
+    {"MemTotal: lots\n", "MemTotal", -EINVAL, 0},
+    {"MemTotal: 12 MB\n", "MemTotal", -EINVAL, 0},
+    {"MemTotal: 99999999999999999999999 kB\n", "MemTotal", -EINVAL, 0},
+    {"", "MemTotal", -ENOENT, 0},
 };
 
 static void test_meminfo(void **state)
@@ -385,10 +388,10 @@ static void test_meminfo(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_recorded), cmocka_unit_test(test_port_scan),
-		cmocka_unit_test(test_state_names),    cmocka_unit_test(test_connections),
-		cmocka_unit_test(test_request),        cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_meminfo),
+	    cmocka_unit_test(test_parse_recorded), cmocka_unit_test(test_port_scan),
+	    cmocka_unit_test(test_state_names),	   cmocka_unit_test(test_connections),
+	    cmocka_unit_test(test_request),	   cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_meminfo),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,11 +13,11 @@ static const char passwd[] = "root:x:0:0:root:/root:/bin/bash\n"
 			     "# a comment\n"
 			     "\n"
 			     "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
-			     "broken:x:1000\n"			       /* line 5: 3 fields */
+			     "broken:x:1000\n"				   /* line 5: 3 fields */
 			     "cisco:x:abc:990::/opt/cisco:/sbin/nologin\n" /* line 6: uid */
-			     "+nisuser::::::\n"			       /* NIS compat */
+			     "+nisuser::::::\n"				   /* NIS compat */
 			     "ampuser:x:995:990:AMP scan:/:/sbin/nologin\r\n"
-			     "big:x:4294967296:1::/:/bin/sh\n"   /* line 9: uid > u32 */
+			     "big:x:4294967296:1::/:/bin/sh\n" /* line 9: uid > u32 */
 			     "last:x:4294967295:2::/:/bin/sh"; /* no newline at the end */
 
 static void test_passwd_walk(void **state)
@@ -27,9 +27,14 @@ static void test_passwd_walk(void **state)
 		const char *name;
 		uint32_t id;
 	} want[] = {
-		{1, 1, "root", 0},    {1, 4, "daemon", 1},   {-EINVAL, 5, "broken", 0},
-		{-EINVAL, 6, "cisco", 0}, {1, 8, "ampuser", 995}, {-EINVAL, 9, "big", 0},
-		{1, 10, "last", 4294967295u}, {0, 0, NULL, 0},
+	    {1, 1, "root", 0},
+	    {1, 4, "daemon", 1},
+	    {-EINVAL, 5, "broken", 0},
+	    {-EINVAL, 6, "cisco", 0},
+	    {1, 8, "ampuser", 995},
+	    {-EINVAL, 9, "big", 0},
+	    {1, 10, "last", 4294967295u},
+	    {0, 0, NULL, 0},
 	};
 	struct db_cursor c;
 	struct db_entry e;
@@ -39,7 +44,8 @@ static void test_passwd_walk(void **state)
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		int rc = db_next(DB_PASSWD, &c, &e);
 		if (rc != want[i].rc)
-			fail_msg("entry %zu: rc %d, wanted %d (line %d)", i, rc, want[i].rc, e.lineno);
+			fail_msg("entry %zu: rc %d, wanted %d (line %d)", i, rc, want[i].rc,
+				 e.lineno);
 		if (rc == 0)
 			break;
 		assert_int_equal(e.lineno, want[i].lineno);
@@ -89,14 +95,14 @@ static void test_login_defs(void **state)
 		const char *text, *key, *value;
 		int found, line;
 	} cases[] = {
-		{"USERGROUPS_ENAB yes\n", "USERGROUPS_ENAB", "yes", 1, 1},
-		{"# USERGROUPS_ENAB yes\nUSERGROUPS_ENAB no\n", "USERGROUPS_ENAB", "no", 1, 2},
-		{"USERGROUPS_ENAB\tyes\nUSERGROUPS_ENAB no # later\n", "USERGROUPS_ENAB", "no", 1, 2},
-		{"  USERGROUPS_ENAB   \"yes\"  \n", "USERGROUPS_ENAB", "yes", 1, 1},
-		{"USERGROUPS_ENABLED yes\n", "USERGROUPS_ENAB", "", 0, 0},
-		{"UMASK 022\n", "USERGROUPS_ENAB", "", 0, 0},
-		{"USERGROUPS_ENAB\n", "USERGROUPS_ENAB", "", 1, 1}, /* key without value */
-		{"", "USERGROUPS_ENAB", "", 0, 0},
+	    {"USERGROUPS_ENAB yes\n", "USERGROUPS_ENAB", "yes", 1, 1},
+	    {"# USERGROUPS_ENAB yes\nUSERGROUPS_ENAB no\n", "USERGROUPS_ENAB", "no", 1, 2},
+	    {"USERGROUPS_ENAB\tyes\nUSERGROUPS_ENAB no # later\n", "USERGROUPS_ENAB", "no", 1, 2},
+	    {"  USERGROUPS_ENAB   \"yes\"  \n", "USERGROUPS_ENAB", "yes", 1, 1},
+	    {"USERGROUPS_ENABLED yes\n", "USERGROUPS_ENAB", "", 0, 0},
+	    {"UMASK 022\n", "USERGROUPS_ENAB", "", 0, 0},
+	    {"USERGROUPS_ENAB\n", "USERGROUPS_ENAB", "", 1, 1}, /* key without value */
+	    {"", "USERGROUPS_ENAB", "", 0, 0},
 	};
 
 	(void)state;
@@ -113,9 +119,9 @@ static void test_login_defs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_passwd_walk),
-		cmocka_unit_test(test_group),
-		cmocka_unit_test(test_login_defs),
+	    cmocka_unit_test(test_passwd_walk),
+	    cmocka_unit_test(test_group),
+	    cmocka_unit_test(test_login_defs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
