@@ -1,5 +1,6 @@
 /* Message catalogue: loading the INI files (libinih), compiling patterns (pcre2), matching. */
 #include "catalog.h"
+#include "ini_lines.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -21,8 +22,6 @@
 #define HD_DATA_DIR "/usr/share/hostdoctor"
 #endif
 
-#define MAX_LINE 8192
-
 struct raw_kv {
 	char *key, *value;
 	int line;
@@ -36,12 +35,8 @@ struct raw_entry {
 };
 
 struct parse_state {
-	const char *name, *bytes;
-	size_t len, pos;
-	int lineno;
-	int secline;   /* line of the last [section] header */
-	bool cont;     /* the line just read is indented: a continuation */
-	bool overlong; /* a line too long for the reader, or holding a NUL */
+	const char *name;
+	struct hd_ini_lines in;
 	bool failed;
 	char *err;
 	size_t errsize;
@@ -67,31 +62,6 @@ static void fail(struct parse_state *st, int line, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* ini_reader over a byte buffer: one line per call, counting lines. */
-static char *reader(char *str, int num, void *stream)
-{
-	struct parse_state *st = stream;
-	size_t i = st->pos, n;
-
-	if (st->pos >= st->len)
-		return NULL;
-	while (i < st->len && st->bytes[i] != '\n')
-		i++;
-	n = i - st->pos + (i < st->len ? 1 : 0);
-	st->lineno++;
-	if (n >= (size_t)num - 1 || memchr(st->bytes + st->pos, '\0', n)) {
-		st->overlong = true;
-		return NULL;
-	}
-	memcpy(str, st->bytes + st->pos, n);
-	str[n] = '\0';
-	st->cont = n > 0 && (str[0] == ' ' || str[0] == '\t');
-	if (str[strspn(str, " \t")] == '[')
-		st->secline = st->lineno;
-	st->pos += n;
-	return str;
-}
-
 static const char *const known_keys[] = {
     "product", "severity", "pattern", "caseless", "explanation", "remedy", "check", "sample", NULL};
 /* Keys whose text may be wrapped over indented continuation lines. */
@@ -111,24 +81,25 @@ static int handler(void *user, const char *section, const char *name, const char
 	if (!name) /* a new [section] (inih >= 51 reports it with name NULL only if asked) */
 		return 1;
 	if (!*section) {
-		fail(st, st->lineno, "key '%s' is outside any [section]", name);
+		fail(st, st->in.lineno, "key '%s' is outside any [section]", name);
 		return 0;
 	}
-	if (!e || e->line != st->secline) {
+	if (!e || e->line != st->in.section_line) {
 		for (size_t i = 0; i < st->nents; i++)
 			if (strcmp(st->ents[i].id, section) == 0) {
-				fail(st, st->secline, "[%s] is defined twice (first at line %d)",
-				     section, st->ents[i].line);
+				fail(st, st->in.section_line,
+				     "[%s] is defined twice (first at line %d)", section,
+				     st->ents[i].line);
 				return 0;
 			}
 		st->ents = hd_xrealloc(st->ents, (st->nents + 1) * sizeof(*st->ents));
 		e = &st->ents[st->nents++];
-		*e = (struct raw_entry){.id = hd_xstrdup(section), .line = st->secline};
+		*e = (struct raw_entry){.id = hd_xstrdup(section), .line = st->in.section_line};
 	}
 	for (const char *const *k = known_keys; *k; k++)
 		known |= strcmp(*k, name) == 0;
 	if (!known) {
-		fail(st, st->lineno,
+		fail(st, st->in.lineno,
 		     "[%s] unknown key '%s' (product, severity, pattern, caseless, explanation, "
 		     "remedy, check, sample)",
 		     section, name);
@@ -137,18 +108,18 @@ static int handler(void *user, const char *section, const char *name, const char
 	for (size_t i = 0; i < e->n; i++) {
 		if (strcmp(e->kv[i].key, name) != 0)
 			continue;
-		if (st->cont && is_prose(name)) {
+		if (st->in.continuation && is_prose(name)) {
 			char *joined = hd_asprintf("%s %s", e->kv[i].value, value);
 			free(e->kv[i].value);
 			e->kv[i].value = joined;
 			return 1;
 		}
-		fail(st, st->lineno, "[%s] '%s' is given twice (first at line %d)", section, name,
-		     e->kv[i].line);
+		fail(st, st->in.lineno, "[%s] '%s' is given twice (first at line %d)", section,
+		     name, e->kv[i].line);
 		return 0;
 	}
 	e->kv = hd_xrealloc(e->kv, (e->n + 1) * sizeof(*e->kv));
-	e->kv[e->n++] = (struct raw_kv){hd_xstrdup(name), hd_xstrdup(value), st->lineno};
+	e->kv[e->n++] = (struct raw_kv){hd_xstrdup(name), hd_xstrdup(value), st->in.lineno};
 	return 1;
 }
 
@@ -274,24 +245,15 @@ int hd_catalog_parse(struct hd_catalog *cat, const char *name, const char *bytes
 		     char *err, size_t errsize)
 {
 	struct parse_state st = {
-	    .name = name, .bytes = bytes, .len = len, .err = err, .errsize = errsize};
-	bool saved_inline = ini_allow_inline_comments;
-	int saved_alloc = ini_initial_alloc;
+	    .name = name, .in = {.bytes = bytes, .len = len}, .err = err, .errsize = errsize};
 	int r, ret = 0;
 
 	err[0] = '\0';
-	ini_use_stack = false;
-	ini_max_line = MAX_LINE;
-	ini_initial_alloc = MAX_LINE; /* the heap line buffer starts (and stays) at this size */
-	ini_stop_on_first_error = true;
 	/* patterns and prose hold ';' freely; comments are whole lines */
-	ini_allow_inline_comments = false;
-	r = ini_parse_stream(reader, &st, handler, &st);
-	ini_allow_inline_comments = saved_inline;
-	ini_initial_alloc = saved_alloc;
-	if (st.overlong)
-		fail(&st, st.lineno, "line is longer than %d bytes or holds a NUL byte",
-		     MAX_LINE - 3);
+	r = hd_ini_run(&st.in, false, handler, &st);
+	if (st.in.overlong)
+		fail(&st, st.in.lineno, "line is longer than %d bytes or holds a NUL byte",
+		     HD_INI_MAX_LINE - 3);
 	else if (r > 0)
 		fail(&st, r, "expected 'key = value' or '[section]'");
 	else if (r < 0)

@@ -12,10 +12,9 @@
 
 #include "cleanup.h"
 #include "indirect.h"
+#include "ini_lines.h"
 #include "paths.h"
 #include "util.h"
-
-#define MAX_LINE 8192
 
 const struct hd_probe *hd_probe_find(const struct hd_probe *const *table, const char *name)
 {
@@ -35,10 +34,7 @@ struct raw_section {
 
 struct parse_state {
 	const char *name;
-	const char *bytes;
-	size_t len, pos;
-	int lineno;
-	bool overlong;
+	struct hd_ini_lines in;
 	struct raw_section *secs;
 	size_t nsecs;
 	char *err;
@@ -64,33 +60,6 @@ static void fail(struct parse_state *st, int line, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* ini_reader over a byte buffer: one line per call, counting lines. */
-static char *reader(char *str, int num, void *stream)
-{
-	struct parse_state *st = stream;
-	size_t i = st->pos, n = 0;
-
-	if (st->pos >= st->len)
-		return NULL;
-	while (i < st->len && st->bytes[i] != '\n')
-		i++;
-	n = i - st->pos + (i < st->len ? 1 : 0);
-	st->lineno++;
-	if (n >= (size_t)num - 1) {
-		st->overlong = true;
-		return NULL;
-	}
-	memcpy(str, st->bytes + st->pos, n);
-	str[n] = '\0';
-	if (memchr(str, '\0', n)) {
-		/* an embedded NUL would cut the line silently */
-		st->overlong = true;
-		return NULL;
-	}
-	st->pos += n;
-	return str;
-}
-
 static bool valid_id(const char *s)
 {
 	if (!*s)
@@ -110,14 +79,14 @@ static int handler(void *user, const char *section, const char *name, const char
 	if (st->failed)
 		return 0;
 	if (!*section) {
-		fail(st, st->lineno, "key '%s' is outside any [section]", name);
+		fail(st, st->in.lineno, "key '%s' is outside any [section]", name);
 		return 0;
 	}
 	sec = st->nsecs ? &st->secs[st->nsecs - 1] : NULL;
 	if (!sec || strcmp(sec->id, section) != 0) {
 		if (!valid_id(section)) {
 			fail(
-			    st, st->lineno,
+			    st, st->in.lineno,
 			    "section name [%s] may hold only letters, digits and - _ . :", section);
 			return 0;
 		}
@@ -126,14 +95,14 @@ static int handler(void *user, const char *section, const char *name, const char
 		memset(sec, 0, sizeof(*sec));
 		sec->id = hd_xstrdup(section);
 		/* the section header is on some earlier line; the first key's line is close */
-		sec->line = st->lineno;
+		sec->line = st->in.lineno;
 	}
 	sec->kv = hd_xrealloc(sec->kv, (sec->n + 1) * sizeof(*sec->kv));
 	kv = &sec->kv[sec->n++];
 	kv->key = hd_xstrdup(name);
 	kv->value = hd_xstrdup(value);
 	kv->file = hd_xstrdup(st->name);
-	kv->line = st->lineno;
+	kv->line = st->in.lineno;
 	return 1;
 }
 
@@ -487,18 +456,14 @@ int hd_config_parse(struct hd_config *cfg, const char *name, const char *bytes, 
 		    const struct hd_probe *const *table, char *err, size_t errsize)
 {
 	struct parse_state st = {
-	    .name = name, .bytes = bytes, .len = len, .err = err, .errsize = errsize};
+	    .name = name, .in = {.bytes = bytes, .len = len}, .err = err, .errsize = errsize};
 	int r, ret = 0;
 
 	err[0] = '\0';
-	ini_use_stack = false;
-	ini_max_line = MAX_LINE;
-	ini_initial_alloc = MAX_LINE; /* the reader is handed this size: one whole line */
-	ini_stop_on_first_error = true;
-	r = ini_parse_stream(reader, &st, handler, &st);
-	if (st.overlong)
-		fail(&st, st.lineno, "line is longer than %d bytes or holds a NUL byte",
-		     MAX_LINE - 3);
+	r = hd_ini_run(&st.in, true, handler, &st);
+	if (st.in.overlong)
+		fail(&st, st.in.lineno, "line is longer than %d bytes or holds a NUL byte",
+		     HD_INI_MAX_LINE - 3);
 	else if (r > 0)
 		fail(&st, r, "expected 'key = value' or '[section]'");
 	else if (r < 0)
