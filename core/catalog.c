@@ -44,23 +44,9 @@ struct parse_state {
 	size_t nents;
 };
 
-static void fail(struct parse_state *st, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void fail(struct parse_state *st, int line, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (st->failed)
-		return;
-	st->failed = true;
-	n = snprintf(st->err, st->errsize, "%s:%d: ", st->name, line);
-	if (n < 0 || (size_t)n >= st->errsize)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(st->err + n, st->errsize - (size_t)n, fmt, ap);
-	va_end(ap);
-}
+/* the first error wins, as "FILE:LINE: message" */
+#define fail(st, line, ...)                                                                        \
+	hd_ini_fail((st)->err, (st)->errsize, &(st)->failed, (st)->name, line, __VA_ARGS__)
 
 static const char *const known_keys[] = {
     "product", "severity", "pattern", "caseless", "explanation", "remedy", "check", "sample", NULL};

@@ -42,23 +42,9 @@ struct parse_state {
 	bool failed;
 };
 
-static void fail(struct parse_state *st, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void fail(struct parse_state *st, int line, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (st->failed)
-		return;
-	st->failed = true;
-	n = snprintf(st->err, st->errsize, "%s:%d: ", st->name, line);
-	if (n < 0 || (size_t)n >= st->errsize)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(st->err + n, st->errsize - (size_t)n, fmt, ap);
-	va_end(ap);
-}
+/* the first error wins, as "FILE:LINE: message" */
+#define fail(st, line, ...)                                                                        \
+	hd_ini_fail((st)->err, (st)->errsize, &(st)->failed, (st)->name, line, __VA_ARGS__)
 
 static bool valid_id(const char *s)
 {

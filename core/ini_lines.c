@@ -1,6 +1,8 @@
 /* One line-counting reader for every INI file hostdoctor parses (checks.d, the catalogue). */
 #include "ini_lines.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 static char *reader(char *str, int num, void *stream)
@@ -42,4 +44,21 @@ int hd_ini_run(struct hd_ini_lines *l, bool inline_comments, ini_handler handler
 	ini_allow_inline_comments = saved_inline;
 	ini_initial_alloc = saved_alloc;
 	return r;
+}
+
+void hd_ini_fail(char *err, size_t errsize, bool *failed, const char *name, int line,
+		 const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*failed)
+		return;
+	*failed = true;
+	n = snprintf(err, errsize, "%s:%d: ", name, line);
+	if (n < 0 || (size_t)n >= errsize)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errsize - (size_t)n, fmt, ap);
+	va_end(ap);
 }

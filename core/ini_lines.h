@@ -19,4 +19,8 @@ struct hd_ini_lines {
 /* Parse L's bytes with HANDLER (stops at the first error). INLINE_COMMENTS: whether " ;" starts
  * a comment. Returns what ini_parse_stream() does: 0, the first line it could not take (or the
  * handler refused), -1 out of memory; L->overlong tells a line that was too long. */
+/* Report an error once: "NAME:LINE: message" into ERR, unless *FAILED is already set. */
+void hd_ini_fail(char *err, size_t errsize, bool *failed, const char *name, int line,
+		 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
 int hd_ini_run(struct hd_ini_lines *l, bool inline_comments, ini_handler handler, void *user);

@@ -1,11 +1,7 @@
 # connections probe against real connections in a private network namespace: exact counts up to
 # 5000, IPv4 and IPv6, the configured maximum, a full accept queue, no service.
-if [ -z "${HD_NETNS:-}" ]; then
-	if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root"; exit 0; fi
-	exec unshare -n env HD_NETNS=1 bash "$0" "$@"
-fi
-. "$HD_SRC/tests/integration/lib.sh"
-ip link set lo up
+. "$(dirname "$0")/lib.sh"
+in_private_netns "$@"
 
 sockets() {
 	local ready="$HD_TMP/ready.$RANDOM$RANDOM" i

@@ -47,6 +47,30 @@ expect_json() {
 # conf NAME <<EOF ... : write a checks.d file into $HD_TMP/checks.d
 conf() { mkdir -p "$HD_TMP/checks.d"; cat >"$HD_TMP/checks.d/$1"; }
 
+# in_private_netns "$@": run the rest of this script again inside a new network namespace
+# (call it right after sourcing this file; loopback is brought up there)
+in_private_netns() {
+	if [ -z "${HD_NETNS:-}" ]; then
+		need_root
+		rm -rf "$HD_TMP"
+		exec unshare -n env HD_NETNS=1 bash "$0" "$@"
+	fi
+	ip link set lo up
+}
+
+# private_mount_ns: a mount namespace held open by a sleeping process ($NS); inns CMD... runs
+# a command in it, so mounts made there never reach the host
+private_mount_ns() {
+	unshare -m --propagation private sleep 600 &
+	NS=$!
+	on_exit "kill $NS"
+	for _ in $(seq 100); do
+		[ "$(readlink /proc/$NS/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ] && break
+		sleep 0.05
+	done
+}
+inns() { nsenter -t "$NS" -m "$@"; }
+
 need_root() { if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root"; finish; fi; }
 
 finish() {

@@ -1,11 +1,7 @@
 # port probe against real sockets in a private network namespace: IPv4, IPv6, dual-stack and UDP
 # listeners, a bound socket that never listens, owners right and wrong, and a run without root.
-if [ -z "${HD_NETNS:-}" ]; then
-	if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root"; exit 0; fi
-	exec unshare -n env HD_NETNS=1 bash "$0" "$@"
-fi
-. "$HD_SRC/tests/integration/lib.sh"
-ip link set lo up
+. "$(dirname "$0")/lib.sh"
+in_private_netns "$@"
 
 # sockets ARGS...: start hdt_sockets in the background, wait until it is ready; PID in $SP
 sockets() {

@@ -5,14 +5,7 @@
 need_root
 chmod 755 "$HD_TMP"
 
-unshare -m --propagation private sleep 600 &
-NS=$!
-on_exit "kill $NS"
-for _ in $(seq 100); do
-	[ "$(readlink /proc/$NS/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ] && break
-	sleep 0.05
-done
-inns() { nsenter -t "$NS" -m "$@"; }
+private_mount_ns
 
 # Only test filesystems are ever marked: a permission-event listener stalls opens on what it marks
 # until it answers, and the helper answers every event, but nothing else should depend on it.
