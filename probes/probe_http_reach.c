@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "lazylib.h"
 #include "probe.h"
 #include "util.h"
 
@@ -122,33 +123,77 @@ static void strv_freep(char ***v)
 	hd_strv_free(*v);
 }
 
+#ifndef HD_LIBCURL_SONAME
+#define HD_LIBCURL_SONAME "libcurl.so.4"
+#endif
+
+/* libcurl's functions, opened by run() before anything below is called (lazylib.h) */
+static struct {
+	__typeof__(curl_global_init) *global_init;
+	__typeof__(curl_easy_init) *easy_init;
+	__typeof__(curl_easy_setopt) *easy_setopt;
+	__typeof__(curl_easy_perform) *easy_perform;
+	__typeof__(curl_easy_getinfo) *easy_getinfo;
+	__typeof__(curl_easy_cleanup) *easy_cleanup;
+	__typeof__(curl_easy_strerror) *easy_strerror;
+	__typeof__(curl_url) *url;
+	__typeof__(curl_url_set) *url_set;
+	__typeof__(curl_url_get) *url_get;
+	__typeof__(curl_url_cleanup) *url_cleanup;
+	__typeof__(curl_free) *free;
+} curl_fn, *C;
+
+static int load_curl(char *err, size_t errlen)
+{
+	static const struct hd_lazy_sym syms[] = {
+	    HD_LAZY_SYM(curl_fn, global_init, "curl_global_init"),
+	    HD_LAZY_SYM(curl_fn, easy_init, "curl_easy_init"),
+	    HD_LAZY_SYM(curl_fn, easy_setopt, "curl_easy_setopt"),
+	    HD_LAZY_SYM(curl_fn, easy_perform, "curl_easy_perform"),
+	    HD_LAZY_SYM(curl_fn, easy_getinfo, "curl_easy_getinfo"),
+	    HD_LAZY_SYM(curl_fn, easy_cleanup, "curl_easy_cleanup"),
+	    HD_LAZY_SYM(curl_fn, easy_strerror, "curl_easy_strerror"),
+	    HD_LAZY_SYM(curl_fn, url, "curl_url"),
+	    HD_LAZY_SYM(curl_fn, url_set, "curl_url_set"),
+	    HD_LAZY_SYM(curl_fn, url_get, "curl_url_get"),
+	    HD_LAZY_SYM(curl_fn, url_cleanup, "curl_url_cleanup"),
+	    HD_LAZY_SYM(curl_fn, free, "curl_free"),
+	    {0},
+	};
+	int rc = C ? 0 : hd_lazy_load(HD_LIBCURL_SONAME, syms, err, errlen);
+
+	if (rc == 0)
+		C = &curl_fn;
+	return rc;
+}
+
 static void curl_cleanupp(CURL **h)
 {
 	if (*h)
-		curl_easy_cleanup(*h);
+		C->easy_cleanup(*h);
 }
 static void curl_url_cleanupp(CURLU **u)
 {
 	if (*u)
-		curl_url_cleanup(*u);
+		C->url_cleanup(*u);
 }
 static void curl_freep(char **p)
 {
 	if (*p)
-		curl_free(*p);
+		C->free(*p);
 }
 
 /* Host and port of URL for messages ("example.com", "443"); the URL itself when it does not
  * parse. */
 static void host_port(const char *url, char **host_out, char **port_out)
 {
-	__attribute__((cleanup(curl_url_cleanupp))) CURLU *u = curl_url();
+	__attribute__((cleanup(curl_url_cleanupp))) CURLU *u = C->url();
 	__attribute__((cleanup(curl_freep))) char *host = NULL;
 	__attribute__((cleanup(curl_freep))) char *port = NULL;
 
-	if (!u || curl_url_set(u, CURLUPART_URL, url, CURLU_GUESS_SCHEME) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
+	if (!u || C->url_set(u, CURLUPART_URL, url, CURLU_GUESS_SCHEME) != CURLUE_OK ||
+	    C->url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    C->url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
 		*host_out = hd_xstrdup(url);
 		*port_out = hd_xstrdup("?");
 		return;
@@ -194,41 +239,48 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	if (connect_timeout <= 0 || connect_timeout > max_time)
 		connect_timeout = max_time;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(h = curl_easy_init())) {
+	char why[256];
+	if (load_curl(why, sizeof(why)) < 0) {
+		hd_result_set(r, HD_UNKNOWN, "cannot load libcurl: %s", why);
+		hd_result_remedy(r, "Install libcurl (Debian/Ubuntu: apt install libcurl4; "
+				    "RHEL/Fedora/SUSE: dnf or zypper install libcurl).");
+		return -ENOENT;
+	}
+	if (C->global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(h = C->easy_init())) {
 		hd_result_set(r, HD_UNKNOWN, "libcurl failed to initialise");
 		return -ENOMEM;
 	}
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	C->easy_setopt(h, CURLOPT_URL, url);
+	C->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	/* the configured proxy or none: the environment of cron or an agent must not change the
 	 * answer */
-	curl_easy_setopt(h, CURLOPT_PROXY, proxy ? proxy : "");
-	curl_easy_setopt(h, CURLOPT_NOPROXY, "");
-	curl_easy_setopt(h, CURLOPT_HTTPPROXYTUNNEL, hd_check_bool(c, "proxy_tunnel") ? 1L : 0L);
-	curl_easy_setopt(h, CURLOPT_NOBODY, head ? 1L : 0L);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, stop_at_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &f.we_stopped);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(max_time * 1000));
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(connect_timeout * 1000));
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	C->easy_setopt(h, CURLOPT_PROXY, proxy ? proxy : "");
+	C->easy_setopt(h, CURLOPT_NOPROXY, "");
+	C->easy_setopt(h, CURLOPT_HTTPPROXYTUNNEL, hd_check_bool(c, "proxy_tunnel") ? 1L : 0L);
+	C->easy_setopt(h, CURLOPT_NOBODY, head ? 1L : 0L);
+	C->easy_setopt(h, CURLOPT_WRITEFUNCTION, stop_at_body);
+	C->easy_setopt(h, CURLOPT_WRITEDATA, &f.we_stopped);
+	C->easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(max_time * 1000));
+	C->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(connect_timeout * 1000));
+	C->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 #if LIBCURL_VERSION_NUM >= 0x075700
 	/* do not join a resolver thread stuck on a silent DNS server (~10 s in glibc) */
-	curl_easy_setopt(h, CURLOPT_QUICK_EXIT, 1L);
+	C->easy_setopt(h, CURLOPT_QUICK_EXIT, 1L);
 #endif
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "hostdoctor");
+	C->easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	C->easy_setopt(h, CURLOPT_USERAGENT, "hostdoctor");
 	if (hd_check_bool(c, "insecure")) {
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+		C->easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		C->easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 
-	f.curl_rc = (int)curl_easy_perform(h);
+	f.curl_rc = (int)C->easy_perform(h);
 	f.proxy = proxy != NULL;
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &f.status);
-	curl_easy_getinfo(h, CURLINFO_HTTP_CONNECTCODE, &f.connect_code);
-	curl_easy_getinfo(h, CURLINFO_PRIMARY_IP, &ip);
-	curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connect_us);
-	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &total_us);
+	C->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &f.status);
+	C->easy_getinfo(h, CURLINFO_HTTP_CONNECTCODE, &f.connect_code);
+	C->easy_getinfo(h, CURLINFO_PRIMARY_IP, &ip);
+	C->easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connect_us);
+	C->easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &total_us);
 	f.has_peer = ip && *ip;
 	f.connected = connect_us > 0;
 	expected = f.status > 0 && http_status_expected(expect, f.status, NULL) == 1;
@@ -247,7 +299,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	} else {
 		proxy_target = hd_xstrdup("");
 	}
-	const char *err = errbuf[0] ? errbuf : curl_easy_strerror((CURLcode)f.curl_rc);
+	const char *err = errbuf[0] ? errbuf : C->easy_strerror((CURLcode)f.curl_rc);
 	const char *via = proxy ? " through proxy " : "";
 	double secs = (double)total_us / 1e6;
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "lazylib.h"
 #include "paths.h"
 #include "probe.h"
 #include "util.h"
@@ -83,10 +84,33 @@ enum { I_PID, I_PPID, I_STATE, I_EUID, I_AGE, I_CMD, I_CMDLINE };
 static enum pids_item items[] = {PIDS_ID_PID,	    PIDS_ID_PPID, PIDS_STATE,  PIDS_ID_EUID,
 				 PIDS_TIME_ELAPSED, PIDS_CMD,	  PIDS_CMDLINE};
 
+#ifndef HD_LIBPROC2_SONAME
+#define HD_LIBPROC2_SONAME "libproc2.so.0"
+#endif
+
+/* libproc2's functions, opened by run() before the process table is read (lazylib.h) */
+static struct {
+	__typeof__(procps_pids_new) *pids_new;
+	__typeof__(procps_pids_reap) *pids_reap;
+	__typeof__(procps_pids_unref) *pids_unref;
+} proc2;
+
+static int load_proc2(char *err, size_t errlen)
+{
+	static const struct hd_lazy_sym syms[] = {
+	    HD_LAZY_SYM(proc2, pids_new, "procps_pids_new"),
+	    HD_LAZY_SYM(proc2, pids_reap, "procps_pids_reap"),
+	    HD_LAZY_SYM(proc2, pids_unref, "procps_pids_unref"),
+	    {0},
+	};
+
+	return proc2.pids_unref ? 0 : hd_lazy_load(HD_LIBPROC2_SONAME, syms, err, errlen);
+}
+
 static void pids_unrefp(struct pids_info **p)
 {
 	if (*p)
-		procps_pids_unref(p);
+		proc2.pids_unref(p);
 }
 static void code_freep(pcre2_code **p)
 {
@@ -188,8 +212,15 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		f.opaque = &pattern;
 	}
 
+	char why[256];
+	if (load_proc2(why, sizeof(why)) < 0) {
+		hd_result_set(r, HD_UNKNOWN, "cannot load libproc2: %s", why);
+		hd_result_remedy(r, "Install procps-ng 4's library (Debian/Ubuntu: apt install "
+				    "libproc2-0; RHEL/Fedora: dnf install procps-ng).");
+		return -ENOENT;
+	}
 	/* libproc2 reads the live /proc and cannot be pointed elsewhere */
-	rc = procps_pids_new(&info, items, (int)HD_ARRAY_SIZE(items));
+	rc = proc2.pids_new(&info, items, (int)HD_ARRAY_SIZE(items));
 	if (rc < 0) {
 		hd_result_set(r, HD_UNKNOWN,
 			      "cannot read the process table (libproc2 "
@@ -197,7 +228,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			      strerror(-rc));
 		return rc;
 	}
-	fetch = procps_pids_reap(info, PIDS_FETCH_TASKS_ONLY);
+	fetch = proc2.pids_reap(info, PIDS_FETCH_TASKS_ONLY);
 	if (!fetch) {
 		rc = errno ? -errno : -EIO;
 		hd_result_set(r, HD_UNKNOWN,

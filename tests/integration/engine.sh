@@ -175,4 +175,12 @@ if command -v script >/dev/null; then
 	plain=$(NO_COLOR=1 TERM=xterm script -qec "$HOSTDOCTOR doctor -d $HD_TMP/checks.d" /dev/null)
 	grep -q $'\033\\[' <<<"$plain" && not_ok "NO_COLOR honoured" || ok "NO_COLOR honoured"
 fi
+
+# --- start-up: libcurl and libproc2 are opened by their probes, not by every run ---
+needed=$(readelf -d "$HOSTDOCTOR" | awk '/NEEDED/ {print $NF}')
+if grep -Eq 'libcurl|libproc2' <<<"$needed"; then
+	not_ok "libcurl and libproc2 are not linked in" "$needed"
+else
+	ok "libcurl and libproc2 are not linked in"
+fi
 finish
