@@ -24,6 +24,43 @@
  * machine), so it is skipped once a listener has decided the result. */
 #define UDP_STATES (SD_BIT(SD_TCP_CLOSE) | SD_BIT(SD_TCP_ESTABLISHED))
 
+/* Whether any TCP socket at all is bound to PORT in this network namespace, asked the way a
+ * daemon asks: bind() to the wildcard address of each family (IPv6 with v6only, so each family
+ * is asked once), without SO_REUSEADDR, and close at once. A wildcard bind without SO_REUSEADDR
+ * conflicts with every socket bound to the port, whatever its address and state, so two
+ * successful binds prove there is no bound-inactive socket to look for; that answer costs two
+ * hash lookups, where the kernel's bound-socket dump walks the whole bind table. 0: nothing
+ * is bound; 1: something is (EADDRINUSE); negative errno: the test could not be made (EACCES
+ * below ip_unprivileged_port_start without CAP_NET_BIND_SERVICE, an LSM refusing the bind). */
+static int bind_test(uint16_t port, int *failed_family)
+{
+	static const int families[] = {AF_INET, AF_INET6};
+
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		_cleanup_close_ int fd = socket(families[i], SOCK_STREAM | SOCK_CLOEXEC, 0);
+		struct sockaddr_in v4 = {.sin_family = AF_INET, .sin_port = htons(port)};
+		struct sockaddr_in6 v6 = {.sin6_family = AF_INET6,
+					  .sin6_port = htons(port),
+					  .sin6_addr = IN6ADDR_ANY_INIT};
+		int one = 1;
+
+		*failed_family = families[i];
+		if (fd < 0) {
+			if (families[i] == AF_INET6 && errno == EAFNOSUPPORT)
+				continue; /* no IPv6: no IPv6 socket can hold the port */
+			return -errno;
+		}
+		if (families[i] == AF_INET6 &&
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
+			return -errno;
+		if (families[i] == AF_INET ? bind(fd, (struct sockaddr *)&v4, sizeof(v4))
+					   : bind(fd, (struct sockaddr *)&v6, sizeof(v6))) {
+			return errno == EADDRINUSE ? 1 : -errno;
+		}
+	}
+	return 0;
+}
+
 static bool is_zero(const uint8_t *a, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -277,6 +314,23 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		if (pass == 1 &&
 		    (scan.proto == IPPROTO_UDP || !hd_check_bool(c, "bound") || scan.listeners > 0))
 			break;
+		if (pass == 1 && hd_check_bool(c, "test_bind")) {
+			int fam = AF_INET, b = bind_test((uint16_t)port, &fam);
+
+			if (b == 0) {
+				hd_result_detail(r,
+						 "test bind of 0.0.0.0:%lld and [::]:%lld "
+						 "succeeded: no socket is bound to the port",
+						 (long long)port, (long long)port);
+				break;
+			}
+			if (b < 0)
+				hd_result_detail(r,
+						 "test bind of %s:%lld not possible (%s): bound "
+						 "sockets looked for in the kernel's bind table",
+						 fam == AF_INET ? "0.0.0.0" : "[::]",
+						 (long long)port, strerror(-b));
+		}
 		for (size_t f = 0; f < sizeof(families); f++) {
 			struct sd_query q = {
 			    .family = families[f],
@@ -415,6 +469,11 @@ static const struct hd_param params[] = {
      .type = HD_P_BOOL,
      .def = "yes",
      .help = "also find TCP sockets bound but not listening (kernel >= 6.5) when no listener is"},
+    {.key = "test_bind",
+     .type = HD_P_BOOL,
+     .def = "yes",
+     .help = "with bound: first bind the port for an instant (wildcard, no SO_REUSEADDR); when "
+	     "that works nothing is bound and the bind table is not walked"},
     {.key = "owner",
      .type = HD_P_STR,
      .help = "expect = listening: process name (comm) that must hold the port"},

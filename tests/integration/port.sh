@@ -93,6 +93,22 @@ probe  = port
 port   = 8083
 expect = listening
 
+[free-8085]
+probe  = port
+port   = 8085
+expect = free
+
+[free-8085-notest]
+probe     = port
+port      = 8085
+expect    = free
+test_bind = no
+
+[free-80]
+probe  = port
+port   = 80
+expect = free
+
 [bad-address]
 probe   = port
 port    = 8084
@@ -174,6 +190,32 @@ expect_check_re "bound socket described" free-8083 "['details']" "BOUND 127\\.0\
 expect_check "bound = no does not look for it" free-8083-nobound "['status']" OK
 expect_check_re "bound is not listening" listen-8083 "['summary']" "bound but not listening by binder"
 stop "$SP"
+
+# expect = free first binds the port itself; only a failed bind sends it to the bind table
+run "$HOSTDOCTOR" nagios -d "$D" free-8085 free-8085-notest --format json
+expect_check "nothing bound: free" free-8085 "['status']" OK
+expect_check_re "nothing bound: answered by the test bind" free-8085 "['details']" "test bind of 0\\.0\\.0\\.0:8085 and \\[::\\]:8085 succeeded"
+expect_check "test_bind = no: free" free-8085-notest "['status']" OK
+expect_check "test_bind = no: no test bind" free-8085-notest "['details']" None
+for kind in tcp6only,::1 tcp6,:: tcp4,127.0.0.1 tcp4,0.0.0.0; do
+	sockets --name binder --bind "$kind,8085"
+	run "$HOSTDOCTOR" nagios -d "$D" free-8085 free-8085-notest --format json
+	addr=${kind#*,}
+	[ "${kind%%,*}" = tcp4 ] || addr="[$addr]"
+	addr=$(sed 's/[].[]/\\&/g' <<<"$addr")
+	expect_check "bound $kind: not free" free-8085 "['status']" CRITICAL
+	expect_check_re "bound $kind: found past the failed test bind" free-8085 "['details']" "BOUND $addr:8085 by binder"
+	expect_check "bound $kind: found without a test bind too" free-8085-notest "['status']" CRITICAL
+	stop "$SP"
+done
+# below 1024 without root the test bind is refused: the bind table is read instead
+sockets --name binder --bind tcp4,127.0.0.1,80
+run setpriv --reuid=nobody --regid=nogroup --clear-groups "$HOSTDOCTOR" nagios -d "$D" free-80 --format json
+expect_check "unprivileged, port 80 bound: not free" free-80 "['status']" CRITICAL
+expect_check_re "unprivileged: test bind refused, said so" free-80 "['details']" "test bind of 0\\.0\\.0\\.0:80 not possible \\(Permission denied\\)"
+stop "$SP"
+run setpriv --reuid=nobody --regid=nogroup --clear-groups "$HOSTDOCTOR" nagios -d "$D" free-80 --format json
+expect_check "unprivileged, port 80 unbound: free" free-80 "['status']" OK
 
 run "$HOSTDOCTOR" nagios -d "$D" bad-address --format json
 expect_rc "malformed address: UNKNOWN" 3
