@@ -119,7 +119,8 @@ static int count_established(const struct hd_ctx *ctx, uint8_t family, uint16_t 
 			  .states = SD_BIT(SD_TCP_ESTABLISHED),
 			  .port = port,
 			  .dport_lo = (uint16_t)a,
-			  .dport_hi = (uint16_t)b},
+			  .dport_hi = (uint16_t)b,
+			  .header_only = true},
 		    .n = {.port = port},
 		    .deadline = ctx->deadline,
 		};

@@ -71,9 +71,8 @@ static int attr_cb(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-int sd_parse(const struct nlmsghdr *nlh, struct sd_sock *s)
+int sd_parse_header(const struct nlmsghdr *nlh, struct sd_sock *s)
 {
-	const struct nlattr *tb[INET_DIAG_MAX + 1] = {0};
 	const struct inet_diag_msg *m;
 
 	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
@@ -81,8 +80,6 @@ int sd_parse(const struct nlmsghdr *nlh, struct sd_sock *s)
 		return -EBADMSG;
 	m = mnl_nlmsg_get_payload(nlh);
 	if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6)
-		return -EBADMSG;
-	if (mnl_attr_parse(nlh, sizeof(*m), attr_cb, tb) < 0)
 		return -EBADMSG;
 	memset(s, 0, sizeof(*s));
 	s->family = m->idiag_family;
@@ -95,8 +92,21 @@ int sd_parse(const struct nlmsghdr *nlh, struct sd_sock *s)
 	s->uid = m->idiag_uid;
 	s->rqueue = m->idiag_rqueue;
 	s->wqueue = m->idiag_wqueue;
-	s->v6only =
-	    tb[INET_DIAG_SKV6ONLY] ? (int8_t)(mnl_attr_get_u8(tb[INET_DIAG_SKV6ONLY]) != 0) : -1;
+	s->v6only = -1;
+	return 0;
+}
+
+int sd_parse(const struct nlmsghdr *nlh, struct sd_sock *s)
+{
+	const struct nlattr *tb[INET_DIAG_MAX + 1] = {0};
+	int rc = sd_parse_header(nlh, s);
+
+	if (rc < 0)
+		return rc;
+	if (mnl_attr_parse(nlh, sizeof(struct inet_diag_msg), attr_cb, tb) < 0)
+		return -EBADMSG;
+	if (tb[INET_DIAG_SKV6ONLY])
+		s->v6only = (int8_t)(mnl_attr_get_u8(tb[INET_DIAG_SKV6ONLY]) != 0);
 	return 0;
 }
 
@@ -104,13 +114,14 @@ struct walk {
 	sd_sock_cb cb;
 	void *data;
 	int err;
+	bool header_only;
 };
 
 static int data_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct walk *w = data;
 	struct sd_sock s;
-	int rc = sd_parse(nlh, &s);
+	int rc = w->header_only ? sd_parse_header(nlh, &s) : sd_parse(nlh, &s);
 
 	if (rc == 0)
 		rc = w->cb(&s, w->data);
@@ -125,7 +136,7 @@ static int data_cb(const struct nlmsghdr *nlh, void *data)
 int sd_dump(const struct sd_query *q, sd_sock_cb cb, void *data, double deadline)
 {
 	char buf[256];
-	struct walk w = {cb, data, 0};
+	struct walk w = {cb, data, 0, q->header_only};
 	int rc = sd_build_request(q, buf, sizeof(buf));
 
 	if (rc < 0)
@@ -145,7 +156,7 @@ static bool msg_ok(const struct nlmsghdr *nlh, int left)
 int sd_replay(const void *buf, size_t len, sd_sock_cb cb, void *data)
 {
 	const struct nlmsghdr *nlh = buf;
-	struct walk w = {cb, data, 0};
+	struct walk w = {cb, data, 0, false};
 	int left;
 
 	if (len > (size_t)INT32_MAX)

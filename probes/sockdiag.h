@@ -38,6 +38,10 @@ struct sd_query {
 	/* remote port range (inclusive) the kernel filters on when dport_hi > 0: lets one
 	 * count be split across CPUs, each dump filling the messages of its own share */
 	uint16_t dport_lo, dport_hi;
+	/* the callback needs only the message header (family, state, ports, addresses, queues,
+	 * inode): attributes are not parsed and v6only is -1. Counting 20,000 connections
+	 * spends a twentieth of its time in user space, most of it parsing attributes. */
+	bool header_only;
 };
 
 /* Called for every socket of a reply; return 0 to go on, a negative errno to stop. */
@@ -50,6 +54,8 @@ int sd_build_request(const struct sd_query *q, void *buf, size_t size);
 
 /* Parse one reply message into S. 0, or -EBADMSG for a truncated or malformed message. */
 int sd_parse(const struct nlmsghdr *nlh, struct sd_sock *s);
+/* The same without the attributes (v6only is -1). */
+int sd_parse_header(const struct nlmsghdr *nlh, struct sd_sock *s);
 
 /* Ask the kernel (NETLINK_SOCK_DIAG) and run CB on every socket; 0 or a negative errno. */
 int sd_dump(const struct sd_query *q, sd_sock_cb cb, void *data, double deadline);

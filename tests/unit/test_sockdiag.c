@@ -124,6 +124,31 @@ static void test_parse_recorded(void **state)
 	assert_int_equal(got[sizeof(host) / sizeof(host[0])].family, 0);
 }
 
+/* the header-only parse (counting) agrees with the full one on everything but v6only */
+static void test_parse_header_only(void **state)
+{
+	const struct nlmsghdr *nlh;
+	int left;
+	size_t n = 0;
+	(void)state;
+	put_host();
+	nlh = (const struct nlmsghdr *)buf;
+	left = (int)used;
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		struct sd_sock full, head;
+
+		if (nlh->nlmsg_type == NLMSG_DONE)
+			continue;
+		assert_int_equal(sd_parse(nlh, &full), 0);
+		assert_int_equal(sd_parse_header(nlh, &head), 0);
+		assert_int_equal(head.v6only, -1);
+		head.v6only = full.v6only;
+		assert_memory_equal(&head, &full, sizeof(full));
+		n++;
+	}
+	assert_int_equal(n, sizeof(host) / sizeof(host[0]));
+}
+
 struct port_case {
 	int port, proto;
 	const char *address; /* NULL: any */
@@ -388,10 +413,10 @@ static void test_meminfo(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_recorded), cmocka_unit_test(test_port_scan),
-	    cmocka_unit_test(test_state_names),	   cmocka_unit_test(test_connections),
-	    cmocka_unit_test(test_request),	   cmocka_unit_test(test_malformed),
-	    cmocka_unit_test(test_meminfo),
+	    cmocka_unit_test(test_parse_recorded), cmocka_unit_test(test_parse_header_only),
+	    cmocka_unit_test(test_port_scan),	   cmocka_unit_test(test_state_names),
+	    cmocka_unit_test(test_connections),	   cmocka_unit_test(test_request),
+	    cmocka_unit_test(test_malformed),	   cmocka_unit_test(test_meminfo),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
