@@ -32,7 +32,15 @@ sysctl -qw net.core.somaxconn=65535
 NOFILE=$(ulimit -Hn)
 TMP=$(mktemp -d /tmp/hostdoctor-bench.XXXXXX)
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$TMP"; }
+# Also waits until the helpers' idle children (--fork, ended by PDEATHSIG and reaped by init)
+# are gone: a thousand of them left in /proc would slow the next scenario's owner lookup.
+cleanup() {
+	local i
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for i in $(seq 200); do pgrep -x hdt_sockets >/dev/null || break; sleep 0.05; done
+	rm -rf "$TMP"
+}
 trap cleanup EXIT
 
 sockets() {
@@ -140,7 +148,7 @@ established)
 	echo "   counts: hostdoctor $(hd conn-9000 --format json | python3 -c 'import json,sys; print(int([m for m in json.load(sys.stdin)["checks"][0]["metrics"] if m["name"]=="established"][0]["value"]))'), ss $(ss_recipe), netstat recipe $(netstat_recipe) (it matches both ends)"
 	t_hd=$(median_us 30 hd conn-9000)
 	t_ss=$(median_us 10 ss_recipe)
-	t_ns=$(median_us 3 netstat_recipe)
+	t_ns=$(median_us 5 netstat_recipe)
 	row "hostdoctor nagios conn-9000" "$(ms "$t_hd")"
 	row "ss -Htn state established '( sport = :9000 )' | wc -l" "$(ms "$t_ss")"
 	row "netstat -anp | grep :9000 | grep ESTABLISHED | wc -l" "$(ms "$t_ns")"

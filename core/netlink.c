@@ -2,8 +2,10 @@
 #include "netlink.h"
 
 #include <errno.h>
+#include <linux/netlink.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,6 +15,32 @@ static void close_nl(struct mnl_socket **nl)
 {
 	if (*nl)
 		mnl_socket_close(*nl);
+}
+
+/* mnl_socket_recvfrom() without blocking: a message from the kernel (port 0) that fit. */
+static ssize_t recv_nowait(int fd, void *buf, size_t len)
+{
+	struct sockaddr_nl addr;
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct msghdr msg = {
+	    .msg_name = &addr,
+	    .msg_namelen = sizeof(addr),
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	};
+	ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
+
+	if (n < 0)
+		return n;
+	if (msg.msg_flags & MSG_TRUNC) {
+		errno = ENOSPC;
+		return -1;
+	}
+	if (msg.msg_namelen != sizeof(addr) || addr.nl_pid != 0) {
+		errno = EPROTO; /* not from the kernel */
+		return -1;
+	}
+	return n;
 }
 
 int hd_nl_request(int proto, struct nlmsghdr *req, mnl_cb_t cb, void *data, double deadline)
@@ -40,24 +68,33 @@ int hd_nl_request(int proto, struct nlmsghdr *req, mnl_cb_t cb, void *data, doub
 	for (;;) {
 		ssize_t n;
 
-		if (deadline > 0) {
+		if (deadline > 0 && hd_now() >= deadline) { /* a dump that never ends */
+			ret = -ETIMEDOUT;
+			break;
+		}
+		n = recv_nowait(mnl_socket_get_fd(nl), buf, bufsize);
+
+		/* the kernel fills a dump's next batch inside recvmsg() itself, so a reply is
+		 * almost always waiting: poll only when it is not (a hundred dump batches would
+		 * otherwise cost a hundred polls) */
+		if (n < 0 && errno == EAGAIN) {
 			struct pollfd p = {.fd = mnl_socket_get_fd(nl), .events = POLLIN};
-			double left = deadline - hd_now();
+			double left = deadline > 0 ? deadline - hd_now() : -1;
 			int r;
 
-			if (left <= 0) {
+			if (deadline > 0 && left <= 0) {
 				ret = -ETIMEDOUT;
 				break;
 			}
-			r = poll(&p, 1, (int)(left * 1000) + 1);
+			r = poll(&p, 1, deadline > 0 ? (int)(left * 1000) + 1 : -1);
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r <= 0) {
 				ret = r == 0 ? -ETIMEDOUT : -errno;
 				break;
 			}
+			continue;
 		}
-		n = mnl_socket_recvfrom(nl, buf, bufsize);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
