@@ -3,27 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 in_private_netns "$@"
 
-sockets() {
-	local ready="$HD_TMP/ready.$RANDOM$RANDOM" i
-	"$HD_HELPERS/hdt_sockets" --ready "$ready" "$@" &
-	SP=$!
-	on_exit "kill $SP"
-	for i in $(seq 600); do [ -e "$ready" ] && return 0; kill -0 "$SP" 2>/dev/null || break; sleep 0.05; done
-	echo "hdt_sockets $* did not start"; exit 1
-}
-stop() { kill "$1"; wait "$1" 2>/dev/null; }
-j() { json_get "[c for c in j['checks'] if c['id']=='$1'][0]$2"; }
 metric() { j "$1" "['metrics']" | python3 -c "import sys,ast; print([m['value'] for m in ast.literal_eval(sys.stdin.read()) if m['name']=='$2'][0])"; }
-expect_check() {
-	local got
-	got=$(j "$2" "$3" 2>&1)
-	if [ "$got" = "$4" ]; then ok "$1"; else not_ok "$1: $2$3 = '$got', wanted '$4'" "$OUT"; fi
-}
-expect_check_re() {
-	local got
-	got=$(j "$2" "$3" 2>&1)
-	if grep -Eq -- "$4" <<<"$got"; then ok "$1"; else not_ok "$1: $2$3 = '$got' lacks /$4/" "$OUT"; fi
-}
 expect_metric() { # NAME CHECK METRIC WANT
 	local got
 	got=$(metric "$2" "$3" 2>&1)

@@ -44,6 +44,32 @@ expect_json() {
 	if [ "$got" = "$3" ]; then ok "$1"; else not_ok "$1: $2 = '$got', wanted '$3'" "$OUT"; fi
 }
 
+# sockets ARGS...: start the hdt_sockets helper in the background (listeners, bound sockets,
+# connections), wait until it is ready; its PID in $SP, killed at exit. stop PID ends one.
+sockets() {
+	local ready="$HD_TMP/ready.$RANDOM$RANDOM" i
+	"$HD_HELPERS/hdt_sockets" --ready "$ready" "$@" &
+	SP=$!
+	on_exit "kill $SP"
+	for i in $(seq 600); do [ -e "$ready" ] && return 0; kill -0 "$SP" 2>/dev/null || break; sleep 0.05; done
+	echo "hdt_sockets $* did not start"; exit 1
+}
+stop() { kill "$1"; wait "$1" 2>/dev/null; }
+
+# j CHECK-ID EXPR: EXPR on that check of the JSON in $OUT (e.g. "['status']")
+j() { json_get "[c for c in j['checks'] if c['id']=='$1'][0]$2"; }
+# expect_check NAME CHECK-ID FIELD WANT; expect_check_re NAME CHECK-ID FIELD REGEX
+expect_check() {
+	local got
+	got=$(j "$2" "$3" 2>&1)
+	if [ "$got" = "$4" ]; then ok "$1"; else not_ok "$1: $2$3 = '$got', wanted '$4'" "$OUT"; fi
+}
+expect_check_re() {
+	local got
+	got=$(j "$2" "$3" 2>&1)
+	if grep -Eq -- "$4" <<<"$got"; then ok "$1"; else not_ok "$1: $2$3 = '$got' lacks /$4/" "$OUT"; fi
+}
+
 # conf NAME <<EOF ... : write a checks.d file into $HD_TMP/checks.d
 conf() { mkdir -p "$HD_TMP/checks.d"; cat >"$HD_TMP/checks.d/$1"; }
 

@@ -3,28 +3,6 @@
 . "$(dirname "$0")/lib.sh"
 in_private_netns "$@"
 
-# sockets ARGS...: start hdt_sockets in the background, wait until it is ready; PID in $SP
-sockets() {
-	local ready="$HD_TMP/ready.$RANDOM$RANDOM" i
-	"$HD_HELPERS/hdt_sockets" --ready "$ready" "$@" &
-	SP=$!
-	on_exit "kill $SP"
-	for i in $(seq 200); do [ -e "$ready" ] && return 0; kill -0 "$SP" 2>/dev/null || break; sleep 0.05; done
-	echo "hdt_sockets $* did not start"; exit 1
-}
-stop() { kill "$1"; wait "$1" 2>/dev/null; }
-j() { json_get "[c for c in j['checks'] if c['id']=='$1'][0]$2"; }
-expect_check() { # NAME CHECK-ID FIELD WANT
-	local got
-	got=$(j "$2" "$3" 2>&1)
-	if [ "$got" = "$4" ]; then ok "$1"; else not_ok "$1: $2$3 = '$got', wanted '$4'" "$OUT"; fi
-}
-expect_check_re() { # NAME CHECK-ID FIELD REGEX
-	local got
-	got=$(j "$2" "$3" 2>&1)
-	if grep -Eq -- "$4" <<<"$got"; then ok "$1"; else not_ok "$1: $2$3 = '$got' lacks /$4/" "$OUT"; fi
-}
-
 conf port.conf <<'CONF'
 [free-8080]
 probe  = port
