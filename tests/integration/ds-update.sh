@@ -71,6 +71,9 @@ conf ds.conf <<'CONF'
 [ds]
 probe = ds-update
 CONF
+# the checkout's mtime is not "fresh" an hour later: make them fresh here
+touch "$T/leftovers/var/opt/ds_agent/iaurepo/li_copy" \
+	"$T/leftovers/var/opt/ds_agent/iaurepo/pattern/li_roll"
 ds "$T/leftovers"
 expect_rc "fresh li_copy/li_roll (update running)" 0
 touch -d '3 hours ago' "$T/leftovers/var/opt/ds_agent/iaurepo/li_copy" \
