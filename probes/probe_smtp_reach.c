@@ -249,9 +249,9 @@ static void fail_reply(struct hd_result *r, const char *step, int code, const ch
 {
 	bool temporary = code >= 400 && code < 500;
 
-	hd_result_set(r, temporary ? HD_WARNING : HD_CRITICAL, "SMTP server rejected%s%s: %d %s (%s)",
-		      strcmp(step, "GREETING") ? " " : "", strcmp(step, "GREETING") ? step : "",
-		      code, text, server);
+	hd_result_set(r, temporary ? HD_WARNING : HD_CRITICAL,
+		      "SMTP server rejected%s%s: %d %s (%s)", strcmp(step, "GREETING") ? " " : "",
+		      strcmp(step, "GREETING") ? step : "", code, text, server);
 	hd_result_detail(r, "smtp error: %s: buf=[%d %s] (expected %d)", step, code, text,
 			 expected);
 	if (temporary)
@@ -495,11 +495,12 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			      server, t_greet - t_conn, mail_from && *mail_from ? mail_from : "",
 			      rcpts[0], nrcpt > 1 ? " and the other recipients" : "");
 	else if (mail_from && *mail_from)
-		hd_result_set(r, HD_OK, "SMTP server %s greeted in %.3f s and accepted MAIL FROM:<%s>",
+		hd_result_set(r, HD_OK,
+			      "SMTP server %s greeted in %.3f s and accepted MAIL FROM:<%s>",
 			      server, t_greet - t_conn, mail_from);
 	else
-		hd_result_set(r, HD_OK, "SMTP server %s greeted in %.3f s and answered EHLO", server,
-			      t_greet - t_conn);
+		hd_result_set(r, HD_OK, "SMTP server %s greeted in %.3f s and answered EHLO",
+			      server, t_greet - t_conn);
 	hd_result_remedy(r,
 			 "A slow greeting: the server is busy or looks up this host's name "
 			 "slowly (check its reverse DNS); a slow connect points to the network.");
