@@ -27,6 +27,7 @@ extern const struct hd_probe probe_tmp_space;
 extern const struct hd_probe probe_realtime_scan;
 extern const struct hd_probe probe_tmp_cleaner;
 extern const struct hd_probe probe_selinux_avc;
+extern const struct hd_probe probe_readable;
 
 /* clang-format off */
 const struct hd_probe *const hd_probes[] = {
@@ -56,6 +57,7 @@ const struct hd_probe *const hd_probes[] = {
 	&probe_realtime_scan,
 	&probe_tmp_cleaner,
 	&probe_selinux_avc,
+	&probe_readable,
 	NULL,
 };
 /* clang-format on */
