@@ -56,7 +56,7 @@ expect_out "says so on stdout" "^HOSTDOCTOR UNKNOWN: no check named 'nosuch'"
 run "$HOSTDOCTOR" doctor "${D[@]}" -r "$F/busy"
 expect_rc "doctor returns the worst state" 2
 expect_out "doctor names the host of the root" 'on gw01,'
-expect_out "remedy under the problem" '^ +-> Raise the limit'
+expect_out "remedy under the problem" '^ +-> Find what holds the handles'
 expect_out "closing line counts problems" '^1 problem found: 1 critical'
 run "$HOSTDOCTOR" preflight "${D[@]}" -r "$F/busy" --profile fsigk
 expect_rc "preflight ready (fs.file-max ok)" 0
