@@ -152,10 +152,10 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	}
 	/* the check's minimum when the limit is below it, else twice the limit (our suggestion) */
 	uint64_t sugg = min_max > 0 && (uint64_t)min_max > max ? (uint64_t)min_max : max * 2;
-	hd_result_remedy(r,
-			 "Find what holds the handles: the processes listed above, or lsof (lsof -n "
-			 "| awk '{print $2}' | sort | uniq -c | sort -rn | head); a leak shows as "
-			 "one process growing.");
+	hd_result_remedy(
+	    r, "Find what holds the handles: the processes listed above, or lsof (lsof -n "
+	       "| awk '{print $2}' | sort | uniq -c | sort -rn | head); a leak shows as "
+	       "one process growing.");
 	hd_result_remedy_add(r,
 			     "If nothing misbehaves and the host is near the limit, raise it: add "
 			     "'fs.file-max = %" PRIu64 "' to /etc/sysctl.conf and run 'sysctl -p'.",

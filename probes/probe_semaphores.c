@@ -288,9 +288,10 @@ static size_t find_orphans(const struct hd_ctx *ctx, const struct sem_set *sets,
 		if (nalive || !ngone)
 			continue;
 		if (!orphans++)
-			hd_result_remedy_add(r, "Orphaned sets (their processes are gone, e.g. killed "
-						"with kill -KILL): rebooting the server releases "
-						"them; without a reboot, remove each one:");
+			hd_result_remedy_add(r,
+					     "Orphaned sets (their processes are gone, e.g. killed "
+					     "with kill -KILL): rebooting the server releases "
+					     "them; without a reboot, remove each one:");
 		owner_name(sets[i].uid, owner, sizeof(owner));
 		hd_result_detail(r, "orphan: semid %d key 0x%08x owner %s, last operator %s",
 				 sets[i].semid, (unsigned)sets[i].key, owner, gone);
@@ -325,8 +326,9 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		int64_t v;
 		if (hd_parse_int(needs[i], &v) < 0 || v < 0 || v > INT32_MAX) {
 			hd_check_where(c, "need_arrays", where, sizeof(where));
-			hd_result_set(r, HD_UNKNOWN, "need_arrays = '%s' is not a whole number (%s)",
-				      needs[i], where);
+			hd_result_set(r, HD_UNKNOWN,
+				      "need_arrays = '%s' is not a whole number (%s)", needs[i],
+				      where);
 			hd_strv_free(needs);
 			return -EINVAL;
 		}
@@ -335,9 +337,10 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	hd_strv_free(needs);
 	if (recommend && *recommend && sem_limits_parse(recommend, strlen(recommend), &rec) < 0) {
 		hd_check_where(c, "recommend", where, sizeof(where));
-		hd_result_set(r, HD_UNKNOWN,
-			      "recommend = '%s' is not four numbers SEMMSL SEMMNS SEMOPM SEMMNI (%s)",
-			      recommend, where);
+		hd_result_set(
+		    r, HD_UNKNOWN,
+		    "recommend = '%s' is not four numbers SEMMSL SEMMNS SEMOPM SEMMNI (%s)",
+		    recommend, where);
 		return -EINVAL;
 	}
 
@@ -411,21 +414,20 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 
 	/* remedy: never lowering a field, at least the recommended values, large enough for the
 	 * demand; with neither a recommendation nor a demand beyond what is set, twice the limits */
-	sugg = (struct sem_limits){max3(lim.semmsl, rec.semmsl, 0),
-				   max3(lim.semmns, rec.semmns, nsems + need_sems),
-				   max3(lim.semopm, rec.semopm, 0),
-				   max3(lim.semmni, rec.semmni, nsets + need_arrays)};
+	sugg = (struct sem_limits){
+	    max3(lim.semmsl, rec.semmsl, 0), max3(lim.semmns, rec.semmns, nsems + need_sems),
+	    max3(lim.semopm, rec.semopm, 0), max3(lim.semmni, rec.semmni, nsets + need_arrays)};
 	if (sugg.semmni == lim.semmni && sugg.semmns == lim.semmns) {
 		sugg.semmni = lim.semmni * 2;
 		sugg.semmns = lim.semmns * 2;
 	}
 	hd_result_remedy(r,
-			 "Raise the limits: add the line 'kernel.sem=%" PRIu64 " %" PRIu64 " %" PRIu64
-			 " %" PRIu64 "' to /etc/sysctl.conf and run 'sysctl -p'; 'cat "
+			 "Raise the limits: add the line 'kernel.sem=%" PRIu64 " %" PRIu64
+			 " %" PRIu64 " %" PRIu64 "' to /etc/sysctl.conf and run 'sysctl -p'; 'cat "
 			 "/proc/sys/kernel/sem' then shows %" PRIu64 " %" PRIu64 " %" PRIu64
 			 " %" PRIu64 ".",
-			 sugg.semmsl, sugg.semmns, sugg.semopm, sugg.semmni, sugg.semmsl, sugg.semmns,
-			 sugg.semopm, sugg.semmni);
+			 sugg.semmsl, sugg.semmns, sugg.semopm, sugg.semmni, sugg.semmsl,
+			 sugg.semmns, sugg.semopm, sugg.semmni);
 	hd_result_remedy_add(r,
 			     "Where /etc/sysctl.d is read (systemd): echo 'kernel.sem=%" PRIu64
 			     " %" PRIu64 " %" PRIu64 " %" PRIu64
@@ -474,9 +476,7 @@ static const struct hd_param params[] = {
      .type = HD_P_STR,
      .help = "kernel.sem the remedy suggests at least (SEMMSL SEMMNS SEMOPM SEMMNI), e.g. the "
 	     "product's documented values"},
-    {.key = "note",
-     .type = HD_P_STR,
-     .help = "the product's own advice, added to the remedy"},
+    {.key = "note", .type = HD_P_STR, .help = "the product's own advice, added to the remedy"},
     {0},
 };
 
