@@ -69,6 +69,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	char **paths = NULL;
 	size_t n = hd_check_list(c, "path", &paths), good = 0, bad = 0, rootlen = strlen(ctx->root);
 	bool nonempty = hd_check_bool(c, "nonempty");
+	bool warn_only = strcmp(hd_check_str(c, "status"), "warning") == 0;
 	struct hd_buf first = {0};
 	_cleanup_free_ char *firsts = NULL;
 
@@ -125,8 +126,9 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	hd_result_metric(r, "missing", (double)bad, HD_UNIT_NONE)->has_min = true;
 	firsts = hd_buf_steal(&first);
 	if (bad)
-		hd_result_set(r, HD_CRITICAL, "%zu of %zu missing or unreadable: %s%s", bad,
-			      bad + good, firsts, bad > 1 ? " ..." : "");
+		hd_result_set(r, warn_only ? HD_WARNING : HD_CRITICAL,
+			      "%zu of %zu missing or unreadable: %s%s", bad, bad + good, firsts,
+			      bad > 1 ? " ..." : "");
 	else
 		hd_result_set(r, HD_OK, "%zu present and readable", good);
 	hd_result_remedy(r,
@@ -143,6 +145,11 @@ static const struct hd_param params[] = {
      .type = HD_P_LIST,
      .required = true,
      .help = "absolute paths (files or directories; a shell pattern must match at least one)"},
+    {.key = "status",
+     .type = HD_P_ENUM,
+     .def = "critical",
+     .choices = "critical|warning",
+     .help = "the status when something is missing or unreadable"},
     {.key = "nonempty",
      .type = HD_P_BOOL,
      .def = "yes",
