@@ -234,7 +234,7 @@ static void test_random_against_reference(void **state)
 				buf[len++] = '\n';
 			} else if (r % 97 == 0) {
 				/* a whole sample now and then */
-				const char *s = cat.entries[(size_t)r % cat.n].sample;
+				const char *s = cat.entries[(size_t)r % cat.n].samples[0];
 				size_t l = strlen(s);
 				memcpy(buf + len, s, l);
 				len += l;
