@@ -445,10 +445,11 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 						   : "doctor";
 		rep.profile = o.profile;
 		/* the host name of the host looked at, so a fixture root reports as itself */
+		char hostpath[4096];
 		if (o.root && *o.root &&
-		    hd_read_file(&(struct hd_ctx){.root = o.root}, "/etc/hostname", &hostfile, NULL,
-				 256) == 0 &&
-		    *hostfile)
+		    hd_path(&(struct hd_ctx){.root = o.root}, "/etc/hostname", hostpath,
+			    sizeof(hostpath)) == 0 &&
+		    hd_read_regular(hostpath, &hostfile, NULL, 256) == 0 && *hostfile)
 			snprintf(host, sizeof(host), "%.*s", (int)strcspn(hostfile, "\n"),
 				 hostfile);
 		else

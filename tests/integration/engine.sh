@@ -125,6 +125,15 @@ if grep -q '^hostdoctor_check_status{check="file-handles",probe="file-handles"} 
 else
 	not_ok "prometheus textfile" "$(cat "$HD_TMP/out.prom")"
 fi
+# the parent never blocks on a FIFO where a configuration file or ROOT/etc/hostname should be
+mkdir -p "$HD_TMP/fifodir" "$HD_TMP/fifohost/etc"
+mkfifo "$HD_TMP/fifodir/50-x.conf" "$HD_TMP/fifohost/etc/hostname"
+run timeout 20 "$HOSTDOCTOR" doctor -d "$HD_TMP/fifodir"
+expect_rc "a FIFO in checks.d: a clear error, no hang" 3
+expect_err "names it" "fifodir/50-x.conf: cannot read: not a regular file"
+run timeout 20 "$HOSTDOCTOR" doctor "${D[@]}" -r "$HD_TMP/fifohost" --only nosuchtag
+expect_rc "a FIFO as ROOT/etc/hostname: the run goes on" 0
+
 # -o replaces a regular file only: never a device node, a FIFO or what a symlink points at
 mkfifo "$HD_TMP/fifo.prom"
 ln -s "$HD_TMP/target.prom" "$HD_TMP/link.prom"
