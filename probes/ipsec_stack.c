@@ -161,8 +161,11 @@ static int kind_from_extension(const char *w, size_t n)
 static void add_ref(struct ipsec_refs *refs, const char *dir, const char *w, size_t n,
 		    enum ipsec_cred_kind kind, int line)
 {
-	char *path = w[0] == '/' ? hd_xstrndup(w, n)
-				 : hd_asprintf("%s/%.*s", dir && *dir ? dir : "", (int)n, w);
+	size_t dl = dir ? strlen(dir) : 0;
+	char *path = w[0] == '/'
+			 ? hd_xstrndup(w, n)
+			 : hd_asprintf("%.*s/%.*s", (int)(dl && dir[dl - 1] == '/' ? dl - 1 : dl),
+				       dir ? dir : "", (int)n, w);
 
 	for (size_t i = 0; i < refs->n; i++)
 		if (strcmp(refs->v[i].path, path) == 0) { /* named twice: the first place counts */

@@ -73,12 +73,13 @@ static int setup(void **state)
 	}
 	if (!mkdtemp(dir))
 		return -1;
-	FILE *f = fopen("/tmp/hd-ipsec-certs.sh", "w");
+	snprintf(cmd, sizeof(cmd), "%s/make.sh", dir);
+	FILE *f = fopen(cmd, "w");
 	if (!f)
 		return -1;
 	fputs(script, f);
 	fclose(f);
-	snprintf(cmd, sizeof(cmd), "sh /tmp/hd-ipsec-certs.sh %s", dir);
+	snprintf(cmd, sizeof(cmd), "sh %s/make.sh %s", dir, dir);
 	if (system(cmd) != 0) {
 		fprintf(stderr, "making the test certificates failed\n");
 		return -1;
@@ -91,7 +92,7 @@ static int teardown(void **state)
 	char cmd[256];
 
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s /tmp/hd-ipsec-certs.sh", dir);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd) == 0 ? 0 : -1;
 }
 

@@ -126,6 +126,14 @@ static void test_refs(void **state)
 	expect_refs("connection a { local-address 10.0.0.1; }\n", NULL, 0);
 	/* an absolute name with neither a credential word nor extension is not a credential */
 	expect_refs("dump-dir /var/tmp/ipsec\n", NULL, 0);
+	/* a relative name next to a policy file at the top of the tree */
+	{
+		struct ipsec_refs refs = {0};
+		ipsec_policy_refs("cert host.der", 13, "/", &refs);
+		assert_int_equal(refs.n, 1);
+		assert_string_equal(refs.v[0].path, "/host.der");
+		ipsec_refs_free(&refs);
+	}
 	/* the extension decides where the words do not */
 	{
 		static const struct want_ref w[] = {{"/x/y.key", IPSEC_KEY, 1},
