@@ -337,9 +337,10 @@ int hd_catalog_load_dir(struct hd_catalog *cat, const char *dir, char *err, size
 
 		if (ret == 0) {
 			snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
-			r = hd_read_path(path, &bytes, &len, 4u << 20);
+			r = hd_read_regular(path, &bytes, &len, 4u << 20);
 			if (r < 0) {
-				snprintf(err, errsize, "%s: cannot read: %s", path, strerror(-r));
+				snprintf(err, errsize, "%s: cannot read: %s", path,
+					 hd_read_strerror(r));
 				ret = r;
 			} else if (hd_catalog_parse(cat, path, bytes, len, err, errsize) < 0) {
 				ret = -EINVAL;
