@@ -90,7 +90,7 @@ int cvd_header_parse(const char *buf, size_t len, struct cvd_header *out, char *
 			return -EINVAL;
 		}
 		switch (i) {
-		case 1: snprintf(out->time, sizeof(out->time), "%s", f); break;
+		case 1: snprintf(out->time, sizeof(out->time), "%.63s", f); break;
 		case 2:
 		case 3:
 		case 4:
@@ -108,9 +108,9 @@ int cvd_header_parse(const char *buf, size_t len, struct cvd_header *out, char *
 					 "header field 6 (MD5) '%.40s' is not 32 hex digits", f);
 				return -EINVAL;
 			}
-			snprintf(out->md5, sizeof(out->md5), "%s", f);
+			memcpy(out->md5, f, 33); /* 32 hex digits and the NUL */
 			break;
-		case 7: snprintf(out->builder, sizeof(out->builder), "%s", f); break;
+		case 7: snprintf(out->builder, sizeof(out->builder), "%.31s", f); break;
 		default: break;
 		}
 	}
