@@ -28,6 +28,8 @@ extern const struct hd_probe probe_tproxy;
 extern const struct hd_probe probe_semaphores;
 extern const struct hd_probe probe_tmp_space;
 extern const struct hd_probe probe_realtime_scan;
+extern const struct hd_probe probe_kernel_module;
+extern const struct hd_probe probe_cvd;
 
 /* clang-format off */
 const struct hd_probe *const hd_probes[] = {
@@ -58,6 +60,8 @@ const struct hd_probe *const hd_probes[] = {
 	&probe_semaphores,
 	&probe_tmp_space,
 	&probe_realtime_scan,
+	&probe_kernel_module,
+	&probe_cvd,
 	NULL,
 };
 /* clang-format on */
