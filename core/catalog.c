@@ -48,8 +48,14 @@ struct parse_state {
 #define fail(st, line, ...)                                                                        \
 	hd_ini_fail((st)->err, (st)->errsize, &(st)->failed, (st)->name, line, __VA_ARGS__)
 
-static const char *const known_keys[] = {
-    "product", "severity", "pattern", "caseless", "explanation", "remedy", "check", "sample", NULL};
+static const char *const known_keys[] = {"product",	"severity", "pattern", "caseless",
+					 "explanation", "remedy",   "check",   "sample",
+					 "related",	"source",   NULL};
+/* Keys that may be given more than once: each occurrence is one more value. */
+static bool is_repeatable(const char *key)
+{
+	return strcmp(key, "sample") == 0;
+}
 /* Keys whose text may be wrapped over indented continuation lines. */
 static bool is_prose(const char *key)
 {
@@ -87,11 +93,11 @@ static int handler(void *user, const char *section, const char *name, const char
 	if (!known) {
 		fail(st, st->in.lineno,
 		     "[%s] unknown key '%s' (product, severity, pattern, caseless, explanation, "
-		     "remedy, check, sample)",
+		     "remedy, check, sample, related, source)",
 		     section, name);
 		return 0;
 	}
-	for (size_t i = 0; i < e->n; i++) {
+	for (size_t i = 0; i < e->n && !is_repeatable(name); i++) {
 		if (strcmp(e->kv[i].key, name) != 0)
 			continue;
 		if (st->in.continuation && is_prose(name)) {
@@ -126,7 +132,9 @@ static void entry_free(struct hd_catalog_entry *e)
 	free(e->explanation);
 	free(e->remedy);
 	hd_strv_free(e->checks);
-	free(e->sample);
+	hd_strv_free(e->samples);
+	hd_strv_free(e->related);
+	free(e->source);
 	free(e->literal);
 	free(e->file);
 	pcre2_code_free(e->re);
@@ -157,7 +165,7 @@ static int build_entry(struct parse_state *st, const struct hd_catalog *cat,
 		       const struct raw_entry *raw, struct hd_catalog_entry *out)
 {
 	static const char *const required[] = {"product", "severity", "pattern", "explanation",
-					       "remedy",  "sample",   NULL};
+					       "remedy",  "sample",   "source",	 NULL};
 	const struct raw_kv *kv;
 	struct hd_catalog_entry e = {0};
 	char lit[256];
@@ -187,9 +195,13 @@ static int build_entry(struct parse_state *st, const struct hd_catalog *cat,
 		e.status = HD_WARNING;
 	} else if (strcmp(kv->value, "critical") == 0) {
 		e.status = HD_CRITICAL;
+	} else if (strcmp(kv->value, "critical/warning") == 0) {
+		e.status = HD_CRITICAL;
+		e.level_from_line = true;
 	} else {
-		fail(st, kv->line, "[%s] severity '%s' is not info, warning or critical", raw->id,
-		     kv->value);
+		fail(st, kv->line,
+		     "[%s] severity '%s' is not info, warning, critical or critical/warning",
+		     raw->id, kv->value);
 		goto err;
 	}
 	e.severity = hd_xstrdup(kv->value);
@@ -200,9 +212,20 @@ static int build_entry(struct parse_state *st, const struct hd_catalog *cat,
 	}
 	e.explanation = hd_xstrdup(get(raw, "explanation")->value);
 	e.remedy = hd_xstrdup(get(raw, "remedy")->value);
-	e.sample = hd_xstrdup(get(raw, "sample")->value);
+	e.source = hd_xstrdup(get(raw, "source")->value);
+	e.samples = hd_xcalloc(raw->n + 1, sizeof(char *));
+	for (size_t i = 0; i < raw->n; i++)
+		if (strcmp(raw->kv[i].key, "sample") == 0)
+			e.samples[e.nsamples++] = hd_xstrdup(raw->kv[i].value);
 	kv = get(raw, "check");
 	e.checks = split_list(kv ? kv->value : "", &e.nchecks);
+	kv = get(raw, "related");
+	e.related = split_list(kv ? kv->value : "", &e.nrelated);
+	for (size_t i = 0; i < e.nrelated; i++)
+		if (strcmp(e.related[i], e.id) == 0) {
+			fail(st, kv->line, "[%s] is related to itself", raw->id);
+			goto err;
+		}
 	kv = get(raw, "pattern");
 	e.pattern = hd_xstrdup(kv->value);
 	if (e.caseless)
@@ -267,6 +290,26 @@ int hd_catalog_parse(struct hd_catalog *cat, const char *name, const char *bytes
 	return ret;
 }
 
+int hd_catalog_check_related(const struct hd_catalog *cat, char *err, size_t errsize)
+{
+	for (size_t i = 0; i < cat->n; i++)
+		for (size_t k = 0; k < cat->entries[i].nrelated; k++) {
+			const char *id = cat->entries[i].related[k];
+			bool found = false;
+
+			for (size_t j = 0; j < cat->n && !found; j++)
+				found = strcmp(cat->entries[j].id, id) == 0;
+			if (!found) {
+				snprintf(err, errsize,
+					 "%s:%d: [%s] related entry '%s' does not exist",
+					 cat->entries[i].file, cat->entries[i].line,
+					 cat->entries[i].id, id);
+				return -EINVAL;
+			}
+		}
+	return 0;
+}
+
 static int conf_filter(const struct dirent *d)
 {
 	size_t n = strlen(d->d_name);
@@ -294,9 +337,10 @@ int hd_catalog_load_dir(struct hd_catalog *cat, const char *dir, char *err, size
 
 		if (ret == 0) {
 			snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
-			r = hd_read_path(path, &bytes, &len, 4u << 20);
+			r = hd_read_regular(path, &bytes, &len, 4u << 20);
 			if (r < 0) {
-				snprintf(err, errsize, "%s: cannot read: %s", path, strerror(-r));
+				snprintf(err, errsize, "%s: cannot read: %s", path,
+					 hd_read_strerror(r));
 				ret = r;
 			} else if (hd_catalog_parse(cat, path, bytes, len, err, errsize) < 0) {
 				ret = -EINVAL;
@@ -305,7 +349,21 @@ int hd_catalog_load_dir(struct hd_catalog *cat, const char *dir, char *err, size
 		free(names[i]);
 	}
 	free(names);
+	if (ret == 0)
+		ret = hd_catalog_check_related(cat, err, errsize);
 	return ret;
+}
+
+enum hd_status hd_catalog_line_status(const struct hd_catalog_entry *e, const char *line,
+				      size_t len)
+{
+	if (!e->level_from_line)
+		return e->status;
+	if (memmem(line, len, "CRITICAL", 8))
+		return HD_CRITICAL;
+	if (memmem(line, len, "WARNING", 7))
+		return HD_WARNING;
+	return e->status;
 }
 
 bool hd_catalog_entry_matches(const struct hd_catalog *cat, size_t i, const char *line, size_t len)

@@ -13,15 +13,20 @@
 struct hd_catalog_entry {
 	char *id;	       /* section name, unique over all files */
 	char *product;	       /* fsigk, amp, ipsec, ds ... */
-	char *severity;	       /* info, warning, critical */
-	enum hd_status status; /* severity as a status (info: HD_OK) */
+	char *severity;	       /* info, warning, critical, critical/warning */
+	enum hd_status status; /* severity as a status (info: HD_OK; critical/warning: CRITICAL) */
+	bool level_from_line;  /* critical/warning: the level word printed on the line decides */
 	char *pattern;	       /* pcre2 source */
 	bool caseless;	       /* `caseless = no` turns it off; on by default */
 	char *explanation;
 	char *remedy;
 	char **checks; /* NULL-terminated ids of checks that test the cause; may be empty */
 	size_t nchecks;
-	char *sample;  /* a real instance line; the tests match it */
+	char **samples; /* NULL-terminated real instances (`sample` may repeat); tests match them */
+	size_t nsamples;
+	char **related; /* NULL-terminated ids of entries the document groups with this one */
+	size_t nrelated;
+	char *source;  /* where the message is documented: "000", "002 B.3.1", "cited: ..." */
 	char *literal; /* lower-case text every match contains (prefilter), or NULL */
 	char *file;    /* where the section starts */
 	int line;
@@ -40,8 +45,17 @@ struct hd_catalog {
 int hd_catalog_parse(struct hd_catalog *cat, const char *name, const char *bytes, size_t len,
 		     char *err, size_t errsize);
 
-/* Every *.conf of DIR in name order. 0, or a negative errno with ERR set. */
+/* Every *.conf of DIR in name order; then every `related` id must name an entry.
+ * 0, or a negative errno with ERR set. */
 int hd_catalog_load_dir(struct hd_catalog *cat, const char *dir, char *err, size_t errsize);
+
+/* The state a matched LINE of entry E stands for: its severity, or for a critical/warning
+ * entry the level word printed on the line (CRITICAL, else WARNING, else critical). */
+enum hd_status hd_catalog_line_status(const struct hd_catalog_entry *e, const char *line,
+				      size_t len);
+
+/* Every `related` id of CAT names an entry of CAT. 0, or -EINVAL with ERR set. */
+int hd_catalog_check_related(const struct hd_catalog *cat, char *err, size_t errsize);
 
 /* Does entry I match LINE (LEN bytes, no newline needed)? */
 bool hd_catalog_entry_matches(const struct hd_catalog *cat, size_t i, const char *line, size_t len);

@@ -281,6 +281,22 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->root[--l] = '\0';
 		if (strcmp(o->root, "/") == 0)
 			o->root[0] = '\0';
+		/* a mistyped root would report on nothing and call it healthy */
+		struct stat st;
+		if (*o->root && stat(o->root, &st) < 0)
+			return fatal(o, "--root %s: %s", o->root, strerror(errno));
+		if (*o->root && !S_ISDIR(st.st_mode))
+			return fatal(o, "--root %s: not a directory", o->root);
+	}
+	if (o->output) {
+		/* -o replaces a regular file only: never a device, FIFO, symlink or directory */
+		struct stat st;
+		if (lstat(o->output, &st) == 0 && !S_ISREG(st.st_mode))
+			return fatal(
+			    o,
+			    "-o %s: not a regular file (only a regular file or a new name is "
+			    "replaced)",
+			    o->output);
 	}
 	return 0;
 }
@@ -429,10 +445,11 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 						   : "doctor";
 		rep.profile = o.profile;
 		/* the host name of the host looked at, so a fixture root reports as itself */
+		char hostpath[4096];
 		if (o.root && *o.root &&
-		    hd_read_file(&(struct hd_ctx){.root = o.root}, "/etc/hostname", &hostfile, NULL,
-				 256) == 0 &&
-		    *hostfile)
+		    hd_path(&(struct hd_ctx){.root = o.root}, "/etc/hostname", hostpath,
+			    sizeof(hostpath)) == 0 &&
+		    hd_read_regular(hostpath, &hostfile, NULL, 256) == 0 && *hostfile)
 			snprintf(host, sizeof(host), "%.*s", (int)strcspn(hostfile, "\n"),
 				 hostfile);
 		else

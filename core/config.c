@@ -493,9 +493,10 @@ int hd_config_load_dir(struct hd_config *cfg, const char *dir, const struct hd_p
 
 		if (ret == 0) {
 			snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
-			r = hd_read_path(path, &bytes, &len, 4u << 20);
+			r = hd_read_regular(path, &bytes, &len, 4u << 20);
 			if (r < 0) {
-				snprintf(err, errsize, "%s: cannot read: %s", path, strerror(-r));
+				snprintf(err, errsize, "%s: cannot read: %s", path,
+					 hd_read_strerror(r));
 				ret = r;
 			} else if (hd_config_parse(cfg, path, bytes, len, table, err, errsize) <
 				   0) {

@@ -56,6 +56,16 @@ int hd_explain(const char *dir, char **args, size_t nargs, FILE *in, FILE *out, 
 		fprintf(out, "%s (%s, %s)\n", e->id, e->product, e->severity);
 		fprintf(out, "  What it means: %s\n", e->explanation);
 		fprintf(out, "  What to do:    %s\n", e->remedy);
+		if (e->nrelated) {
+			fputs("  Related:       ", out);
+			for (size_t k = 0; k < e->nrelated; k++)
+				fprintf(out, "%s%s", k ? ", " : "", e->related[k]);
+			fputc('\n', out);
+		}
+		if (strncmp(e->source, "cited: ", 7) == 0)
+			fprintf(out, "  Source:        %s\n", e->source);
+		else
+			fprintf(out, "  Source:        vendor document %s\n", e->source);
 		if (e->nchecks) {
 			fputs("  Checked by:    ", out);
 			for (size_t k = 0; k < e->nchecks; k++) {

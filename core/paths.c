@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,20 +23,14 @@ int hd_path(const struct hd_ctx *ctx, const char *path, char *buf, size_t size)
 	return 0;
 }
 
-int hd_read_path(const char *resolved, char **out, size_t *len, size_t max)
+/* Read FD to its end into a NUL-terminated heap buffer (at most MAX bytes). */
+static int read_fd(int fd, char **out, size_t *len, size_t max)
 {
-	_cleanup_close_ int fd = -1;
 	struct hd_buf b = {0};
 	char chunk[65536];
 
-	*out = NULL;
-	if (len)
-		*len = 0;
 	if (max == 0)
 		max = 16u << 20;
-	fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
 		if (n < 0) {
@@ -57,6 +52,43 @@ int hd_read_path(const char *resolved, char **out, size_t *len, size_t max)
 		*len = b.len;
 	*out = hd_buf_steal(&b);
 	return 0;
+}
+
+int hd_read_path(const char *resolved, char **out, size_t *len, size_t max)
+{
+	_cleanup_close_ int fd = -1;
+
+	*out = NULL;
+	if (len)
+		*len = 0;
+	fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	return read_fd(fd, out, len, max);
+}
+
+int hd_read_regular(const char *resolved, char **out, size_t *len, size_t max)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	*out = NULL;
+	if (len)
+		*len = 0;
+	/* O_NONBLOCK: opening a FIFO for reading must not wait for a writer */
+	fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -HD_ENOTREG;
+	return read_fd(fd, out, len, max);
+}
+
+const char *hd_read_strerror(int r)
+{
+	return r == -HD_ENOTREG ? "not a regular file" : strerror(-r);
 }
 
 int hd_read_file(const struct hd_ctx *ctx, const char *path, char **out, size_t *len, size_t max)

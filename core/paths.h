@@ -1,6 +1,7 @@
 /* Every read of the host (/proc, /sys, /etc, /var, /opt) goes through --root. */
 #pragma once
 
+#include <errno.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -16,6 +17,13 @@ int hd_read_file(const struct hd_ctx *ctx, const char *path, char **out, size_t 
 
 /* Same as hd_read_file() for a path already resolved (no root prefix added). */
 int hd_read_path(const char *resolved, char **out, size_t *len, size_t max);
+
+/* The parent's reads of configuration (checks.d, the catalogue, ROOT/etc/hostname): like
+ * hd_read_path(), but never blocks on a FIFO and takes only a regular file (-HD_ENOTREG). */
+#define HD_ENOTREG EMEDIUMTYPE /* Linux has no EFTYPE; open() and read() never give this one */
+int hd_read_regular(const char *resolved, char **out, size_t *len, size_t max);
+/* strerror() of a read's result, with "not a regular file" for -HD_ENOTREG. */
+const char *hd_read_strerror(int r);
 
 /* "/proc/sys/" + KEY with dots turned into slashes (fs.file-max -> fs/file-max). */
 int hd_sysctl_path(const char *key, char *buf, size_t size);

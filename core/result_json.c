@@ -13,6 +13,9 @@ struct json_object *hd_json_double(double v)
 {
 	char buf[64];
 
+	/* JSON has no NaN or infinity: such a value is null (read back as NaN) */
+	if (!isfinite(v))
+		return NULL;
 	/* shortest text that reads back as the same double; json-c's default prints 17 digits */
 	for (int prec = 6; prec <= 17; prec++) {
 		snprintf(buf, sizeof(buf), "%.*g", prec, v);
@@ -152,7 +155,12 @@ int hd_result_from_json(struct json_object *o, struct hd_result *r)
 			enum hd_unit u = HD_UNIT_NONE;
 			struct hd_metric *m;
 
-			if (!name || !get_num(mo, "value", &value)) {
+			struct json_object *jv = NULL;
+			bool null_value = json_object_object_get_ex(mo, "value", &jv) && !jv;
+
+			if (null_value)
+				value = NAN; /* written as null: not a finite number */
+			if (!name || (!null_value && !get_num(mo, "value", &value))) {
 				free(name);
 				free(unit);
 				return -EINVAL;

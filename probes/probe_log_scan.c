@@ -275,6 +275,7 @@ void logscan_counts_init(struct logscan_counts *c, const struct logscan *ls)
 	c->nentries = ls->cat ? ls->cat->n : 0;
 	c->entry = hd_xcalloc(c->nentries + 1, sizeof(*c->entry));
 	c->example = hd_xcalloc(c->nentries + 1, sizeof(*c->example));
+	c->worst = hd_xcalloc(c->nentries + 1, sizeof(*c->worst));
 }
 
 void logscan_counts_free(struct logscan_counts *c)
@@ -282,6 +283,7 @@ void logscan_counts_free(struct logscan_counts *c)
 	for (size_t i = 0; i < c->nentries; i++)
 		free(c->example[i]);
 	free(c->example);
+	free(c->worst);
 	free(c->entry);
 	memset(c, 0, sizeof(*c));
 }
@@ -315,6 +317,9 @@ static void end_line(const struct logscan *ls, struct stream *st, const char *en
 				NULL) < 0)
 			continue;
 		matched = true;
+		enum hd_status ls_st = hd_catalog_line_status(&ls->cat->entries[e], st->line, len);
+		if ((uint8_t)ls_st > c->worst[e])
+			c->worst[e] = (uint8_t)ls_st;
 		if (c->entry[e]++ == 0) {
 			/* keep an instance, printable and short, for the details */
 			size_t n = len < 200 ? len : 200;
@@ -480,6 +485,8 @@ void logscan_scan(const struct logscan *ls, const char *buf, size_t len, struct 
 			c->cat[k] += pt.counts.cat[k];
 		for (size_t e = 0; e < c->nentries; e++) {
 			c->entry[e] += pt.counts.entry[e];
+			if (pt.counts.worst[e] > c->worst[e])
+				c->worst[e] = pt.counts.worst[e];
 			if (!c->example[e])
 				c->example[e] = HD_TAKE(pt.counts.example[e]);
 		}
@@ -1085,7 +1092,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		for (size_t k = 0; k < e->nchecks; k++)
 			hd_buf_printf(&cb, "%s%s", k ? ", " : "", e->checks[k]);
 		checks = hd_buf_steal(&cb);
-		hd_result_raise(r, e->status);
+		hd_result_raise(r, (enum hd_status)counts.worst[i]);
 		hd_result_detail(r, "%s: %" PRIu64 " line%s (%s %s), e.g. \"%s\"", e->id,
 				 counts.entry[i], counts.entry[i] == 1 ? "" : "s", e->product,
 				 e->severity, counts.example[i]);

@@ -32,6 +32,7 @@ struct logscan_counts {
 	uint64_t catalog;      /* lines matching at least one catalogue entry */
 	uint64_t *entry;       /* per catalogue entry: lines it matched */
 	char **example;	       /* per catalogue entry: the first line it matched (cut), or NULL */
+	uint8_t *worst;	       /* per catalogue entry: the worst state its lines stood for */
 	size_t nentries;
 };
 

@@ -264,7 +264,8 @@ static struct proc_ent *list_procs(DIR *proc, size_t *n)
 		v[*n].nfds = fstatat(dirfd(proc), sub, &st, 0) == 0 ? (long long)st.st_size : 0;
 		(*n)++;
 	}
-	qsort(v, *n, sizeof(*v), by_nfds);
+	if (*n > 1) /* qsort() must not see the NULL of an empty list (an empty /proc) */
+		qsort(v, *n, sizeof(*v), by_nfds);
 	return v;
 }
 

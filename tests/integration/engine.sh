@@ -50,6 +50,10 @@ expect_out "file-nr reason" "file-nr is malformed: expected 'allocated 0 max', g
 expect_out "file-max reason" "'unlimited' is not a number"
 run "$HOSTDOCTOR" nagios "${D[@]}" -r "$HD_TMP/nonexistent" file-handles
 expect_rc "missing root: UNKNOWN" 3
+expect_out "a missing root is refused, not reported on" "^HOSTDOCTOR UNKNOWN: --root $HD_TMP/nonexistent: No such file or directory"
+run "$HOSTDOCTOR" doctor "${D[@]}" -r "$F/busy/proc/sys/fs/file-nr"
+expect_rc "a root that is a file" 3
+expect_err "says so" "not a directory"
 run "$HOSTDOCTOR" nagios "${D[@]}" nosuch
 expect_rc "unknown check id" 3
 expect_out "says so on stdout" "^HOSTDOCTOR UNKNOWN: no check named 'nosuch'"
@@ -121,6 +125,30 @@ if grep -q '^hostdoctor_check_status{check="file-handles",probe="file-handles"} 
 else
 	not_ok "prometheus textfile" "$(cat "$HD_TMP/out.prom")"
 fi
+# the parent never blocks on a FIFO where a configuration file or ROOT/etc/hostname should be
+mkdir -p "$HD_TMP/fifodir" "$HD_TMP/fifohost/etc"
+mkfifo "$HD_TMP/fifodir/50-x.conf" "$HD_TMP/fifohost/etc/hostname"
+run timeout 20 "$HOSTDOCTOR" doctor -d "$HD_TMP/fifodir"
+expect_rc "a FIFO in checks.d: a clear error, no hang" 3
+expect_err "names it" "fifodir/50-x.conf: cannot read: not a regular file"
+run timeout 20 "$HOSTDOCTOR" doctor "${D[@]}" -r "$HD_TMP/fifohost" --only nosuchtag
+expect_rc "a FIFO as ROOT/etc/hostname: the run goes on" 0
+
+# -o replaces a regular file only: never a device node, a FIFO or what a symlink points at
+mkfifo "$HD_TMP/fifo.prom"
+ln -s "$HD_TMP/target.prom" "$HD_TMP/link.prom"
+echo keep >"$HD_TMP/target.prom"
+for o in /dev/null "$HD_TMP/fifo.prom" "$HD_TMP/link.prom"; do
+	run "$HOSTDOCTOR" doctor "${D[@]}" -r "$F/busy" -f prometheus -o "$o"
+	expect_rc "-o $o refused" 3
+	expect_err "-o $o: says why" "not a regular file"
+done
+if [ -c /dev/null ] && [ -p "$HD_TMP/fifo.prom" ] && [ -L "$HD_TMP/link.prom" ] &&
+	[ "$(cat "$HD_TMP/target.prom")" = keep ]; then
+	ok "the device, the FIFO and the symlink and its target are untouched"
+else
+	not_ok "-o replaced something it must not" "$(ls -la /dev/null "$HD_TMP")"
+fi
 run "$HOSTDOCTOR" doctor "${D[@]}" -o "$HD_TMP/no/such/dir/x.prom"
 expect_rc "unwritable output" 3
 expect_err "names the file" 'no/such/dir/x.prom: cannot write'
@@ -176,11 +204,11 @@ if command -v script >/dev/null; then
 	grep -q $'\033\\[' <<<"$plain" && not_ok "NO_COLOR honoured" || ok "NO_COLOR honoured"
 fi
 
-# --- start-up: libcurl and libproc2 are opened by their probes, not by every run ---
+# --- start-up: libcurl, libproc2 and libcrypto are opened by their probes, not by every run ---
 needed=$(readelf -d "$HOSTDOCTOR" | awk '/NEEDED/ {print $NF}')
-if grep -Eq 'libcurl|libproc2' <<<"$needed"; then
-	not_ok "libcurl and libproc2 are not linked in" "$needed"
+if grep -Eq 'libcurl|libproc2|libcrypto' <<<"$needed"; then
+	not_ok "libcurl, libproc2 and libcrypto are not linked in" "$needed"
 else
-	ok "libcurl and libproc2 are not linked in"
+	ok "libcurl, libproc2 and libcrypto are not linked in"
 fi
 finish

@@ -82,14 +82,14 @@ rm -f "$L/app.log.1"
 
 # --- rename and compress (no delaycompress): the rest is read from app.log.1.gz
 lines 2 "error before gzip" >>"$L/app.log"
-printf 'CRITICAL [smtp:ipc.c:102] semget=No space left on device(28) (key=1510018258, nsems=1)\n' >>"$L/app.log"
+printf '%s\n' "CRITICAL [smtp:ipc.c:102] semget=No space left on device(28) semget failure. Childnum(pre_spawn=300) may be large. If needed, maximum semaphore number(SEMMNI) can be increased by adding a line like 'kernel.sem=250 128000 32 512' in '/etc/sysctl.conf' and running 'sysctl -p'." >>"$L/app.log"
 mv "$L/app.log" "$L/app.log.1"
 gzip "$L/app.log.1"
 lines 2 "denied after gzip" >"$L/app.log"
 scan app
 expect_counts "gzip rotation" 5 2 2 1
 expect_rc "catalogued critical message" 2
-expect_json "catalogue entry named" "'fsigk-semget-no-space: 1 line' in j['checks'][0]['details']" True
+expect_json "catalogue entry named" "'fsigk-semget-failure: 1 line' in j['checks'][0]['details']" True
 expect_json "remedy names the check" "'--only fsigk-semaphores' in j['checks'][0]['remedy']" True
 scan app
 expect_counts "after gzip: nothing doubled" 0 0 0 0

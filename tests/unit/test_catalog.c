@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,20 +64,25 @@ static void test_every_sample_finds_its_entry_only(void **state)
 	load_shipped(&cat);
 	for (size_t i = 0; i < cat.n; i++) {
 		const struct hd_catalog_entry *e = &cat.entries[i];
-		size_t *idx = NULL;
-		size_t n = hd_catalog_explain(&cat, e->sample, strlen(e->sample), &idx);
 
-		if (n != 1 || idx[0] != i) {
-			fprintf(stderr, "sample of [%s] (%s:%d) matched %zu entries:", e->id,
-				e->file, e->line, n);
-			for (size_t k = 0; k < n; k++)
-				fprintf(stderr, " %s", cat.entries[idx[k]].id);
-			fputc('\n', stderr);
+		for (size_t s = 0; s < e->nsamples; s++) {
+			size_t *idx = NULL;
+			size_t n =
+			    hd_catalog_explain(&cat, e->samples[s], strlen(e->samples[s]), &idx);
+
+			if (n != 1 || idx[0] != i) {
+				fprintf(stderr,
+					"sample %zu of [%s] (%s:%d) matched %zu entries:", s + 1,
+					e->id, e->file, e->line, n);
+				for (size_t k = 0; k < n; k++)
+					fprintf(stderr, " %s", cat.entries[idx[k]].id);
+				fputc('\n', stderr);
+				free(idx);
+				hd_catalog_free(&cat);
+				fail();
+			}
 			free(idx);
-			hd_catalog_free(&cat);
-			fail();
 		}
-		free(idx);
 	}
 	hd_catalog_free(&cat);
 }
@@ -95,11 +101,14 @@ static void test_shipped_entries_are_complete(void **state)
 		/* a plain-text prefilter keeps log-scan to one pass; it must occur in real lines */
 		if (!e->literal || strlen(e->literal) < 4)
 			fail_msg("[%s] has no plain text of 4+ characters outside groups", e->id);
-		for (k = 0; e->sample[k] && k < sizeof(lower) - 1; k++)
-			lower[k] = (char)tolower((unsigned char)e->sample[k]);
-		lower[k] = '\0';
-		if (!strstr(lower, e->literal))
-			fail_msg("[%s] literal '%s' is not in its sample", e->id, e->literal);
+		for (size_t s = 0; s < e->nsamples; s++) {
+			for (k = 0; e->samples[s][k] && k < sizeof(lower) - 1; k++)
+				lower[k] = (char)tolower((unsigned char)e->samples[s][k]);
+			lower[k] = '\0';
+			if (!strstr(lower, e->literal))
+				fail_msg("[%s] literal '%s' is not in its sample %zu", e->id,
+					 e->literal, s + 1);
+		}
 		if (strncmp(e->id, e->product, strlen(e->product)) != 0)
 			fail_msg("[%s] id does not start with its product '%s'", e->id, e->product);
 		for (size_t c = 0; c < e->nchecks; c++) {
@@ -183,7 +192,48 @@ static void test_explain_many_lines(void **state)
 }
 
 static const char good_entry[] = "product = x\nseverity = warning\npattern = hello\n"
-				 "explanation = e\nremedy = r\nsample = hello\n";
+				 "explanation = e\nremedy = r\nsample = hello\nsource = 000\n";
+
+/* `sample` repeats; `related` must name entries; critical/warning takes the line's level */
+static void test_samples_related_and_line_level(void **state)
+{
+	static const char one[] =
+	    "[a]\nproduct = x\nseverity = critical/warning\npattern = System call=Too many\n"
+	    "explanation = e\nremedy = r\nsource = 000\nrelated = b\n"
+	    "sample = CRITICAL [http] System call=Too many open files in system(23) x\n"
+	    "sample = WARNING [smtp] System call=Too many open files in system(23) y\n"
+	    "[b]\nproduct = x\nseverity = warning\npattern = other thing\nexplanation = e\n"
+	    "remedy = r\nsource = 000\nsample = other thing\nsample = other thing 2\n"
+	    "related = a\n";
+	static const char dangling[] =
+	    "[c]\nproduct = x\nseverity = info\npattern = third\nexplanation = e\n"
+	    "remedy = r\nsource = 000\nsample = third\nrelated = nowhere\n";
+	struct hd_catalog cat = {0};
+	char err[512];
+	const struct hd_catalog_entry *a;
+	(void)state;
+	assert_int_equal(hd_catalog_parse(&cat, "one.conf", one, strlen(one), err, sizeof(err)), 0);
+	assert_int_equal(hd_catalog_check_related(&cat, err, sizeof(err)), 0);
+	a = &cat.entries[0];
+	assert_int_equal(a->nsamples, 2);
+	assert_string_equal(a->samples[1],
+			    "WARNING [smtp] System call=Too many open files in system(23) y");
+	assert_null(a->samples[2]);
+	assert_string_equal(a->source, "000");
+	assert_int_equal(a->nrelated, 1);
+	assert_string_equal(a->related[0], "b");
+	assert_int_equal(hd_catalog_line_status(a, a->samples[0], strlen(a->samples[0])),
+			 HD_CRITICAL);
+	assert_int_equal(hd_catalog_line_status(a, a->samples[1], strlen(a->samples[1])),
+			 HD_WARNING);
+	assert_int_equal(hd_catalog_line_status(a, "no level", 8), HD_CRITICAL);
+	assert_int_equal(hd_catalog_line_status(&cat.entries[1], "CRITICAL", 8), HD_WARNING);
+	assert_int_equal(
+	    hd_catalog_parse(&cat, "two.conf", dangling, strlen(dangling), err, sizeof(err)), 0);
+	assert_int_equal(hd_catalog_check_related(&cat, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "two.conf:1: [c] related entry 'nowhere' does not exist");
+	hd_catalog_free(&cat);
+}
 
 static void test_bad_catalogues(void **state)
 {
@@ -192,10 +242,10 @@ static void test_bad_catalogues(void **state)
 	} cases[] = {
 	    {"[e]\nproduct = x\nseverity = warning\npattern = (abc\nexplanation = e\nremedy = "
 	     "r\n"
-	     "sample = s\n",
+	     "sample = s\nsource = 0\n",
 	     "bad.conf:4: [e] bad pattern at offset 4: missing closing parenthesis"},
 	    {"[e]\nproduct = x\nseverity = warning\npattern = a[\nexplanation = e\nremedy = r\n"
-	     "sample = s\n",
+	     "sample = s\nsource = 0\n",
 	     "bad.conf:4: [e] bad pattern at offset 2: missing terminating ] for character "
 	     "class"},
 	    {"[e]\nproduct = x\nseverity = warning\npattern = p\nremedy = r\nsample = s\n",
@@ -206,8 +256,16 @@ static void test_bad_catalogues(void **state)
 	    {"[e]\nproduct = x\nsevrity = warning\n",
 	     "bad.conf:3: [e] unknown key 'sevrity' (product, severity"},
 	    {"[e]\nproduct = x\nseverity = fatal\npattern = p\nexplanation = e\nremedy = r\n"
+	     "sample = s\nsource = 0\n",
+	     "bad.conf:3: [e] severity 'fatal' is not info, warning, critical or critical/warning"},
+	    {"[e]\nproduct = x\nseverity = info\npattern = p\nexplanation = e\nremedy = r\n"
 	     "sample = s\n",
-	     "bad.conf:3: [e] severity 'fatal' is not info, warning or critical"},
+	     "bad.conf:1: [e] needs 'source'"},
+	    {"[e]\nproduct = x\nseverity = info\npattern = p\nexplanation = e\nremedy = r\n"
+	     "sample = s\nsource = 000\nrelated = f, e\n",
+	     "bad.conf:9: [e] is related to itself"},
+	    {"[e]\nproduct = x\nsource = 000\nsource = 001\n",
+	     "bad.conf:4: [e] 'source' is given twice (first at line 3)"},
 	    {"product = x\n", "bad.conf:1: key 'product' is outside any [section]"},
 	    {"[e]\npattern = a\npattern = b\n",
 	     "bad.conf:3: [e] 'pattern' is given twice (first at "
@@ -217,7 +275,7 @@ static void test_bad_catalogues(void **state)
 	    {"[e]\nthis line has no equals sign\n", "bad.conf:2: expected 'key = value' or"},
 	    {"[e]\ncaseless = maybe\nproduct = x\nseverity = info\npattern = p\nexplanation = "
 	     "e\n"
-	     "remedy = r\nsample = s\n",
+	     "remedy = r\nsample = s\nsource = 0\n",
 	     "bad.conf:2: [e] caseless 'maybe' is not yes or no"},
 	};
 	(void)state;
@@ -249,7 +307,7 @@ static void test_duplicate_across_files_and_continuations(void **state)
 	/* prose continues on indented lines; a ';' inside a value stays */
 	snprintf(buf, sizeof(buf),
 		 "[c]\nproduct = x\nseverity = critical\npattern = a;b\nexplanation = first\n"
-		 "  second ; third\nremedy = r\nsample = a;b\ncaseless = no\n");
+		 "  second ; third\nremedy = r\nsample = a;b\ncaseless = no\nsource = 000\n");
 	assert_int_equal(hd_catalog_parse(&cat, "c.conf", buf, strlen(buf), err, sizeof(err)), 0);
 	assert_int_equal(cat.n, 1);
 	assert_string_equal(cat.entries[0].explanation, "first second ; third");
@@ -307,6 +365,7 @@ int main(void)
 	    cmocka_unit_test(test_vendor_spellings_and_real_variants),
 	    cmocka_unit_test(test_explain_many_lines),
 	    cmocka_unit_test(test_bad_catalogues),
+	    cmocka_unit_test(test_samples_related_and_line_level),
 	    cmocka_unit_test(test_duplicate_across_files_and_continuations),
 	    cmocka_unit_test(test_literal),
 	    cmocka_unit_test(test_missing_dir),

@@ -132,8 +132,8 @@ static const struct scan_case cases[] = {
     {"\xff\xfe\x00\x80 den\x00ied \xc3\x28 DENIED\n\x00\x00\n", 26, 2, {0, 0, 1, 0, 0, 0, 0, 0}, 0},
     /* overlapping words: "terror" holds "err", "refailed" holds "fail" */
     {"terror\nrefailed\n", 0, 2, {1, 0, 0, 1, 0, 0, 0, 0}, 0},
-    /* a catalogue entry: its plain text then the full pattern */
-    {"CRITICAL [smtp:ipc.c:102] semget=No space left on device(28)\n", 0, 1, {0}, 1},
+    /* a catalogue entry: its plain text then the full pattern ("failure" is a config word) */
+    {"CRITICAL [ipc] semget=No space left on device(28) semget failure.\n", 0, 1, {0, 0, 0, 1}, 1},
     {"no space left on device without the semget word\n", 0, 1, {0}, 0},
 };
 
@@ -234,7 +234,7 @@ static void test_random_against_reference(void **state)
 				buf[len++] = '\n';
 			} else if (r % 97 == 0) {
 				/* a whole sample now and then */
-				const char *s = cat.entries[(size_t)r % cat.n].sample;
+				const char *s = cat.entries[(size_t)r % cat.n].samples[0];
 				size_t l = strlen(s);
 				memcpy(buf + len, s, l);
 				len += l;
@@ -295,7 +295,9 @@ static void test_large_buffer(void **state)
 /* The same bytes give the same counts whether fed at once or line by line. */
 static void test_split_feeding(void **state)
 {
-	char text[] = "a denied\nb\nc warning timeout\nd semget=No space left on device(28)\ne\n";
+	char text[] =
+	    "a denied\nb\nc warning timeout\n"
+	    "d CRITICAL [smtp:ipc.c:102] semget=No space left on device(28) semget failure.\ne\n";
 	struct logscan *ls = logscan_new(&cat);
 	struct logscan_counts whole, parts;
 	char *p = text;

@@ -9,8 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+#include <math.h>
+
 #include "paths.h"
 #include "render.h"
+#include "result_json.h"
 #include "util.h"
 
 static void tag(struct hd_result *r, const char *a, const char *b)
@@ -185,12 +189,44 @@ static void test_plain_numbers(void **s)
 	}
 }
 
+/* A metric that is not a finite number survives the child-to-parent JSON as NaN (null in JSON). */
+static void test_json_nonfinite_round_trip(void **s)
+{
+	struct hd_result r, back;
+	struct json_object *o;
+	const char *text;
+
+	(void)s;
+	hd_result_init(&r);
+	hd_result_init(&back);
+	hd_result_set(&r, HD_OK, "x");
+	hd_result_metric(&r, "ratio", NAN, HD_UNIT_NONE);
+	hd_result_metric(&r, "big", INFINITY, HD_UNIT_NONE);
+	hd_result_metric(&r, "fine", 2.5, HD_UNIT_NONE);
+	o = hd_result_to_json(&r);
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	assert_null(strstr(text, "nan"));
+	assert_null(strstr(text, "inf"));
+	assert_int_equal(hd_result_from_json(o, &back), 0);
+	assert_int_equal(back.nmetrics, 3);
+	assert_true(isnan(back.metrics[0].value));
+	assert_true(isnan(back.metrics[1].value));
+	assert_true(back.metrics[2].value == 2.5);
+	json_object_put(o);
+	hd_result_free(&r);
+	hd_result_free(&back);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_doctor),     cmocka_unit_test(test_preflight),
-	    cmocka_unit_test(test_nagios),     cmocka_unit_test(test_json),
-	    cmocka_unit_test(test_prometheus), cmocka_unit_test(test_plain_numbers),
+	    cmocka_unit_test(test_doctor),
+	    cmocka_unit_test(test_preflight),
+	    cmocka_unit_test(test_nagios),
+	    cmocka_unit_test(test_json),
+	    cmocka_unit_test(test_prometheus),
+	    cmocka_unit_test(test_plain_numbers),
+	    cmocka_unit_test(test_json_nonfinite_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
