@@ -12,7 +12,7 @@ PKGS_BUILD := gcc make cmake pkg-config clang-format \
 	libjson-c-dev libselinux1-dev libsepol-dev libpcre2-dev zlib1g-dev libssl-dev
 # What the tests use to create real conditions (namespaces, policies, sockets, servers).
 PKGS_TEST  := iproute2 util-linux procps kmod checkpolicy python3 net-tools gzip binutils passwd \
-	coreutils findutils openssl
+	coreutils findutils openssl systemd
 
 .PHONY: all deps build build-asan doctor test test-plain test-asan bench format format-check clean
 
