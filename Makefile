@@ -4,17 +4,20 @@
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
+BUILD_FUZZ ?= build-fuzz
+SECONDS    ?= 60
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
 # Build and library packages.
-PKGS_BUILD := gcc make cmake pkg-config clang-format \
+PKGS_BUILD := gcc make cmake pkg-config clang-format clang libclang-rt-14-dev \
 	libmnl-dev libcurl4-openssl-dev libproc2-dev libcmocka-dev libinih-dev \
 	libjson-c-dev libselinux1-dev libsepol-dev libpcre2-dev zlib1g-dev libssl-dev
 # What the tests use to create real conditions (namespaces, policies, sockets, servers).
 PKGS_TEST  := iproute2 util-linux procps kmod checkpolicy python3 net-tools gzip binutils passwd \
-	coreutils findutils openssl systemd
+	coreutils findutils openssl systemd strace
 
-.PHONY: all deps build build-asan doctor test test-plain test-asan bench format format-check clean
+.PHONY: all deps build build-asan build-fuzz fuzz fuzz-run doctor test test-plain test-asan \
+	test-fuzz bench format format-check clean
 
 all: build
 
@@ -35,11 +38,25 @@ $(BUILD)/CMakeCache.txt:
 $(BUILD_ASAN)/CMakeCache.txt:
 	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DHD_SANITIZE=ON
 
+# libFuzzer harnesses (tests/fuzz): clang, -fsanitize=fuzzer,address,undefined.
+$(BUILD_FUZZ)/CMakeCache.txt:
+	CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHD_FUZZ=ON
+
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
 build-asan: deps $(BUILD_ASAN)/CMakeCache.txt
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
+
+build-fuzz: deps $(BUILD_FUZZ)/CMakeCache.txt
+	cmake --build $(BUILD_FUZZ) -j $(JOBS)
+
+fuzz: build-fuzz
+
+# Each harness for SECONDS seconds, one after the other, on one CPU each; new inputs are kept in
+# $(BUILD_FUZZ)/fuzz-run/NAME/corpus, so a second run goes on from where the first stopped.
+fuzz-run: build-fuzz
+	bash tests/fuzz/run.sh --seconds $(SECONDS) --work $(BUILD_FUZZ)/fuzz-run $(BUILD_FUZZ)/fuzz/fuzz_*
 
 # The report of this host with the in-tree checks.d; the exit status of a report
 # with problems (1-3) is shown, not treated as a failure of make.
@@ -47,7 +64,7 @@ doctor: build
 	@./$(BUILD)/hostdoctor doctor -d checks.d; rc=$$?; \
 	echo "(hostdoctor exit status $$rc)"; [ $$rc -le 3 ]
 
-test: test-plain test-asan
+test: test-plain test-asan test-fuzz
 
 test-plain: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -57,10 +74,15 @@ test-asan: build-asan
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS)
 
+# every harness for a few seconds from its seed corpus: a crash, leak, timeout or OOM fails
+test-fuzz: build-fuzz
+	cd $(BUILD_FUZZ) && ctest --output-on-failure -j $(JOBS)
+
 bench: build
 	bash bench/run.sh $(BUILD)/hostdoctor
 
-C_SOURCES = $(wildcard core/*.[ch] probes/*.[ch] tests/unit/*.[ch] tests/helpers/*.[ch])
+C_SOURCES = $(wildcard core/*.[ch] probes/*.[ch] tests/unit/*.[ch] tests/helpers/*.[ch] \
+	tests/fuzz/*.[ch])
 
 format:
 	clang-format -i $(C_SOURCES)
@@ -69,4 +91,4 @@ format-check:
 	clang-format --dry-run --Werror $(C_SOURCES)
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

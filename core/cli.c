@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include "paths.h"
 #include "render.h"
 #include "runner.h"
+#include "text.h"
 #include "util.h"
 
 #ifndef HD_VERSION
@@ -49,6 +51,7 @@ struct opts {
 	const char *profile;
 	char **args;
 	size_t nargs;
+	unsigned memory_mb;
 };
 
 static void usage(FILE *out)
@@ -84,6 +87,8 @@ static void usage(FILE *out)
 	    "  -t, --timeout SECONDS[:STATE]  deadline of the whole run; unfinished checks get "
 	    "STATE (UNKNOWN)\n"
 	    "  -j, --jobs N             checks run at once (default 4)\n"
+	    "      --memory-limit MIB   address space each check may use (default 1024; 0: no "
+	    "limit)\n"
 	    "  -v, --verbose            more detail (repeatable)\n"
 	    "  -h, --help               this text\n"
 	    "  -V, --version            the version\n"
@@ -192,6 +197,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	    {"critical", required_argument, NULL, 'c'},
 	    {"timeout", required_argument, NULL, 't'},
 	    {"jobs", required_argument, NULL, 'j'},
+	    {"memory-limit", required_argument, NULL, 3},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
@@ -255,6 +261,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return fatal(o, "--jobs '%s': expected a number from 1 to 256",
 					     optarg);
 			o->jobs = (int)n;
+			break;
+		case 3:
+			if (hd_parse_int(optarg, &n) < 0 || n < 0 || n > 1048576)
+				return fatal(
+				    o,
+				    "--memory-limit '%s': expected MiB from 0 (no limit) to "
+				    "1048576",
+				    optarg);
+			o->memory_mb = (unsigned)n;
 			break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); return -1;
@@ -321,10 +336,102 @@ static int list_checks(const struct opts *o, struct hd_check **sel, size_t n)
 	return 0;
 }
 
+/* ---- ending a run early: a signal, or memory running out in this process ---- */
+
+/* What the handlers need, set before a run starts: async-signal-safe reads only. */
+static volatile sig_atomic_t term_nagios;   /* print the one UNKNOWN line on stdout */
+static volatile sig_atomic_t term_reported; /* the report is out: exit with its code */
+static volatile sig_atomic_t term_rc;
+static char *volatile term_tmp; /* -o's temporary file, removed */
+
+static void put(int fd, const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+static const char *term_name(int sig)
+{
+	switch (sig) {
+	case SIGTERM: return "SIGTERM";
+	case SIGINT: return "SIGINT";
+	case SIGHUP: return "SIGHUP";
+	case SIGQUIT: return "SIGQUIT";
+	}
+	return "a signal";
+}
+
+static void on_term(int sig)
+{
+	hd_runner_kill_children();
+	if (term_tmp)
+		unlink(term_tmp);
+	if (term_reported)
+		_exit(term_rc);
+	if (term_nagios) {
+		put(STDOUT_FILENO, "HOSTDOCTOR UNKNOWN: stopped by ");
+		put(STDOUT_FILENO, term_name(sig));
+		put(STDOUT_FILENO, " before the checks were done\n");
+		_exit(3);
+	}
+	put(STDERR_FILENO, "hostdoctor: stopped by ");
+	put(STDERR_FILENO, term_name(sig));
+	put(STDERR_FILENO, "; the checks' processes were ended\n");
+	/* die of the signal itself, as a shell that sent it expects */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void __attribute__((noreturn)) parent_oom(void)
+{
+	hd_runner_kill_children();
+	if (term_tmp)
+		unlink(term_tmp);
+	if (term_nagios)
+		put(STDOUT_FILENO, "HOSTDOCTOR UNKNOWN: out of memory (hostdoctor itself)\n");
+	else
+		put(STDERR_FILENO, "hostdoctor: out of memory; the checks' processes were ended\n");
+	_exit(3);
+}
+
+static void catch_term(void)
+{
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+	struct sigaction sa = {.sa_handler = on_term};
+
+	sigfillset(&sa.sa_mask); /* one handler at a time */
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	hd_set_oom_handler(parent_oom);
+}
+
+/* Hold the termination signals while the report is written: it comes out whole, and a signal
+ * that arrived meanwhile ends the process with the report's code. */
+static void hold_term(bool hold)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
 int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 {
-	struct opts o = {
-	    .timeout = HD_DEFAULT_TIMEOUT, .timeout_state = HD_UNKNOWN, .jobs = HD_DEFAULT_JOBS};
+	struct opts o = {.timeout = HD_DEFAULT_TIMEOUT,
+			 .timeout_state = HD_UNKNOWN,
+			 .jobs = HD_DEFAULT_JOBS,
+			 .memory_mb = HD_DEFAULT_MEMORY_MB};
 	struct hd_config cfg = {0};
 	struct hd_check **sel = NULL;
 	struct hd_result *results = NULL;
@@ -336,6 +443,8 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 		rc = rc < 0 ? 0 : rc;
 		goto out;
 	}
+	term_nagios = o.mode == M_NAGIOS;
+	catch_term();
 	if (o.ndirs == 0)
 		push(&o.dirs, &o.ndirs, default_checks_dir());
 	for (size_t i = 0; i < o.ndirs; i++)
@@ -425,10 +534,11 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 					 .timeout_state = o.timeout_state,
 					 .check_timeout = HD_DEFAULT_CHECK_TIMEOUT,
 					 .root = o.root ? o.root : "",
-					 .verbose = o.verbose};
+					 .verbose = o.verbose,
+					 .memory_mb = o.memory_mb};
 		struct hd_report rep = {0};
 		struct hd_render_opts rop = {.verbose = o.verbose};
-		char host[256] = "localhost";
+		char host[256] = "localhost", raw_host[256] = "";
 		double t0 = hd_now();
 		FILE *out = stdout;
 		_cleanup_free_ char *tmp = NULL;
@@ -450,14 +560,17 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 		    hd_path(&(struct hd_ctx){.root = o.root}, "/etc/hostname", hostpath,
 			    sizeof(hostpath)) == 0 &&
 		    hd_read_regular(hostpath, &hostfile, NULL, 256) == 0 && *hostfile)
-			snprintf(host, sizeof(host), "%.*s", (int)strcspn(hostfile, "\n"),
-				 hostfile);
-		else
-			gethostname(host, sizeof(host) - 1);
+			hd_text_escape_to(host, sizeof(host), hostfile, strcspn(hostfile, "\n"));
+		else if (gethostname(raw_host, sizeof(raw_host) - 1) == 0)
+			hd_text_escape_to(host, sizeof(host), raw_host, strlen(raw_host));
 		rep.host = host;
 
 		if (o.output) {
+			hold_term(
+			    true); /* the temporary file's name is known to the handler first */
 			out = open_atomic(o.output, &tmp);
+			term_tmp = tmp;
+			hold_term(false);
 			if (!out) {
 				rc = fatal(&o, "%s: cannot write: %s", o.output, strerror(errno));
 				goto out;
@@ -467,23 +580,39 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 			rop.color = isatty(STDOUT_FILENO) && !(nc && *nc) && getenv("TERM") &&
 				    strcmp(getenv("TERM"), "dumb") != 0;
 		}
-		hd_render(out, o.format, &rep, &rop);
-		if (o.output) {
-			bool bad = fflush(out) != 0 || fsync(fileno(out)) != 0;
-			bad |= fclose(out) != 0;
-			if (bad || rename(tmp, o.output) < 0) {
-				int e = errno;
-				unlink(tmp);
-				rc = fatal(&o, "%s: cannot write: %s", o.output, strerror(e));
-				goto out;
-			}
-		}
 		if (o.mode == M_EXPLAIN)
 			rc = 0; /* matched: the checks' states are information here */
 		else if (o.mode == M_PREFLIGHT)
 			rc = hd_report_blockers(&rep) ? 1 : 0;
 		else
 			rc = hd_status_exit(hd_report_worst(&rep));
+		hold_term(true);
+		hd_render(out, o.format, &rep, &rop);
+		if (o.output) {
+			bool bad = fflush(out) != 0 || fsync(fileno(out)) != 0;
+			int e = errno;
+
+			if (fclose(out) != 0 && !bad) {
+				bad = true;
+				e = errno;
+			}
+			if (!bad && rename(tmp, o.output) < 0) {
+				bad = true;
+				e = errno;
+			}
+			term_tmp = NULL;
+			if (bad) {
+				unlink(tmp);
+				rc = fatal(&o, "%s: cannot write: %s", o.output, strerror(e));
+				hold_term(false);
+				goto out;
+			}
+		}
+		fflush(stdout);
+		/* a signal held while the report was written ends the process with its code */
+		term_rc = rc;
+		term_reported = 1;
+		hold_term(false);
 	}
 out:
 	for (size_t i = 0; results && i < nsel; i++)

@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "config.h"
+#include "ini_lines.h"
 #include "paths.h"
 #include "util.h"
 
@@ -72,12 +73,14 @@ static int lookup_cb(void *user, const char *section, const char *name, const ch
 	return 1;
 }
 
-int hd_ini_lookup(const char *bytes, const char *section, const char *key, char **out)
+int hd_ini_lookup(const char *bytes, size_t len, const char *section, const char *key, char **out)
 {
 	struct lookup l = {section, key, NULL};
+	/* whole lines, however long (libinih's own string reader cuts them at its line size and
+	 * reads the tail as a line of its own); a product's file may hold lines inih does not take */
+	struct hd_ini_lines in = {.bytes = bytes, .len = len, .lenient = true};
 
-	ini_stop_on_first_error = false; /* a product's file may hold lines inih does not take */
-	ini_parse_string(bytes, lookup_cb, &l);
+	hd_ini_run(&in, true, lookup_cb, &l);
 	if (!l.found)
 		return -ENOENT;
 	/* quotes around a value are the product's syntax, not part of it */
@@ -107,6 +110,7 @@ int hd_check_resolve(const struct hd_check *c, const struct hd_ctx *ctx, struct 
 		struct hd_kv *kv = &out->params[i];
 		struct hd_ini_ref ref;
 		_cleanup_free_ char *bytes = NULL;
+		size_t len = 0;
 		char *value = NULL;
 		const struct hd_param *spec;
 		const char *why;
@@ -120,9 +124,9 @@ int hd_check_resolve(const struct hd_check *c, const struct hd_ctx *ctx, struct 
 			kv->value = hd_xstrdup(c->params[i].value);
 			continue;
 		}
-		r = hd_read_file(ctx, ref.path, &bytes, NULL, 4u << 20);
+		r = hd_read_file(ctx, ref.path, &bytes, &len, 4u << 20);
 		if (r == 0)
-			r = hd_ini_lookup(bytes, ref.section, ref.key, &value);
+			r = hd_ini_lookup(bytes, len, ref.section, ref.key, &value);
 		if (r < 0 && ref.def) {
 			value = hd_xstrdup(ref.def);
 		} else if (r < 0) {
@@ -132,7 +136,7 @@ int hd_check_resolve(const struct hd_check *c, const struct hd_ctx *ctx, struct 
 					 ref.section);
 			else
 				snprintf(err, errsize, "%s: cannot read %s%s: %s", c->params[i].key,
-					 ctx->root, ref.path, strerror(-r));
+					 ctx->root, ref.path, hd_read_strerror(r));
 			hd_ini_ref_free(&ref);
 			hd_check_resolved_free(out);
 			return r;

@@ -17,9 +17,9 @@ struct hd_ini_ref {
 int hd_ini_ref_parse(const char *v, struct hd_ini_ref *ref);
 void hd_ini_ref_free(struct hd_ini_ref *ref);
 
-/* Find SECTION/KEY in INI bytes (NUL-terminated; lenient: lines it cannot parse are passed
- * over). 0 with *OUT set (the last value wins), or -ENOENT. */
-int hd_ini_lookup(const char *bytes, const char *section, const char *key, char **out);
+/* Find SECTION/KEY in LEN bytes of INI (lenient: lines it cannot parse, and lines longer than
+ * HD_INI_MAX_LINE, are passed over whole). 0 with *OUT set (the last value wins), or -ENOENT. */
+int hd_ini_lookup(const char *bytes, size_t len, const char *section, const char *key, char **out);
 
 /* A copy of C with every reference replaced by its value (or default), each value checked
  * against the probe's parameter type. 0, or -errno with ERR naming the file, key and reason. */

@@ -16,10 +16,15 @@ static char *reader(char *str, int num, void *stream)
 		i++;
 	n = i - l->pos + (i < l->len ? 1 : 0);
 	l->lineno++;
-	/* a cut line or an embedded NUL would be misread silently: refuse it */
+	/* a cut line or an embedded NUL would be misread silently: refuse it (or pass it over) */
 	if (n >= (size_t)num - 1 || memchr(l->bytes + l->pos, '\0', n)) {
 		l->overlong = true;
-		return NULL;
+		if (!l->lenient)
+			return NULL;
+		l->pos += n;
+		str[0] = '\0'; /* a blank line in its place: nothing of it is taken */
+		l->continuation = false;
+		return str;
 	}
 	memcpy(str, l->bytes + l->pos, n);
 	str[n] = '\0';
@@ -32,17 +37,22 @@ static char *reader(char *str, int num, void *stream)
 
 int hd_ini_run(struct hd_ini_lines *l, bool inline_comments, ini_handler handler, void *user)
 {
-	bool saved_inline = ini_allow_inline_comments;
-	int saved_alloc = ini_initial_alloc, r;
+	bool saved_inline = ini_allow_inline_comments, saved_stack = ini_use_stack;
+	bool saved_stop = ini_stop_on_first_error;
+	int saved_alloc = ini_initial_alloc, saved_max = ini_max_line, r;
 
 	ini_use_stack = false;
 	ini_max_line = HD_INI_MAX_LINE;
 	ini_initial_alloc = HD_INI_MAX_LINE; /* the reader is handed this size: one whole line */
-	ini_stop_on_first_error = true;
+	ini_stop_on_first_error = !l->lenient;
 	ini_allow_inline_comments = inline_comments;
 	r = ini_parse_stream(reader, l, handler, user);
+	/* libinih's settings are process-wide: leave them as found */
 	ini_allow_inline_comments = saved_inline;
 	ini_initial_alloc = saved_alloc;
+	ini_max_line = saved_max;
+	ini_use_stack = saved_stack;
+	ini_stop_on_first_error = saved_stop;
 	return r;
 }
 

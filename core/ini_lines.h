@@ -14,6 +14,9 @@ struct hd_ini_lines {
 	int section_line;  /* the line of the last [section] header */
 	bool continuation; /* the line last read is indented (a continued value) */
 	bool overlong;	   /* a line of HD_INI_MAX_LINE - 3 bytes or more, or one holding a NUL */
+	/* A product's file rather than ours: such a line is passed over (never cut in two, which
+	 * would make its tail a line of its own), and parsing goes on after a line inih refuses. */
+	bool lenient;
 };
 
 /* Parse L's bytes with HANDLER (stops at the first error). INLINE_COMMENTS: whether " ;" starts

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <linux/netlink.h>
 #include <poll.h>
+#include <stdint.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -101,6 +103,9 @@ int hd_nl_request(int proto, struct nlmsghdr *req, mnl_cb_t cb, void *data, doub
 			ret = -errno;
 			break;
 		}
+		ret = hd_nl_frame_check(buf, (size_t)n);
+		if (ret < 0)
+			break;
 		ret = mnl_cb_run(buf, (size_t)n, seq, portid, cb, data);
 		if (ret < 0) {
 			ret = -errno;
@@ -115,8 +120,39 @@ int hd_nl_request(int proto, struct nlmsghdr *req, mnl_cb_t cb, void *data, doub
 	return ret;
 }
 
+int hd_nl_frame_check(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	size_t left = len;
+
+	/* mnl_cb_run() walks with an int length: a buffer or an nlmsg_len above INT_MAX wraps */
+	if (len > (size_t)INT32_MAX)
+		return -EFBIG;
+	while (left > 0) {
+		struct nlmsghdr h;
+
+		if (left < sizeof(h))
+			return -EBADMSG;
+		memcpy(&h, p, sizeof(h));
+		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > left)
+			return -EBADMSG;
+		/* the next message starts at the aligned end; the last may end unaligned */
+		if (NLMSG_ALIGN((size_t)h.nlmsg_len) >= left)
+			break;
+		p += NLMSG_ALIGN((size_t)h.nlmsg_len);
+		left -= NLMSG_ALIGN((size_t)h.nlmsg_len);
+	}
+	return 0;
+}
+
 int hd_nl_replay(const void *buf, size_t len, mnl_cb_t cb, void *data)
 {
+	int rc = hd_nl_frame_check(buf, len);
+
+	if (rc < 0) {
+		errno = -rc;
+		return MNL_CB_ERROR;
+	}
 	/* seq 0 and portid 0 match any recorded message */
 	return mnl_cb_run(buf, len, 0, 0, cb, data);
 }

@@ -57,19 +57,6 @@ static int read_fd(int fd, char **out, size_t *len, size_t max)
 int hd_read_path(const char *resolved, char **out, size_t *len, size_t max)
 {
 	_cleanup_close_ int fd = -1;
-
-	*out = NULL;
-	if (len)
-		*len = 0;
-	fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	return read_fd(fd, out, len, max);
-}
-
-int hd_read_regular(const char *resolved, char **out, size_t *len, size_t max)
-{
-	_cleanup_close_ int fd = -1;
 	struct stat st;
 
 	*out = NULL;
@@ -77,18 +64,30 @@ int hd_read_regular(const char *resolved, char **out, size_t *len, size_t max)
 		*len = 0;
 	/* O_NONBLOCK: opening a FIFO for reading must not wait for a writer */
 	fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) {
+		int e = errno;
+		/* open() of a socket says ENXIO, which names neither the file nor the problem */
+		if (e == ENXIO && stat(resolved, &st) == 0 && !S_ISREG(st.st_mode))
+			return -HD_ENOTREG;
+		return -e;
+	}
 	if (fstat(fd, &st) < 0)
 		return -errno;
+	/* /proc, /sys and configuration files are regular files: a FIFO, socket or device in
+	 * their place would block, or never end */
 	if (!S_ISREG(st.st_mode))
-		return -HD_ENOTREG;
+		return S_ISDIR(st.st_mode) ? -EISDIR : -HD_ENOTREG;
 	return read_fd(fd, out, len, max);
+}
+
+int hd_read_regular(const char *resolved, char **out, size_t *len, size_t max)
+{
+	return hd_read_path(resolved, out, len, max);
 }
 
 const char *hd_read_strerror(int r)
 {
-	return r == -HD_ENOTREG ? "not a regular file" : strerror(-r);
+	return r == -HD_ENOTREG ? "not a regular file (a FIFO, socket or device)" : strerror(-r);
 }
 
 int hd_read_file(const struct hd_ctx *ctx, const char *path, char **out, size_t *len, size_t max)

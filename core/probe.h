@@ -82,6 +82,9 @@ struct hd_ctx {
 	int verbose;
 	bool privileged; /* effective uid 0 */
 	double deadline; /* CLOCK_MONOTONIC seconds when this check must be done */
+	/* The hostdoctor process that runs the checks, each in a child of its own (0 when the
+	 * check runs in-process): its children are hostdoctor's own, never the host's. */
+	int runner_pid;
 };
 
 /* Parameter accessors. Values were validated when the configuration was

@@ -23,6 +23,7 @@
 #include "paths.h"
 #include "indirect.h"
 #include "result_json.h"
+#include "text.h"
 #include "util.h"
 
 static void fill_identity(const struct hd_check *c, struct hd_result *r)
@@ -122,7 +123,7 @@ void hd_run_one(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_re
 		r->status = HD_UNKNOWN;
 		if (!r->summary || !*r->summary) {
 			free(r->summary);
-			r->summary = hd_asprintf("cannot tell: %s", strerror(-rc));
+			r->summary = hd_asprintf("cannot tell: %s", hd_read_strerror(rc));
 		}
 	} else if (r->status != HD_UNKNOWN && r->status != HD_SKIPPED) {
 		hd_apply_thresholds(c, r);
@@ -138,6 +139,8 @@ void hd_run_one(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_re
 	}
 	if (!r->summary)
 		r->summary = hd_xstrdup("");
+	/* what a probe took from the host and did not escape reaches no terminal or JSON raw */
+	hd_result_sanitize(r);
 	hd_check_resolved_free(&resolved);
 	r->duration = hd_now() - t0;
 }
@@ -159,27 +162,94 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static void __attribute__((noreturn))
-child(const struct hd_check *c, const struct hd_run_opts *o, double deadline, int wfd)
+/* The signals the parent handles (cli.c) and those a probe must die of, so the parent can name
+ * them: every one back to its default in the child. */
+static const int child_sigs[] = {SIGSEGV, SIGBUS, SIGFPE,  SIGILL,  SIGABRT, SIGTERM,
+				 SIGINT,  SIGHUP, SIGPIPE, SIGALRM, SIGCHLD, SIGQUIT};
+
+static void __attribute__((noreturn)) child_oom(void)
 {
-	static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE,  SIGILL,  SIGABRT, SIGTERM,
-				   SIGINT,  SIGHUP, SIGPIPE, SIGALRM, SIGCHLD};
+	_exit(HD_EXIT_OOM);
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define HD_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HD_ASAN 1
+#endif
+#endif
+
+/* RLIMIT_AS for a check's child: MB MiB, or a lower limit the run was started with. */
+static void limit_memory(unsigned mb)
+{
+#ifdef HD_ASAN
+	(void)mb; /* AddressSanitizer reserves terabytes of shadow memory: no limit there */
+#else
+	struct rlimit rl;
+	rlim_t want = (rlim_t)mb << 20;
+
+	if (mb == 0 || getrlimit(RLIMIT_AS, &rl) < 0)
+		return;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur <= want)
+		return;
+	rl.rlim_cur = want;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
+		rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_AS, &rl);
+#endif
+}
+
+/* Keep 0, 1, 2 and the result pipe (moved to 3): the other jobs' pipes and pidfds, and whatever
+ * else the parent holds, are not the probe's, and count against its RLIMIT_NOFILE. */
+static int keep_only_result_fd(int wfd)
+{
+	if (wfd != 3) {
+		if (dup2(wfd, 3) < 0)
+			return wfd;
+		wfd = 3;
+	}
+	if (close_range(4, ~0u, 0) < 0) {
+		struct rlimit rl;
+		int top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536
+			      ? (int)rl.rlim_cur
+			      : 65536;
+		for (int fd = 4; fd < top; fd++)
+			close(fd);
+	}
+	return wfd;
+}
+
+static void __attribute__((noreturn))
+child(const struct hd_check *c, const struct hd_run_opts *o, double deadline, int wfd, pid_t parent)
+{
 	struct rlimit no_core = {0, 0};
 	struct hd_ctx ctx = {.root = o->root ? o->root : "",
 			     .verbose = o->verbose,
 			     .privileged = geteuid() == 0,
-			     .deadline = deadline};
+			     .deadline = deadline,
+			     .runner_pid = parent};
 	struct hd_result r;
 	struct json_object *j;
 	const char *s;
+	sigset_t none;
 	int devnull;
 
-	setpgid(0, 0);
+	/* first of all: die with the parent. A parent killed before this line was reached has
+	 * left us to init (or a subreaper) already, which getppid() tells. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
+	setpgid(0, 0);
 	/* die by the signal itself, so the parent can name it */
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		signal(sigs[i], SIG_DFL);
+	for (size_t i = 0; i < sizeof(child_sigs) / sizeof(child_sigs[0]); i++)
+		signal(child_sigs[i], SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL); /* the parent blocked some around fork() */
+	hd_set_oom_handler(child_oom);
 	setrlimit(RLIMIT_CORE, &no_core);
+	limit_memory(o->memory_mb);
+	wfd = keep_only_result_fd(wfd);
 	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (devnull >= 0)
 		dup2(devnull, STDIN_FILENO);
@@ -191,6 +261,35 @@ child(const struct hd_check *c, const struct hd_run_opts *o, double deadline, in
 }
 
 /* ---- parent side ---- */
+
+/* The children running now, for hd_runner_kill_children() in a signal handler: written with
+ * the termination signals blocked, read by the handler. */
+static volatile pid_t live[HD_MAX_JOBS];
+
+void hd_runner_kill_children(void)
+{
+	for (int k = 0; k < HD_MAX_JOBS; k++) {
+		pid_t pid = live[k];
+		if (pid > 0) {
+			kill(-pid, SIGKILL); /* its process group: whatever the probe started */
+			kill(pid, SIGKILL);
+		}
+	}
+}
+
+/* The signals that end a run (cli.c handles them): blocked between fork() and the child's
+ * registration, so a handler never misses a child. */
+static void block_term(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
 
 struct job {
 	pid_t pid;
@@ -232,7 +331,8 @@ static void set_unknown(struct hd_result *r, const struct hd_check *c, enum hd_s
 		r->remedy = hd_xstrdup(c->remedy);
 }
 
-static void finish(struct job *j, const struct hd_check *c, struct hd_result *r, double started)
+static void finish(struct job *j, const struct hd_check *c, struct hd_result *r, double started,
+		   unsigned memory_mb)
 {
 	struct json_object *o = NULL;
 
@@ -244,9 +344,18 @@ static void finish(struct job *j, const struct hd_check *c, struct hd_result *r,
 		r->remedy = hd_asprintf("This is a bug in hostdoctor's '%s' probe: run "
 					"'hostdoctor -vv --only %s' and report the output.",
 					c->probe->name, c->id);
+	} else if (WIFEXITED(j->wstatus) && WEXITSTATUS(j->wstatus) == HD_EXIT_OOM) {
+		set_unknown(r, c, HD_UNKNOWN, "probe '%s' ran out of memory", c->probe->name);
+		hd_result_detail(r, "each check may use %u MiB of address space (--memory-limit)",
+				 memory_mb);
+		r->remedy = hd_asprintf("Raise the limit (--memory-limit MIB) if the host has the "
+					"memory; if the input is that large, look at it: "
+					"'hostdoctor -vv --only %s'.",
+					c->id);
 	} else if (j->out.len && (o = json_tokener_parse(j->out.data)) &&
 		   hd_result_from_json(o, r) == 0) {
 		/* the child's own result */
+		hd_result_sanitize(r);
 	} else {
 		set_unknown(r, c, HD_UNKNOWN, "probe '%s' ended without a result (exit status %d)",
 			    c->probe->name, WIFEXITED(j->wstatus) ? WEXITSTATUS(j->wstatus) : -1);
@@ -274,8 +383,9 @@ static void drain(struct job *j)
 	}
 }
 
-static void close_job(struct job *j)
+static void close_job(struct job *j, int k)
 {
+	live[k] = 0;
 	if (j->rfd >= 0)
 		close(j->rfd);
 	if (j->pidfd >= 0)
@@ -286,6 +396,31 @@ static void close_job(struct job *j)
 	j->pid = 0;
 }
 
+/* CPU seconds a child has used (utime + stime of /proc/PID/stat), or -1: a probe that spent its
+ * time computing is not one waiting on a hung filesystem. */
+static double child_cpu(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ut, st;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
+	if (!p ||
+	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
 static void fmt_secs(char *buf, size_t size, double s)
 {
 	snprintf(buf, size, "%g", round(s * 10) / 10);
@@ -294,7 +429,8 @@ static void fmt_secs(char *buf, size_t size, double s)
 void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run_opts *o,
 		   struct hd_result *results)
 {
-	int jobs = o->jobs > 0 ? o->jobs : 1;
+	int jobs = o->jobs < 1 ? 1 : o->jobs > HD_MAX_JOBS ? HD_MAX_JOBS : o->jobs;
+	pid_t self = getpid();
 	struct job *js = hd_xcalloc((size_t)jobs, sizeof(*js));
 	double *started = hd_xcalloc(n ? n : 1, sizeof(double));
 	double t0 = hd_now(), global = t0 + (o->timeout > 0 ? o->timeout : HD_DEFAULT_TIMEOUT);
@@ -316,6 +452,7 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 		/* start what fits */
 		for (int k = 0; k < jobs && next < n && now < global; k++) {
 			const struct hd_check *c = checks[next];
+			sigset_t oldmask;
 			double ct = c->timeout > 0	   ? c->timeout
 				    : o->check_timeout > 0 ? o->check_timeout
 							   : HD_DEFAULT_CHECK_TIMEOUT;
@@ -336,10 +473,13 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 				js[k].deadline = global;
 				js[k].deadline_is_global = true;
 			}
+			block_term(&oldmask);
 			pid = fork();
 			if (pid < 0) {
+				int e = errno;
+				sigprocmask(SIG_SETMASK, &oldmask, NULL);
 				set_unknown(&results[next], c, HD_UNKNOWN, "cannot start: fork: %s",
-					    strerror(errno));
+					    strerror(e));
 				close(p[0]);
 				close(p[1]);
 				next++;
@@ -347,9 +487,11 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 			}
 			if (pid == 0) {
 				close(p[0]);
-				child(c, o, js[k].deadline, p[1]);
+				child(c, o, js[k].deadline, p[1], self);
 			}
+			live[k] = pid;
 			setpgid(pid, pid); /* both sides, so kill(-pid) works at once */
+			sigprocmask(SIG_SETMASK, &oldmask, NULL);
 			close(p[1]);
 			fcntl(p[0], F_SETFL, O_NONBLOCK);
 			js[k].pid = pid;
@@ -408,10 +550,12 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 			if (j->exited) {
 				drain(j);
 				kill(-j->pid, SIGKILL); /* anything the probe left behind */
-				finish(j, c, &results[j->idx], started[j->idx]);
-				close_job(j);
+				finish(j, c, &results[j->idx], started[j->idx], o->memory_mb);
+				close_job(j, k);
 				running--;
 			} else if (now >= j->deadline) {
+				double cpu = child_cpu(j->pid);
+
 				kill(-j->pid, SIGKILL);
 				kill(j->pid, SIGKILL);
 				/* not waited for: a child stuck in the kernel (dead NFS) may never be reaped */
@@ -426,12 +570,20 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 					set_unknown(&results[j->idx], c, HD_UNKNOWN,
 						    "timed out after %s s", secs);
 				}
-				hd_result_detail(
-				    &results[j->idx],
-				    "the probe was stopped; it may be blocked on a hung "
-				    "filesystem, device or network peer");
+				if (cpu >= 0.5 * (now - started[j->idx]))
+					hd_result_detail(
+					    &results[j->idx],
+					    "the probe was stopped after %.1f s of CPU "
+					    "time: its input is too large or too "
+					    "costly to read in time",
+					    cpu);
+				else
+					hd_result_detail(
+					    &results[j->idx],
+					    "the probe was stopped; it may be blocked on a hung "
+					    "filesystem, device or network peer");
 				results[j->idx].duration = now - started[j->idx];
-				close_job(j);
+				close_job(j, k);
 				running--;
 			}
 		}

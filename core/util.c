@@ -5,10 +5,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void oom(void)
+static void default_oom(void) __attribute__((noreturn));
+static void default_oom(void)
 {
 	fputs("hostdoctor: out of memory\n", stderr);
 	abort();
+}
+
+static void (*oom_handler)(void) __attribute__((noreturn)) = default_oom;
+
+void hd_set_oom_handler(void (*fn)(void) __attribute__((noreturn)))
+{
+	oom_handler = fn ? fn : default_oom;
+}
+
+static void __attribute__((noreturn)) oom(void)
+{
+	oom_handler();
 }
 
 void *hd_xmalloc(size_t n)

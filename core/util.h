@@ -4,6 +4,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+/* What the allocation helpers do when memory runs out (never returns): the parent prints an
+ * UNKNOWN and ends its children, a check's child exits with HD_EXIT_OOM. The default prints a
+ * message and aborts. */
+void hd_set_oom_handler(void (*fn)(void) __attribute__((noreturn)));
+#define HD_EXIT_OOM 86 /* a check's child ran out of memory */
+
 void *hd_xmalloc(size_t n);
 void *hd_xcalloc(size_t n, size_t size);
 void *hd_xrealloc(void *p, size_t n);

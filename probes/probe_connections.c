@@ -181,7 +181,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				hd_result_set(
 				    r, HD_UNKNOWN,
 				    "cannot list TCP %s sockets over NETLINK_SOCK_DIAG: %s",
-				    families[f] == AF_INET ? "IPv4" : "IPv6", strerror(-rc));
+				    families[f] == AF_INET ? "IPv4" : "IPv6", hd_read_strerror(rc));
 				hd_result_remedy(r,
 						 "Load the socket diagnostics modules: modprobe -a "
 						 "inet_diag tcp_diag");

@@ -37,35 +37,37 @@ int core_elf_program(const unsigned char *b, size_t len, char *comm, size_t comm
 	if (b[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32) ||
 	    eh.e_type != ET_CORE || eh.e_phentsize != sizeof(ElfW(Phdr)))
 		return -EINVAL;
+	/* every offset comes from the file: compared with what is left, never added to first */
+	if (eh.e_phoff > len)
+		return -ENODATA;
 	for (size_t i = 0; i < eh.e_phnum; i++) {
 		ElfW(Phdr) ph;
 		size_t at = (size_t)eh.e_phoff + i * sizeof(ph), off, end;
 
-		if (eh.e_phoff > len || at + sizeof(ph) > len)
+		if (len - (size_t)eh.e_phoff < (i + 1) * sizeof(ph))
 			return -ENODATA;
 		memcpy(&ph, b + at, sizeof(ph));
 		if (ph.p_type != PT_NOTE)
 			continue;
+		if (ph.p_offset > len)
+			return -ENODATA;
 		off = (size_t)ph.p_offset;
-		end = off + (size_t)ph.p_filesz;
-		if (end < off)
-			return -EINVAL;
-		while (off + sizeof(ElfW(Nhdr)) <= end) {
+		/* the notes that lie beyond LEN are not read: the caller read the file's head */
+		end = ph.p_filesz > len - off ? len : off + (size_t)ph.p_filesz;
+		while (end - off >= sizeof(ElfW(Nhdr))) {
 			ElfW(Nhdr) nh;
-			size_t name_at, desc_at;
+			size_t name_at, desc_at, namesz, descsz;
 
-			if (off + sizeof(nh) > len)
-				return -ENODATA;
 			memcpy(&nh, b + off, sizeof(nh));
+			namesz = ((size_t)nh.n_namesz + 3) & ~(size_t)3;
+			descsz = ((size_t)nh.n_descsz + 3) & ~(size_t)3;
 			name_at = off + sizeof(nh);
-			desc_at = name_at + (((size_t)nh.n_namesz + 3) & ~(size_t)3);
-			off = desc_at + (((size_t)nh.n_descsz + 3) & ~(size_t)3);
-			if (off > end || off < desc_at)
-				return -EINVAL;
+			if (namesz > end - name_at || descsz > end - name_at - namesz)
+				return ph.p_filesz > len - (size_t)ph.p_offset ? -ENODATA : -EINVAL;
+			desc_at = name_at + namesz;
+			off = desc_at + descsz;
 			if (nh.n_type != NT_PRPSINFO || nh.n_descsz < sizeof(prpsinfo_t))
 				continue;
-			if (desc_at + sizeof(prpsinfo_t) > len)
-				return -ENODATA;
 			prpsinfo_t ps;
 			memcpy(&ps, b + desc_at, sizeof(ps));
 			snprintf(comm, commsize, "%.*s", (int)sizeof(ps.pr_fname), ps.pr_fname);

@@ -420,7 +420,7 @@ static int load_log(const struct hd_ctx *ctx, char **candidates, struct logfile 
 		lf->path = candidates[i];
 		if (rc < 0) {
 			hd_result_set(r, HD_UNKNOWN, "cannot read the agent's %s %s%s: %s%s", what,
-				      ctx->root, candidates[i], strerror(-rc),
+				      ctx->root, candidates[i], hd_read_strerror(rc),
 				      rc == -EACCES && !ctx->privileged ? " (needs root)" : "");
 			return rc;
 		}
@@ -563,7 +563,7 @@ static int run_result(const struct hd_check *c, const struct hd_ctx *ctx, struct
 		hd_result_detail(r, "no update cache yet (%s%s missing)", ctx->root, w->repo);
 	} else if (rc < 0) {
 		hd_result_set(r, HD_UNKNOWN, "cannot read the update cache %s%s: %s%s", ctx->root,
-			      w->repo, strerror(-rc),
+			      w->repo, hd_read_strerror(rc),
 			      rc == -EACCES && !ctx->privileged ? " (needs root)" : "");
 		return rc;
 	}
@@ -663,7 +663,7 @@ static int run_broken(const struct hd_check *c, const struct hd_ctx *ctx, struct
 	}
 	if (rc < 0) {
 		hd_result_set(r, HD_UNKNOWN, "cannot look at %s%s: %s%s", ctx->root, l->path2,
-			      strerror(-rc),
+			      hd_read_strerror(rc),
 			      rc == -EACCES && !ctx->privileged ? " (needs root)" : "");
 		return rc;
 	}
@@ -698,7 +698,7 @@ static int run_snapshot(const struct hd_check *c, const struct hd_ctx *ctx, stru
 	}
 	if (rc < 0) {
 		hd_result_set(r, HD_UNKNOWN, "cannot look at %s%s: %s%s", ctx->root, snap,
-			      strerror(-rc),
+			      hd_read_strerror(rc),
 			      rc == -EACCES && !ctx->privileged ? " (needs root)" : "");
 		return rc;
 	}

@@ -121,7 +121,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	rc = hd_read_file(ctx, "/proc/sys/fs/file-nr", &bytes, &len, 4096);
 	if (rc < 0) {
 		hd_result_set(r, HD_UNKNOWN, "cannot read %s/proc/sys/fs/file-nr: %s", ctx->root,
-			      strerror(-rc));
+			      hd_read_strerror(rc));
 		return rc;
 	}
 	/* the kernel's fields: allocated, allocated but unused (always 0 since 2.6), maximum */

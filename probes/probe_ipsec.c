@@ -307,7 +307,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	if (rc < 0) {
 		hd_result_set(r, HD_UNKNOWN,
 			      "cannot dump XFRM policies and SAs (NETLINK_XFRM): %s%s",
-			      strerror(-rc), rc == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
+			      hd_read_strerror(rc), rc == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
 		hd_result_remedy(r, "Run as root; 'modprobe xfrm_user' if the kernel lacks it.");
 		ipsec_state_free(&st);
 		return rc;

@@ -579,7 +579,7 @@ static int read_cred(const struct hd_ctx *ctx, const struct ipsec_cred *c, bool 
 	}
 	if (rc < 0) {
 		hd_result_detail(r, "%s: root cannot read the %s: %s", c->path,
-				 ipsec_kind_name(c->kind), strerror(-rc));
+				 ipsec_kind_name(c->kind), hd_read_strerror(rc));
 		hd_result_remedy_add(r, "Make %s readable by root (it is read as root).", c->path);
 		hd_result_raise(r, HD_CRITICAL);
 		(*problems)++;

@@ -107,7 +107,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	/* no /proc/modules: a kernel without loadable modules, where no module is loaded */
 	if (pr.modules_rc < 0 && pr.modules_rc != -ENOENT) {
 		hd_result_set(r, HD_UNKNOWN, "cannot read %s/proc/modules: %s", ctx->root,
-			      strerror(-pr.modules_rc));
+			      hd_read_strerror(pr.modules_rc));
 		return pr.modules_rc;
 	}
 	device_there =

@@ -61,7 +61,7 @@ static void check_file(const struct hd_ctx *ctx, const char *file, bool report_m
 		return;
 	}
 	if (rc < 0) {
-		hd_result_detail(r, "%s: root cannot read it: %s", file, strerror(-rc));
+		hd_result_detail(r, "%s: root cannot read it: %s", file, hd_read_strerror(rc));
 		hd_result_remedy_add(r, "Make the policy file %s readable by root.", file);
 		t->problems++;
 		return;

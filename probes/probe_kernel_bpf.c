@@ -376,7 +376,7 @@ static bool headers_in(const struct hd_ctx *ctx, const char *release, struct hd_
 	} else if (rc == -ENOENT) {
 		hd_result_detail(r, "headers: %s does not exist", build);
 	} else {
-		hd_result_detail(r, "headers: %s: %s", build, strerror(-rc));
+		hd_result_detail(r, "headers: %s: %s", build, hd_read_strerror(rc));
 	}
 	return false;
 }
@@ -395,7 +395,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	rc = hd_read_file(ctx, "/proc/sys/kernel/osrelease", &rel, NULL, 4096);
 	if (rc < 0) {
 		hd_result_set(r, HD_UNKNOWN, "cannot read %s/proc/sys/kernel/osrelease: %s",
-			      ctx->root, strerror(-rc));
+			      ctx->root, hd_read_strerror(rc));
 		return rc;
 	}
 	rel[strcspn(rel, "\n")] = '\0';

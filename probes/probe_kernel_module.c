@@ -258,7 +258,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	rc = hd_read_file(ctx, "/proc/sys/kernel/osrelease", &rel, NULL, 4096);
 	if (rc < 0) {
 		hd_result_set(r, HD_UNKNOWN, "cannot read %s/proc/sys/kernel/osrelease: %s",
-			      ctx->root, strerror(-rc));
+			      ctx->root, hd_read_strerror(rc));
 		hd_strv_free(mods);
 		hd_strv_free(dirs);
 		return rc;
@@ -270,7 +270,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		hd_result_detail(r,
 				 "%s/proc/modules: %s (%s): whether a module is loaded is not "
 				 "known",
-				 ctx->root, strerror(-rc),
+				 ctx->root, hd_read_strerror(rc),
 				 rc == -ENOENT ? "a kernel without loadable module support"
 					       : "cannot read it");
 
@@ -306,7 +306,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 						 f->rc == -ENOEXEC  ? "not an ELF file"
 						 : f->rc == -ENOENT ? "no vermagic in .modinfo"
 						 : f->rc == -EINVAL ? "malformed ELF"
-								    : strerror(-f->rc));
+								    : hd_read_strerror(f->rc));
 			} else if (strcmp(f->ko.release, rel) == 0) {
 				built++;
 				hd_result_detail(r, "%s: %s built for %s (the running kernel)",

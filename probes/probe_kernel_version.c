@@ -256,7 +256,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	rc = hd_read_file(ctx, "/proc/sys/kernel/osrelease", &bytes, &len, 4096);
 	if (rc < 0) {
 		hd_result_set(r, HD_UNKNOWN, "cannot read %s/proc/sys/kernel/osrelease: %s",
-			      ctx->root, strerror(-rc));
+			      ctx->root, hd_read_strerror(rc));
 		return rc;
 	}
 	if (kver_parse(bytes, len, &have) < 0) {

@@ -135,7 +135,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	rc = hd_read_file(ctx, "/proc/meminfo", &bytes, &len, 1 << 20);
 	if (rc < 0) {
 		hd_result_set(r, HD_UNKNOWN, "cannot read %s/proc/meminfo: %s", ctx->root,
-			      strerror(-rc));
+			      hd_read_strerror(rc));
 		return rc;
 	}
 	rc = meminfo_parse(bytes, len, &m, &bad);

@@ -430,7 +430,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		if (!ni) {
 			rc = -errno;
 			hd_result_set(r, HD_UNKNOWN, "cannot list network interfaces: %s",
-				      strerror(-rc));
+				      hd_read_strerror(rc));
 			goto out;
 		}
 		for (struct if_nameindex *p = ni; p->if_index; p++) {
@@ -453,7 +453,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		} else if (rc < 0) {
 			hd_result_set(r, HD_UNKNOWN,
 				      "cannot resolve the generic netlink family 'ethtool': %s",
-				      strerror(-rc));
+				      hd_read_strerror(rc));
 			goto out;
 		}
 		rc = 0;
@@ -509,7 +509,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		if (f->err) {
 			unknown = unknown ? unknown : f->err;
 			hd_buf_printf(&sum, "%s%s: %s", sum.len ? "; " : "", f->name,
-				      f->err == -ENODEV ? "no such interface" : strerror(-f->err));
+				      f->err == -ENODEV ? "no such interface"
+							: hd_read_strerror(f->err));
 			continue;
 		}
 		nsup++;

@@ -259,7 +259,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	if (owner && (rc = name_to_id(ctx, &ids, DB_PASSWD, owner, &want_uid)) < 0) {
 		if (rc != -ENOENT) {
 			hd_result_set(r, HD_UNKNOWN, "cannot read %s/etc/passwd: %s", ctx->root,
-				      strerror(-rc));
+				      hd_read_strerror(rc));
 			goto out;
 		}
 		findings++;
@@ -273,7 +273,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	if (group && (rc = name_to_id(ctx, &ids, DB_GROUP, group, &want_gid)) < 0) {
 		if (rc != -ENOENT) {
 			hd_result_set(r, HD_UNKNOWN, "cannot read %s/etc/group: %s", ctx->root,
-				      strerror(-rc));
+				      hd_read_strerror(rc));
 			goto out;
 		}
 		findings++;
@@ -294,7 +294,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	if (rc < 0 || (rc = hd_path(ctx, in_root, host, sizeof(host))) < 0 ||
 	    (stat(host, &st) < 0 && (rc = -errno))) {
 		hd_result_set(r, HD_UNKNOWN, "cannot examine %s%s: %s%s", ctx->root, path,
-			      strerror(-rc),
+			      hd_read_strerror(rc),
 			      rc == -EACCES && !ctx->privileged ? " (needs root)" : "");
 		goto out;
 	}

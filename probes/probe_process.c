@@ -225,7 +225,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		hd_result_set(r, HD_UNKNOWN,
 			      "cannot read the process table (libproc2 "
 			      "procps_pids_new): %s",
-			      strerror(-rc));
+			      hd_read_strerror(rc));
 		return rc;
 	}
 	fetch = proc2.pids_reap(info, PIDS_FETCH_TASKS_ONLY);
@@ -234,7 +234,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		hd_result_set(r, HD_UNKNOWN,
 			      "cannot read the process table from /proc "
 			      "(libproc2 procps_pids_reap): %s",
-			      strerror(-rc));
+			      hd_read_strerror(rc));
 		return rc;
 	}
 	n = (size_t)fetch->counts->total;

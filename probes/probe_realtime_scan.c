@@ -395,7 +395,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		if (statx(AT_FDCWD, path, 0, STATX_INO | STATX_MNT_ID, &sx) < 0) {
 			rc = -errno;
 			hd_result_set(r, HD_UNKNOWN, "cannot look at %s%s: %s", ctx->root, dirs[i],
-				      strerror(-rc));
+				      hd_read_strerror(rc));
 			hd_result_remedy(
 			    r, "Create the directory (mkdir -m 1777 %s) or correct 'dir ='.",
 			    dirs[i]);
@@ -409,7 +409,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	}
 	if (hd_path(ctx, "/proc", path, sizeof(path)) < 0 || !(proc = opendir(path))) {
 		rc = -errno;
-		hd_result_set(r, HD_UNKNOWN, "cannot list %s/proc: %s", ctx->root, strerror(-rc));
+		hd_result_set(r, HD_UNKNOWN, "cannot list %s/proc: %s", ctx->root,
+			      hd_read_strerror(rc));
 		goto out;
 	}
 	while ((e = readdir(proc))) {

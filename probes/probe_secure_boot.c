@@ -68,7 +68,7 @@ static int efivar(const struct hd_ctx *ctx, const char *name, struct hd_result *
 		return rc;
 	if (rc < 0) {
 		hd_result_set(r, HD_UNKNOWN, "cannot read %s%s: %s", ctx->root, path,
-			      strerror(-rc));
+			      hd_read_strerror(rc));
 		return rc;
 	}
 	if (efivar_u8_parse(buf, len, &v) < 0) {
@@ -130,7 +130,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		hd_result_detail(r,
 				 "lockdown: unknown (%s/sys/kernel/security/lockdown: %s; "
 				 "securityfs not mounted or no lockdown LSM)",
-				 ctx->root, strerror(-rc));
+				 ctx->root, hd_read_strerror(rc));
 	}
 	/* module.sig_enforce=1 refuses unsigned modules whatever the firmware says */
 	if (hd_read_file(ctx, "/sys/module/module/parameters/sig_enforce", &sig, NULL, 64) == 0)

@@ -79,18 +79,38 @@ int selinux_config_parse(const char *buf, size_t len, struct selinux_config *out
 	return 0;
 }
 
+/* The next blank-separated field of [*P, EOL) into OUT (cut to SIZE); false when there is none. */
+static bool mount_field(const char **p, const char *eol, char *out, size_t size)
+{
+	const char *s = *p, *e;
+
+	while (s < eol && (*s == ' ' || *s == '\t'))
+		s++;
+	for (e = s; e < eol && *e != ' ' && *e != '\t';)
+		e++;
+	if (e == s)
+		return false;
+	snprintf(out, size, "%.*s", (int)(e - s), s);
+	*p = e;
+	return true;
+}
+
 int selinux_mounts_find(const char *buf, size_t len, char *mnt, size_t size)
 {
 	const char *p = buf, *end = buf + len;
 
+	/* one line at a time: a field is never taken from the next line (sscanf would) */
 	while (p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		char dev[64], dir[512], type[64];
+		const char *f = p;
+		char dev[64], dir[4096], type[64];
 
 		if (!eol)
 			eol = end;
-		if (sscanf(p, "%63s %511s %63s", dev, dir, type) == 3 &&
-		    strcmp(type, "selinuxfs") == 0 && (size_t)(eol - p) < 2048) {
+		if (mount_field(&f, eol, dev, sizeof(dev)) &&
+		    mount_field(&f, eol, dir, sizeof(dir)) &&
+		    mount_field(&f, eol, type, sizeof(type)) && strcmp(type, "selinuxfs") == 0 &&
+		    strlen(dir) < size) {
 			snprintf(mnt, size, "%s", dir);
 			return 0;
 		}
@@ -709,7 +729,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		rc = hd_read_file(ctx, "/proc/self/mounts", &mounts, &len, 0);
 		if (rc < 0) {
 			hd_result_set(r, HD_UNKNOWN, "cannot read %s/proc/self/mounts: %s",
-				      ctx->root, strerror(-rc));
+				      ctx->root, hd_read_strerror(rc));
 			goto out;
 		}
 		if (selinux_mounts_find(mounts, len, mnt, sizeof(mnt)) < 0) {
@@ -729,7 +749,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		if (rc < 0) {
 			hd_result_set(r, HD_UNKNOWN,
 				      "selinuxfs is mounted but %s%s is unreadable: %s", ctx->root,
-				      path, strerror(-rc));
+				      path, hd_read_strerror(rc));
 			goto out;
 		}
 		if (enforce[0] != '0' && enforce[0] != '1') {
@@ -745,7 +765,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			hd_result_set(r, HD_UNKNOWN,
 				      "SELinux is %s but no policy file is readable in "
 				      "%s/etc/selinux/%s/policy: %s",
-				      mode, ctx->root, cfg.type, strerror(-rc));
+				      mode, ctx->root, cfg.type, hd_read_strerror(rc));
 			hd_result_remedy(r, "Reinstall the policy package (selinux-policy-%s).",
 					 cfg.type);
 			goto out;
@@ -755,7 +775,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	rc = hd_read_file(ctx, policy, &pol, &len, 256u << 20);
 	if (rc < 0) {
 		hd_result_set(r, HD_UNKNOWN, "cannot read the policy %s%s: %s", ctx->root, policy,
-			      strerror(-rc));
+			      hd_read_strerror(rc));
 		goto out;
 	}
 	struct selinux_query q = {.source = source,
@@ -790,7 +810,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			hd_result_detail(r,
 					 "the running kernel could not be asked (%s); answer from "
 					 "the policy file",
-					 strerror(-lrc));
+					 hd_read_strerror(lrc));
 		}
 		free(live);
 	}

@@ -46,14 +46,22 @@ bool avc_field(const char *line, size_t len, const char *key, char *out, size_t 
 /* "audit(1700000000.123:4567)": time and serial. */
 static bool audit_stamp(const char *line, size_t len, double *when, unsigned long *serial)
 {
-	const char *p = memmem(line, len, "audit(", 6);
-	char *e;
+	const char *p = memmem(line, len, "audit(", 6), *end = line + len;
+	char stamp[48], *e;
+	size_t n = 0;
 
 	if (!p)
 		return false;
 	p += 6;
-	*when = strtod(p, &e);
-	if (e == p || *e != ':')
+	/* strtod() and strtoul() read to a NUL: hand them a copy of the stamp alone */
+	while (p + n < end && n < sizeof(stamp) - 1 && p[n] && strchr("0123456789.:)", p[n]))
+		n++;
+	if (n == 0 || !isdigit((unsigned char)p[0]))
+		return false;
+	memcpy(stamp, p, n);
+	stamp[n] = '\0';
+	*when = strtod(stamp, &e);
+	if (e == stamp || *e != ':')
 		return false;
 	*serial = strtoul(e + 1, &e, 10);
 	return *e == ')';
@@ -203,7 +211,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	}
 	if (rc < 0) {
 		hd_result_set(r, HD_UNKNOWN, "cannot read %s%s: %s", ctx->root, path,
-			      strerror(-rc));
+			      hd_read_strerror(rc));
 		ret = rc;
 		goto out;
 	}
@@ -223,7 +231,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		rc = hd_read_file(ctx, logs[i], &bytes, &len, 256u << 20);
 		if (rc < 0) {
 			if (rc != -ENOENT)
-				hd_result_detail(r, "%s%s: %s%s", ctx->root, logs[i], strerror(-rc),
+				hd_result_detail(r, "%s%s: %s%s", ctx->root, logs[i],
+						 hd_read_strerror(rc),
 						 rc == -EACCES ? " (needs root)" : "");
 			continue;
 		}

@@ -347,7 +347,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	rc = hd_read_file(ctx, "/proc/sys/kernel/sem", &lbuf, &llen, 4096);
 	if (rc < 0) {
 		hd_result_set(r, HD_UNKNOWN, "cannot read %s/proc/sys/kernel/sem: %s%s", ctx->root,
-			      strerror(-rc),
+			      hd_read_strerror(rc),
 			      rc == -ENOENT ? " (kernel without SysV IPC, or /proc not mounted)"
 					    : "");
 		return rc;
@@ -363,7 +363,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	rc = hd_read_file(ctx, "/proc/sysvipc/sem", &tbuf, &tlen, 64u << 20);
 	if (rc < 0) {
 		hd_result_set(r, HD_UNKNOWN, "cannot read %s/proc/sysvipc/sem: %s", ctx->root,
-			      strerror(-rc));
+			      hd_read_strerror(rc));
 		return rc;
 	}
 	if (sem_table_parse(tbuf, tlen, &sets, &nsets, why, sizeof(why)) < 0) {

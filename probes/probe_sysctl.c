@@ -97,7 +97,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	}
 	if (rc < 0) {
 		hd_result_set(r, HD_UNKNOWN, "cannot read %s%s: %s", ctx->root, path,
-			      strerror(-rc));
+			      hd_read_strerror(rc));
 		return rc;
 	}
 	rc = sysctl_parse_value(bytes, len, field, &v, text, sizeof(text));

@@ -714,7 +714,7 @@ void tc_reaper_conf_parse(const char *buf, size_t len, struct tc_reaper_conf *ou
 		while (p < le && isspace((unsigned char)*p))
 			p++;
 		eq = memchr(p, '=', (size_t)(le - p));
-		if (*p != '#' && eq) {
+		if (p < le && *p != '#' && eq) {
 			size_t kl = (size_t)(eq - p);
 			_cleanup_free_ char *val = shell_value(eq + 1, (size_t)(le - eq - 1));
 
@@ -912,7 +912,7 @@ static void load_tmpfiles(const struct hd_ctx *ctx, struct tc_items *items, stru
 				tc_tmpfiles_parse(bytes, len, files[i].path, items);
 			else
 				hd_result_detail(r, "%s%s: %s", ctx->root, files[i].path,
-						 strerror(-rc));
+						 hd_read_strerror(rc));
 		}
 		free(files[i].name);
 		free(files[i].path);

@@ -119,7 +119,7 @@ static int check_dir(const struct hd_check *c, const struct hd_ctx *ctx, const c
 		}
 		hd_result_raise(r, HD_UNKNOWN);
 		hd_buf_printf(summary, "%scannot stat %s%s: %s%s", summary->len ? "; " : "",
-			      ctx->root, dir, strerror(-rc),
+			      ctx->root, dir, hd_read_strerror(rc),
 			      rc == -EACCES && !ctx->privileged ? " (needs root)" : "");
 		return rc;
 	}
@@ -137,7 +137,7 @@ static int check_dir(const struct hd_check *c, const struct hd_ctx *ctx, const c
 		rc = -errno;
 		hd_result_raise(r, HD_UNKNOWN);
 		hd_buf_printf(summary, "%sstatvfs(%s%s): %s", summary->len ? "; " : "", ctx->root,
-			      dir, strerror(-rc));
+			      dir, hd_read_strerror(rc));
 		return rc;
 	}
 	tmp_space_eval(&vfs, &s);

@@ -264,7 +264,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	drc = diag_lookup(&m, ctx->deadline);
 	if (drc < 0)
 		hd_result_detail(r, "unix_diag (NETLINK_SOCK_DIAG): %s; queue length unknown",
-				 strerror(-drc));
+				 hd_read_strerror(drc));
 	else if (!m.found)
 		hd_result_detail(r, "no socket of this network namespace is bound to %s", path);
 

@@ -173,7 +173,7 @@ static int read_db(const struct hd_ctx *ctx, const char *path, char **buf, size_
 
 	if (rc < 0)
 		hd_result_set(r, HD_UNKNOWN, "cannot read %s%s: %s", ctx->root, path,
-			      strerror(-rc));
+			      hd_read_strerror(rc));
 	return rc;
 }
 
@@ -248,7 +248,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		}
 		if (rc < 0 && rc != -ENOENT) {
 			hd_result_set(r, HD_UNKNOWN, "cannot read %s%s: %s", ctx->root, where,
-				      strerror(-rc));
+				      hd_read_strerror(rc));
 			return rc;
 		}
 		if (rc == 0 &&

@@ -145,8 +145,7 @@ int sd_dump(const struct sd_query *q, sd_sock_cb cb, void *data, double deadline
 	return w.err ? w.err : rc;
 }
 
-/* mnl_nlmsg_ok() compares the length as an int: a length above 2 GiB passes it. A recording is
- * untrusted input, so its messages are checked here first. */
+/* The messages were checked whole (hd_nl_frame_check) before this walk. */
 static bool msg_ok(const struct nlmsghdr *nlh, int left)
 {
 	return left >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
@@ -157,15 +156,15 @@ int sd_replay(const void *buf, size_t len, sd_sock_cb cb, void *data)
 {
 	const struct nlmsghdr *nlh = buf;
 	struct walk w = {cb, data, 0, false};
-	int left;
+	int left, rc = hd_nl_frame_check(buf, len);
 
-	if (len > (size_t)INT32_MAX)
-		return -EFBIG;
+	/* a recording is untrusted input: libmnl trusts nlmsg_len */
+	if (rc < 0)
+		return rc;
 	left = (int)len;
 	/* hd_nl_replay() stops at the first NLMSG_DONE: hand it one dump at a time */
 	while (left > 0) {
 		const char *seg = (const char *)nlh;
-		int rc;
 
 		while (msg_ok(nlh, left) && nlh->nlmsg_type != NLMSG_DONE)
 			nlh = mnl_nlmsg_next(nlh, &left);

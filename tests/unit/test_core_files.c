@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/procfs.h>
 #include <cmocka.h>
@@ -94,6 +95,34 @@ static void test_elf(void **state)
 	memcpy(buf + sizeof(ElfW(Ehdr)) + sizeof(ElfW(Phdr)), &nh, sizeof(nh));
 	assert_int_equal(core_elf_program(buf, len, comm, sizeof(comm), args, sizeof(args)),
 			 -EINVAL);
+	/* offsets near the top of the address space wrap when added to: compared, not added */
+	static const uint64_t far[] = {UINT64_MAX - 3, UINT64_MAX - 7, UINT64_MAX - 11, UINT64_MAX,
+				       1ull << 63};
+	for (size_t i = 0; i < 2 * sizeof(far) / sizeof(far[0]); i++) {
+		ElfW(Phdr) ph;
+		ElfW(Ehdr) eh;
+		unsigned char *exact;
+
+		len = build_core(buf, sizeof(buf));
+		memcpy(&ph, buf + sizeof(ElfW(Ehdr)), sizeof(ph));
+		ph.p_offset = far[i / 2];
+		ph.p_filesz =
+		    i % 2 ? 64 : 2; /* a segment that ends before the address space does */
+		memcpy(buf + sizeof(ElfW(Ehdr)), &ph, sizeof(ph));
+		exact = malloc(len); /* so the sanitizer build sees any read outside */
+		memcpy(exact, buf, len);
+		assert_true(core_elf_program(exact, len, comm, sizeof(comm), args, sizeof(args)) <
+			    0);
+		/* the same with the program header table itself far away */
+		len = build_core(buf, sizeof(buf));
+		memcpy(&eh, buf, sizeof(eh));
+		eh.e_phoff = far[i / 2];
+		memcpy(exact, buf, len);
+		memcpy(exact, &eh, sizeof(eh));
+		assert_true(core_elf_program(exact, len, comm, sizeof(comm), args, sizeof(args)) <
+			    0);
+		free(exact);
+	}
 	/* text */
 	assert_int_equal(core_elf_program((const unsigned char *)"hello", 5, comm, sizeof(comm),
 					  args, sizeof(args)),

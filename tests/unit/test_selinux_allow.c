@@ -260,6 +260,27 @@ static void test_mounts(void **state)
 	assert_int_equal(selinux_mounts_find("", 0, mnt, sizeof(mnt)), -ENOENT);
 }
 
+/* Fields come from one line each: a short line does not borrow the next line's first word (a
+ * mount at /x whose options line was cut, followed by a line starting with selinuxfs), and the
+ * bytes past LEN are never read. */
+static void test_mounts_line_ends(void **state)
+{
+	static const char cut[] = "tmpfs /x\nselinuxfs /sys/fs/selinux selinuxfs rw 0 0\n";
+	static const char across[] = "a b\nselinuxfs c d\n";
+	char *exact = malloc(sizeof(cut) - 2), mnt[256];
+
+	(void)state;
+	assert_int_equal(selinux_mounts_find(cut, sizeof(cut) - 1, mnt, sizeof(mnt)), 0);
+	assert_string_equal(mnt, "/sys/fs/selinux");
+	assert_int_equal(selinux_mounts_find(across, sizeof(across) - 1, mnt, sizeof(mnt)),
+			 -ENOENT);
+	/* no newline and no NUL after the last field (the sanitizer build sees a read past it) */
+	memcpy(exact, cut, sizeof(cut) - 2);
+	assert_int_equal(selinux_mounts_find(exact, sizeof(cut) - 2, mnt, sizeof(mnt)), 0);
+	assert_string_equal(mnt, "/sys/fs/selinux");
+	free(exact);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +290,7 @@ int main(void)
 	    cmocka_unit_test(test_truncated),
 	    cmocka_unit_test(test_config),
 	    cmocka_unit_test(test_mounts),
+	    cmocka_unit_test(test_mounts_line_ends),
 	};
 	return cmocka_run_group_tests(tests, compile, release);
 }

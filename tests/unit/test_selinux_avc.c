@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -121,13 +122,39 @@ static void test_fields_and_garbage(void **state)
 	avc_found_free(&got);
 }
 
+/* A stamp at the very end of the bytes, with no NUL or newline after it: the number is read from
+ * a copy, never past LEN (strtod() used to run on into whatever followed). */
+static void test_stamp_at_end(void **state)
+{
+	static const char *const tails[] = {
+	    "type=SYSCALL msg=audit(1700000000.5",
+	    "type=SYSCALL msg=audit(17:",
+	    "type=SYSCALL msg=audit(1:2",
+	    "type=AVC msg=audit(nan:1) avc:  denied { x } comm=\"a\"",
+	    "type=SYSCALL msg=audit(",
+	};
+	struct avc_filter f = {0};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		size_t n = strlen(tails[i]);
+		char *exact = malloc(n);
+		struct avc_found got = {0};
+
+		memcpy(exact, tails[i], n);
+		avc_scan(exact, n, &f, &got);
+		assert_int_equal(got.n, 0);
+		avc_found_free(&got);
+		free(exact);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_audit_log),
-	    cmocka_unit_test(test_filters),
-	    cmocka_unit_test(test_syslog_and_twice),
-	    cmocka_unit_test(test_fields_and_garbage),
+	    cmocka_unit_test(test_audit_log),	     cmocka_unit_test(test_filters),
+	    cmocka_unit_test(test_syslog_and_twice), cmocka_unit_test(test_fields_and_garbage),
+	    cmocka_unit_test(test_stamp_at_end),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

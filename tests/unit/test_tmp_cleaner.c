@@ -243,6 +243,26 @@ static const char debian_job[] =
     "  `for i in $TMPREAPER_PROTECT_EXTRA; do echo --protect \"$i\"; done` \\\n"
     "  $TMPREAPER_DIRS\n";
 
+/* A last line of blanks only, with nothing after it: the parser stops at the end of the bytes
+ * instead of looking one byte past them for a '#'. */
+static void test_reaper_conf_trailing_blanks(void **state)
+{
+	static const char *const confs[] = {"RUNFROMCRON=true\n   ", "  ", "\n\t", "X=1\n \t "};
+	struct tc_reaper_conf conf;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(confs) / sizeof(confs[0]); i++) {
+		size_t n = strlen(confs[i]);
+		char *exact = malloc(n);
+
+		memcpy(exact, confs[i], n);
+		tc_reaper_conf_parse(exact, n, &conf);
+		assert_true(conf.present);
+		tc_reaper_conf_free(&conf);
+		free(exact);
+	}
+}
+
 static void test_debian_tmpreaper(void **state)
 {
 	static const char off[] = "SHOWWARNING=true\nRUNFROMCRON=true\nTMPREAPER_DIRS='/tmp/.'\n";
@@ -306,11 +326,16 @@ static void test_garbage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_ages),	  cmocka_unit_test(test_timespecs),
-	    cmocka_unit_test(test_covers),	  cmocka_unit_test(test_duplicates),
-	    cmocka_unit_test(test_malformed),	  cmocka_unit_test(test_tmpwatch),
-	    cmocka_unit_test(test_crontab_lines), cmocka_unit_test(test_debian_tmpreaper),
+	    cmocka_unit_test(test_ages),
+	    cmocka_unit_test(test_timespecs),
+	    cmocka_unit_test(test_covers),
+	    cmocka_unit_test(test_duplicates),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_tmpwatch),
+	    cmocka_unit_test(test_crontab_lines),
+	    cmocka_unit_test(test_debian_tmpreaper),
 	    cmocka_unit_test(test_garbage),
+	    cmocka_unit_test(test_reaper_conf_trailing_blanks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
