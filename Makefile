@@ -68,17 +68,17 @@ test-asan: build-asan
 
 # cmake --install of the plain build, configured for PREFIX and SYSCONFDIR (the paths are
 # compiled in, so the build follows them); DESTDIR honoured.
-install: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) \
-		-DCMAKE_INSTALL_SYSCONFDIR=$(SYSCONFDIR)
+install: deps $(BUILD)/CMakeCache.txt
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) -DCMAKE_INSTALL_SYSCONFDIR=$(SYSCONFDIR)
 	cmake --build $(BUILD) -j $(JOBS)
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
 
-# Removes what the last `make install` put in place (build/install_manifest.txt, DESTDIR
-# included), then the directories of ours left empty; /var/lib/hostdoctor only when empty.
+# Removes what the last `make install` put in place (BUILD/install_manifest.txt, below the
+# same DESTDIR), then the directories of ours left empty; /var/lib/hostdoctor only when empty.
 uninstall:
 	@test -f $(BUILD)/install_manifest.txt || { echo "nothing installed from $(BUILD)"; exit 1; }
-	@while IFS= read -r f; do rm -f -- "$$f" && echo "removed $$f"; done < $(BUILD)/install_manifest.txt
+	@while IFS= read -r f || [ -n "$$f" ]; do rm -f -- "$(DESTDIR)$$f" && echo "removed $(DESTDIR)$$f"; \
+		done < $(BUILD)/install_manifest.txt
 	@for d in $(DESTDIR)$(SYSCONFDIR)/hostdoctor/checks.d $(DESTDIR)$(SYSCONFDIR)/hostdoctor \
 		$(DESTDIR)$(PREFIX)/share/hostdoctor/catalog $(DESTDIR)$(PREFIX)/share/hostdoctor \
 		$(DESTDIR)/var/lib/hostdoctor; do rmdir "$$d" 2>/dev/null || true; done
