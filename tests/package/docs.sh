@@ -44,6 +44,8 @@ for p in probes:
             print(f"MISSING man: {p['name']} {kind} {k}")
         if f"`{k}`" not in doc:
             print(f"MISSING docs: {p['name']} {kind} {k} (docs/probes/{p['name']}.md)")
+    if doc and "\n## Privileges\n" not in doc:
+        print(f"MISSING docs: docs/probes/{p['name']}.md has no Privileges section")
     for q in p["params"]:
         if q["default"] and not q["required"] and q["default"] not in sect:
             print(f"MISSING man: {p['name']} default of {q['key']} ({q['default']})")

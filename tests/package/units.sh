@@ -124,7 +124,7 @@ expect_out "without them the holder is unknown, and why" "owner unknown \(uid 65
 run "$HOSTDOCTOR" list --probes
 expect_rc "list --probes" 0
 expect_out "every probe listed" "^semaphores: "
-expect_out "a parameter with type and default" "need_arrays +integer 0\.\.[0-9]+; default 0"
+expect_out "a parameter with type and default" "need_sems +integer 0\.\.[0-9]+; default 0"
 run "$HOSTDOCTOR" list --probes -f json
 expect_json "JSON: a metric marked primary" "[m['name'] for p in j['probes'] if p['name']=='file-handles' for m in p['metrics'] if m['primary']]" "['used']"
 run "$HOSTDOCTOR" doctor --probes
