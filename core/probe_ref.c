@@ -17,9 +17,7 @@ const char *hd_param_type_text(const struct hd_param *p, char *buf, size_t size)
 		return "integer";
 	case HD_P_NUM: return "number";
 	case HD_P_BOOL: return "yes/no";
-	case HD_P_ENUM:
-		snprintf(buf, size, "one of %s", p->choices ? p->choices : "");
-		return buf;
+	case HD_P_ENUM: snprintf(buf, size, "one of %s", p->choices ? p->choices : ""); return buf;
 	case HD_P_LIST: return "list";
 	case HD_P_RANGE: return "range";
 	}
@@ -34,7 +32,8 @@ void hd_probe_ref_text(FILE *out, const struct hd_probe *const *table)
 		fprintf(out, "%s%s: %s\n", i ? "\n" : "", pr->name, pr->summary ? pr->summary : "");
 		if (pr->metrics && pr->metrics[0].name)
 			fprintf(out, "  thresholds on %s: warning %s, critical %s\n",
-				pr->metrics[0].name, pr->default_warning ? pr->default_warning : "-",
+				pr->metrics[0].name,
+				pr->default_warning ? pr->default_warning : "-",
 				pr->default_critical ? pr->default_critical : "-");
 		fputs("  parameters:\n", out);
 		if (!pr->params || !pr->params[0].key)
@@ -43,15 +42,16 @@ void hd_probe_ref_text(FILE *out, const struct hd_probe *const *table)
 			char tb[256];
 			const char *def = p->def ? (*p->def ? p->def : "\"\"") : "none";
 
-			fprintf(out, "    %-20s %s; %s%s\n", p->key, hd_param_type_text(p, tb, sizeof(tb)),
+			fprintf(out, "    %-20s %s; %s%s\n", p->key,
+				hd_param_type_text(p, tb, sizeof(tb)),
 				p->required ? "required" : "default ", p->required ? "" : def);
 			if (p->help)
 				fprintf(out, "    %-20s %s\n", "", p->help);
 		}
 		fputs("  metrics:\n", out);
 		for (const struct hd_metric_doc *m = pr->metrics; m && m->name; m++)
-			fprintf(out, "    %-20s %s%s\n", m->name, m == pr->metrics ? "(primary) " : "",
-				m->help ? m->help : "");
+			fprintf(out, "    %-20s %s%s\n", m->name,
+				m == pr->metrics ? "(primary) " : "", m->help ? m->help : "");
 	}
 }
 
@@ -83,10 +83,12 @@ void hd_probe_ref_json(FILE *out, const struct hd_probe *const *table)
 
 			json_object_object_add(jq, "key", json_object_new_string(p->key));
 			json_object_object_add(jq, "type", json_object_new_string(types[p->type]));
-			json_object_object_add(jq, "type_text",
-					       json_object_new_string(hd_param_type_text(p, tb, sizeof(tb))));
+			json_object_object_add(
+			    jq, "type_text",
+			    json_object_new_string(hd_param_type_text(p, tb, sizeof(tb))));
 			json_object_object_add(jq, "default", str_or_null(p->def));
-			json_object_object_add(jq, "required", json_object_new_boolean(p->required));
+			json_object_object_add(jq, "required",
+					       json_object_new_boolean(p->required));
 			if (p->type == HD_P_ENUM)
 				json_object_object_add(jq, "choices", str_or_null(p->choices));
 			if (p->type == HD_P_INT && p->min < p->max) {
@@ -99,7 +101,8 @@ void hd_probe_ref_json(FILE *out, const struct hd_probe *const *table)
 		for (const struct hd_metric_doc *m = pr->metrics; m && m->name; m++) {
 			struct json_object *jm = json_object_new_object();
 			json_object_object_add(jm, "name", json_object_new_string(m->name));
-			json_object_object_add(jm, "primary", json_object_new_boolean(m == pr->metrics));
+			json_object_object_add(jm, "primary",
+					       json_object_new_boolean(m == pr->metrics));
 			json_object_object_add(jm, "help", str_or_null(m->help));
 			json_object_array_add(metrics, jm);
 		}
