@@ -19,6 +19,7 @@
 #include "config.h"
 #include "explain.h"
 #include "paths.h"
+#include "probe_ref.h"
 #include "render.h"
 #include "runner.h"
 #include "text.h"
@@ -33,6 +34,13 @@
 
 enum mode { M_DOCTOR, M_NAGIOS, M_PREFLIGHT, M_LIST, M_EXPLAIN };
 
+/* One -o FILE and the format it is written in: the last -f before it, else the last -f. */
+struct output {
+	const char *path;
+	enum hd_format format;
+	bool format_set;
+};
+
 struct opts {
 	enum mode mode;
 	char **dirs;
@@ -42,7 +50,10 @@ struct opts {
 	size_t nonly, nskip;
 	enum hd_format format;
 	bool format_set;
-	const char *output;
+	struct output *outputs;
+	size_t noutputs;
+	bool exit_zero;
+	bool probes;
 	const char *warning, *critical;
 	double timeout;
 	enum hd_status timeout_state;
@@ -64,6 +75,9 @@ static void usage(FILE *out)
 	    "  hostdoctor preflight --profile NAME [OPTIONS] readiness: exit 0 ready, 1 blocked\n"
 	    "  hostdoctor list [OPTIONS]                     id, probe, tags, description of every "
 	    "check\n"
+	    "  hostdoctor list --probes [-f json]            every probe type: parameters, "
+	    "defaults, "
+	    "metrics\n"
 	    "  hostdoctor explain [OPTIONS] [\"LOG LINE\"...]   what catalogued messages mean "
 	    "(lines from\n"
 	    "                                                stdin when none given); runs the "
@@ -79,7 +93,13 @@ static void usage(FILE *out)
 	    "      --skip ID|TAG        leave these checks out (repeatable)\n"
 	    "  -p, --profile NAME       preflight: the product profile (a tag)\n"
 	    "  -f, --format FMT         doctor, nagios, json or prometheus\n"
-	    "  -o, --output FILE        write the report to FILE atomically (temp file + rename)\n"
+	    "  -o, --output FILE        write the report to FILE atomically (temp file + rename);\n"
+	    "                           repeatable, each FILE in the format of the -f before it\n"
+	    "      --exit-zero          exit 0 once the report is written, whatever the checks "
+	    "found\n"
+	    "                           (3 still means hostdoctor failed: usage, configuration, "
+	    "output)\n"
+	    "      --probes             list: the probe types instead of the checks\n"
 	    "  -w, --warning RANGE      override the warning range of the primary metric (nagios, "
 	    "one CHECK)\n"
 	    "  -c, --critical RANGE     override the critical range of the primary metric (nagios, "
@@ -170,6 +190,105 @@ static bool selected_by(const struct hd_check *c, char **names, size_t n)
 	return false;
 }
 
+/* ---- ending a run early: a signal, or memory running out in this process ---- */
+
+/* What the handlers need, set before a run starts: async-signal-safe reads only. */
+static volatile sig_atomic_t term_nagios;   /* print the one UNKNOWN line on stdout */
+static volatile sig_atomic_t term_reported; /* the report is out: exit with its code */
+static volatile sig_atomic_t term_rc;
+/* -o's temporary files, removed (an array of TERM_NTMP, entries NULL until made) */
+static char **volatile term_tmps;
+static volatile size_t term_ntmps;
+
+static void put(int fd, const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+static const char *term_name(int sig)
+{
+	switch (sig) {
+	case SIGTERM: return "SIGTERM";
+	case SIGINT: return "SIGINT";
+	case SIGHUP: return "SIGHUP";
+	case SIGQUIT: return "SIGQUIT";
+	}
+	return "a signal";
+}
+
+static void unlink_tmps(void)
+{
+	char **v = term_tmps;
+
+	for (size_t i = 0; v && i < term_ntmps; i++)
+		if (v[i])
+			unlink(v[i]);
+}
+
+static void on_term(int sig)
+{
+	hd_runner_kill_children();
+	unlink_tmps();
+	if (term_reported)
+		_exit(term_rc);
+	if (term_nagios) {
+		put(STDOUT_FILENO, "HOSTDOCTOR UNKNOWN: stopped by ");
+		put(STDOUT_FILENO, term_name(sig));
+		put(STDOUT_FILENO, " before the checks were done\n");
+		_exit(3);
+	}
+	put(STDERR_FILENO, "hostdoctor: stopped by ");
+	put(STDERR_FILENO, term_name(sig));
+	put(STDERR_FILENO, "; the checks' processes were ended\n");
+	/* die of the signal itself, as a shell that sent it expects */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void __attribute__((noreturn)) parent_oom(void)
+{
+	hd_runner_kill_children();
+	unlink_tmps();
+	if (term_nagios)
+		put(STDOUT_FILENO, "HOSTDOCTOR UNKNOWN: out of memory (hostdoctor itself)\n");
+	else
+		put(STDERR_FILENO, "hostdoctor: out of memory; the checks' processes were ended\n");
+	_exit(3);
+}
+
+static void catch_term(void)
+{
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+	struct sigaction sa = {.sa_handler = on_term};
+
+	sigfillset(&sa.sa_mask); /* one handler at a time */
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	hd_set_oom_handler(parent_oom);
+}
+
+/* Hold the termination signals while the report is written: it comes out whole, and a signal
+ * that arrived meanwhile ends the process with the report's code. */
+static void hold_term(bool hold)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
 /* Write to a temp file beside PATH and rename it over PATH. */
 static FILE *open_atomic(const char *path, char **tmp)
 {
@@ -177,10 +296,63 @@ static FILE *open_atomic(const char *path, char **tmp)
 
 	*tmp = hd_asprintf("%s.tmp.XXXXXX", path);
 	fd = mkstemp(*tmp);
-	if (fd < 0)
+	if (fd < 0) {
+		free(*tmp);
+		*tmp = NULL;
 		return NULL;
+	}
 	fchmod(fd, 0644);
-	return fdopen(fd, "w");
+	FILE *f = fdopen(fd, "w");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+/* Every -o FILE: each rendered into a temp file beside it, and only when all of them were
+ * written completely are they renamed into place. 0, or the exit code of the failure. */
+static int write_outputs(const struct opts *o, const struct hd_report *rep,
+			 const struct hd_render_opts *rop)
+{
+	char **tmp = hd_xcalloc(o->noutputs, sizeof(*tmp));
+	int rc = 0;
+
+	/* a signal or a failed allocation from here on removes every temporary file made */
+	term_ntmps = o->noutputs;
+	term_tmps = tmp;
+	for (size_t i = 0; i < o->noutputs && rc == 0; i++) {
+		const char *path = o->outputs[i].path;
+		FILE *out = open_atomic(path, &tmp[i]);
+		bool bad;
+
+		if (!out) {
+			int e = errno;
+			if (tmp[i])
+				unlink(tmp[i]); /* made, then fdopen failed; or never made */
+			free(tmp[i]);
+			tmp[i] = NULL;
+			rc = fatal(o, "%s: cannot write: %s", path, strerror(e));
+			break;
+		}
+		hd_render(out, o->outputs[i].format, rep, rop);
+		bad = fflush(out) != 0 || fsync(fileno(out)) != 0;
+		bad |= fclose(out) != 0;
+		if (bad)
+			rc = fatal(o, "%s: cannot write: %s", path, strerror(errno));
+	}
+	for (size_t i = 0; i < o->noutputs && rc == 0; i++)
+		if (rename(tmp[i], o->outputs[i].path) < 0)
+			rc = fatal(o, "%s: cannot write: %s", o->outputs[i].path, strerror(errno));
+	hold_term(true); /* the handler must not see the names freed */
+	for (size_t i = 0; i < o->noutputs; i++) {
+		if (rc != 0 && tmp[i])
+			unlink(tmp[i]);
+		free(tmp[i]);
+	}
+	term_tmps = NULL;
+	term_ntmps = 0;
+	hold_term(false);
+	free(tmp);
+	return rc;
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -197,7 +369,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	    {"critical", required_argument, NULL, 'c'},
 	    {"timeout", required_argument, NULL, 't'},
 	    {"jobs", required_argument, NULL, 'j'},
-	    {"memory-limit", required_argument, NULL, 3},
+	    {"exit-zero", no_argument, NULL, 3},
+	    {"probes", no_argument, NULL, 4},
+	    {"memory-limit", required_argument, NULL, 5},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
@@ -246,7 +420,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				    optarg);
 			o->format_set = true;
 			break;
-		case 'o': o->output = optarg; break;
+		case 'o':
+			o->outputs =
+			    hd_xrealloc(o->outputs, (o->noutputs + 1) * sizeof(*o->outputs));
+			o->outputs[o->noutputs++] = (struct output){
+			    .path = optarg, .format = o->format, .format_set = o->format_set};
+			break;
+		case 3: o->exit_zero = true; break;
+		case 4: o->probes = true; break;
 		case 'w': o->warning = optarg; break;
 		case 'c': o->critical = optarg; break;
 		case 't':
@@ -262,7 +443,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 					     optarg);
 			o->jobs = (int)n;
 			break;
-		case 3:
+		case 5:
 			if (hd_parse_int(optarg, &n) < 0 || n < 0 || n > 1048576)
 				return fatal(
 				    o,
@@ -303,15 +484,23 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		if (*o->root && !S_ISDIR(st.st_mode))
 			return fatal(o, "--root %s: not a directory", o->root);
 	}
-	if (o->output) {
+	if (o->probes && o->mode != M_LIST)
+		return fatal(o, "--probes goes with the list mode: hostdoctor list --probes");
+	for (size_t i = 0; i < o->noutputs; i++) {
+		struct output *w = &o->outputs[i];
 		/* -o replaces a regular file only: never a device, FIFO, symlink or directory */
 		struct stat st;
-		if (lstat(o->output, &st) == 0 && !S_ISREG(st.st_mode))
+		if (lstat(w->path, &st) == 0 && !S_ISREG(st.st_mode))
 			return fatal(
 			    o,
 			    "-o %s: not a regular file (only a regular file or a new name is "
 			    "replaced)",
-			    o->output);
+			    w->path);
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(o->outputs[k].path, w->path) == 0)
+				return fatal(o, "-o %s given twice", w->path);
+		if (!w->format_set)
+			w->format = o->format;
 	}
 	return 0;
 }
@@ -336,96 +525,6 @@ static int list_checks(const struct opts *o, struct hd_check **sel, size_t n)
 	return 0;
 }
 
-/* ---- ending a run early: a signal, or memory running out in this process ---- */
-
-/* What the handlers need, set before a run starts: async-signal-safe reads only. */
-static volatile sig_atomic_t term_nagios;   /* print the one UNKNOWN line on stdout */
-static volatile sig_atomic_t term_reported; /* the report is out: exit with its code */
-static volatile sig_atomic_t term_rc;
-static char *volatile term_tmp; /* -o's temporary file, removed */
-
-static void put(int fd, const char *s)
-{
-	size_t n = strlen(s);
-
-	while (n > 0) {
-		ssize_t w = write(fd, s, n);
-		if (w <= 0)
-			return;
-		s += w;
-		n -= (size_t)w;
-	}
-}
-
-static const char *term_name(int sig)
-{
-	switch (sig) {
-	case SIGTERM: return "SIGTERM";
-	case SIGINT: return "SIGINT";
-	case SIGHUP: return "SIGHUP";
-	case SIGQUIT: return "SIGQUIT";
-	}
-	return "a signal";
-}
-
-static void on_term(int sig)
-{
-	hd_runner_kill_children();
-	if (term_tmp)
-		unlink(term_tmp);
-	if (term_reported)
-		_exit(term_rc);
-	if (term_nagios) {
-		put(STDOUT_FILENO, "HOSTDOCTOR UNKNOWN: stopped by ");
-		put(STDOUT_FILENO, term_name(sig));
-		put(STDOUT_FILENO, " before the checks were done\n");
-		_exit(3);
-	}
-	put(STDERR_FILENO, "hostdoctor: stopped by ");
-	put(STDERR_FILENO, term_name(sig));
-	put(STDERR_FILENO, "; the checks' processes were ended\n");
-	/* die of the signal itself, as a shell that sent it expects */
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void __attribute__((noreturn)) parent_oom(void)
-{
-	hd_runner_kill_children();
-	if (term_tmp)
-		unlink(term_tmp);
-	if (term_nagios)
-		put(STDOUT_FILENO, "HOSTDOCTOR UNKNOWN: out of memory (hostdoctor itself)\n");
-	else
-		put(STDERR_FILENO, "hostdoctor: out of memory; the checks' processes were ended\n");
-	_exit(3);
-}
-
-static void catch_term(void)
-{
-	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
-	struct sigaction sa = {.sa_handler = on_term};
-
-	sigfillset(&sa.sa_mask); /* one handler at a time */
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
-	hd_set_oom_handler(parent_oom);
-}
-
-/* Hold the termination signals while the report is written: it comes out whole, and a signal
- * that arrived meanwhile ends the process with the report's code. */
-static void hold_term(bool hold)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
-	sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
-}
-
 int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 {
 	struct opts o = {.timeout = HD_DEFAULT_TIMEOUT,
@@ -441,6 +540,13 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 
 	if (rc != 0) {
 		rc = rc < 0 ? 0 : rc;
+		goto out;
+	}
+	if (o.probes) {
+		if (o.format == HD_FMT_JSON)
+			hd_probe_ref_json(stdout, table);
+		else
+			hd_probe_ref_text(stdout, table);
 		goto out;
 	}
 	term_nagios = o.mode == M_NAGIOS;
@@ -540,8 +646,6 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 		struct hd_render_opts rop = {.verbose = o.verbose};
 		char host[256] = "localhost", raw_host[256] = "";
 		double t0 = hd_now();
-		FILE *out = stdout;
-		_cleanup_free_ char *tmp = NULL;
 		_cleanup_free_ char *hostfile = NULL;
 
 		results = hd_xcalloc(nsel + 1, sizeof(*results));
@@ -565,50 +669,30 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 			hd_text_escape_to(host, sizeof(host), raw_host, strlen(raw_host));
 		rep.host = host;
 
-		if (o.output) {
-			hold_term(
-			    true); /* the temporary file's name is known to the handler first */
-			out = open_atomic(o.output, &tmp);
-			term_tmp = tmp;
-			hold_term(false);
-			if (!out) {
-				rc = fatal(&o, "%s: cannot write: %s", o.output, strerror(errno));
-				goto out;
-			}
-		} else {
-			const char *nc = getenv("NO_COLOR");
-			rop.color = isatty(STDOUT_FILENO) && !(nc && *nc) && getenv("TERM") &&
-				    strcmp(getenv("TERM"), "dumb") != 0;
-		}
-		if (o.mode == M_EXPLAIN)
+		if (o.exit_zero)
+			rc = 0; /* the states are in the report; only a failure of our own counts */
+		else if (o.mode == M_EXPLAIN)
 			rc = 0; /* matched: the checks' states are information here */
 		else if (o.mode == M_PREFLIGHT)
 			rc = hd_report_blockers(&rep) ? 1 : 0;
 		else
 			rc = hd_status_exit(hd_report_worst(&rep));
-		hold_term(true);
-		hd_render(out, o.format, &rep, &rop);
-		if (o.output) {
-			bool bad = fflush(out) != 0 || fsync(fileno(out)) != 0;
-			int e = errno;
-
-			if (fclose(out) != 0 && !bad) {
-				bad = true;
-				e = errno;
-			}
-			if (!bad && rename(tmp, o.output) < 0) {
-				bad = true;
-				e = errno;
-			}
-			term_tmp = NULL;
-			if (bad) {
-				unlink(tmp);
-				rc = fatal(&o, "%s: cannot write: %s", o.output, strerror(e));
-				hold_term(false);
+		if (o.noutputs) {
+			int wrc = write_outputs(&o, &rep, &rop);
+			if (wrc != 0) {
+				rc = wrc;
 				goto out;
 			}
+			hold_term(true);
+		} else {
+			const char *nc = getenv("NO_COLOR");
+			rop.color = isatty(STDOUT_FILENO) && !(nc && *nc) && getenv("TERM") &&
+				    strcmp(getenv("TERM"), "dumb") != 0;
+			/* the report comes out whole: a signal meanwhile waits for its end */
+			hold_term(true);
+			hd_render(stdout, o.format, &rep, &rop);
+			fflush(stdout);
 		}
-		fflush(stdout);
 		/* a signal held while the report was written ends the process with its code */
 		term_rc = rc;
 		term_reported = 1;
@@ -625,6 +709,7 @@ out:
 	free_strs(o.skip, o.nskip);
 	free_strs(o.args, o.nargs);
 	free(o.root);
+	free(o.outputs);
 	fflush(stdout);
 	return rc;
 }
