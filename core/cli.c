@@ -270,8 +270,13 @@ static void catch_term(void)
 	struct sigaction sa = {.sa_handler = on_term};
 
 	sigfillset(&sa.sa_mask); /* one handler at a time */
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+		/* a background job started by a shell ignores SIGINT and SIGQUIT: so do we */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
 		sigaction(sigs[i], &sa, NULL);
+	}
 	hd_set_oom_handler(parent_oom);
 }
 

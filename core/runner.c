@@ -331,6 +331,32 @@ static void set_unknown(struct hd_result *r, const struct hd_check *c, enum hd_s
 		r->remedy = hd_xstrdup(c->remedy);
 }
 
+/* A check the runner could not start: a limit of this run, not the check's problem. */
+static void cannot_start(struct hd_result *r, const struct hd_check *c, const char *what, int e)
+{
+	set_unknown(r, c, HD_UNKNOWN, "not run: hostdoctor could not start its process (%s: %s)",
+		    what, strerror(e));
+	free(r->remedy);
+	r->remedy = hd_asprintf(
+	    e == EMFILE || e == ENFILE
+		? "Raise the open files limit of the run (ulimit -n; LimitNOFILE= in a unit), or "
+		  "run fewer checks at once (-j)."
+		: "Raise the process or memory limits of the run (ulimit -u, ulimit -v; TasksMax= "
+		  "in a unit), or run fewer checks at once (-j).");
+}
+
+/* Checks at once that the open files limit allows: each takes a pipe and a pidfd here. */
+static int fd_budget(int jobs)
+{
+	struct rlimit rl;
+	int fit;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 4096)
+		return jobs;
+	fit = ((int)rl.rlim_cur - 8) / 3; /* stdio, the loader's and libraries' own, a margin */
+	return fit < 1 ? 1 : fit < jobs ? fit : jobs;
+}
+
 static void finish(struct job *j, const struct hd_check *c, struct hd_result *r, double started,
 		   unsigned memory_mb)
 {
@@ -429,7 +455,7 @@ static void fmt_secs(char *buf, size_t size, double s)
 void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run_opts *o,
 		   struct hd_result *results)
 {
-	int jobs = o->jobs < 1 ? 1 : o->jobs > HD_MAX_JOBS ? HD_MAX_JOBS : o->jobs;
+	int jobs = fd_budget(o->jobs < 1 ? 1 : o->jobs > HD_MAX_JOBS ? HD_MAX_JOBS : o->jobs);
 	pid_t self = getpid();
 	struct job *js = hd_xcalloc((size_t)jobs, sizeof(*js));
 	double *started = hd_xcalloc(n ? n : 1, sizeof(double));
@@ -462,8 +488,10 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 			if (js[k].pid)
 				continue;
 			if (pipe2(p, O_CLOEXEC) < 0) {
-				set_unknown(&results[next], c, HD_UNKNOWN, "cannot start: pipe: %s",
-					    strerror(errno));
+				/* out of descriptors while others run: this one waits for a slot */
+				if ((errno == EMFILE || errno == ENFILE) && running > 0)
+					break;
+				cannot_start(&results[next], c, "pipe", errno);
 				next++;
 				continue;
 			}
@@ -478,10 +506,11 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 			if (pid < 0) {
 				int e = errno;
 				sigprocmask(SIG_SETMASK, &oldmask, NULL);
-				set_unknown(&results[next], c, HD_UNKNOWN, "cannot start: fork: %s",
-					    strerror(e));
 				close(p[0]);
 				close(p[1]);
+				if ((e == EAGAIN || e == ENOMEM) && running > 0)
+					break; /* a process limit: after the running ones */
+				cannot_start(&results[next], c, "fork", e);
 				next++;
 				continue;
 			}

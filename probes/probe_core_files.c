@@ -16,6 +16,7 @@
 #include "cleanup.h"
 #include "paths.h"
 #include "probe.h"
+#include "text.h"
 #include "util.h"
 
 #define HEAD_MAX (1 << 20) /* the notes follow the program headers: one per mapping */
@@ -69,14 +70,22 @@ int core_elf_program(const unsigned char *b, size_t len, char *comm, size_t comm
 			if (nh.n_type != NT_PRPSINFO || nh.n_descsz < sizeof(prpsinfo_t))
 				continue;
 			prpsinfo_t ps;
+			char raw[sizeof(ps.pr_psargs) + 1];
+			size_t n;
+
 			memcpy(&ps, b + desc_at, sizeof(ps));
-			snprintf(comm, commsize, "%.*s", (int)sizeof(ps.pr_fname), ps.pr_fname);
-			snprintf(args, argssize, "%.*s", (int)sizeof(ps.pr_psargs), ps.pr_psargs);
-			for (char *p = args; *p; p++)
-				if ((unsigned char)*p < ' ')
+			/* the crashed program's name and arguments: another user's text */
+			hd_text_escape_to(comm, commsize, ps.pr_fname,
+					  strnlen(ps.pr_fname, sizeof(ps.pr_fname)));
+			n = strnlen(ps.pr_psargs, sizeof(ps.pr_psargs));
+			memcpy(raw, ps.pr_psargs, n);
+			raw[n] = '\0';
+			for (char *p = raw; *p; p++) /* the kernel separates arguments with NULs */
+				if (*p == '\n' || *p == '\t')
 					*p = ' ';
-			for (size_t n = strlen(args); n && args[n - 1] == ' ';)
-				args[--n] = '\0';
+			while (n && raw[n - 1] == ' ')
+				raw[--n] = '\0';
+			hd_text_escape_to(args, argssize, raw, n);
 			return 0;
 		}
 	}
@@ -87,7 +96,7 @@ struct core {
 	char *name;
 	time_t mtime;
 	off_t size;
-	char comm[17], args[81];
+	char comm[68], args[324]; /* escaped: up to 4 bytes for each of 16 and 80 */
 };
 
 static int newest_first(const void *a, const void *b)
@@ -194,11 +203,16 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		localtime_r(&cores[i].mtime, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 		hd_fmt_bytes((double)cores[i].size, sz, sizeof(sz));
-		if (i < 20)
-			hd_result_detail(r, "%s/%s  %s  %s%s%s%s%s", dir, cores[i].name, when, sz,
+		if (i < 20) {
+			_cleanup_free_ char *shown =
+			    hd_text_escape(cores[i].name, strlen(cores[i].name));
+			hd_result_detail(r, "%s/%s  %s  %s%s%s%s%s", dir, shown, when, sz,
 					 cores[i].comm[0] ? "  from " : "", cores[i].comm,
 					 cores[i].args[0] ? ": " : "", cores[i].args);
-		hd_buf_printf(&names, "%s%s", i ? " " : "", cores[i].name);
+		}
+		/* file names are the product user's: quoted in the commands */
+		_cleanup_free_ char *q = hd_shell_quote(cores[i].name);
+		hd_buf_printf(&names, "%s%s", i ? " " : "", q);
 	}
 	if (n > 20)
 		hd_result_detail(r, "... and %zu more", n - 20);
@@ -209,10 +223,11 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 	}
 	hd_fmt_bytes((double)total, sz, sizeof(sz));
+	_cleanup_free_ char *newest = hd_text_escape(cores[0].name, strlen(cores[0].name));
 	/* OK here: the default warning range "0" on count makes it a WARNING, and a check can
 	 * tolerate some (warning = 3) or make it CRITICAL (critical = 0) */
 	hd_result_set(r, HD_OK, "%zu core file%s in %s (%s), newest %s%s%s from %s", n,
-		      n == 1 ? "" : "s", dir, sz, cores[0].name, cores[0].comm[0] ? " of " : "",
+		      n == 1 ? "" : "s", dir, sz, newest, cores[0].comm[0] ? " of " : "",
 		      cores[0].comm, when);
 
 	hd_result_remedy(r, "A program crashed here. Send to the vendor's support:");

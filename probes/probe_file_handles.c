@@ -13,6 +13,7 @@
 #include "cleanup.h"
 #include "paths.h"
 #include "probe.h"
+#include "text.h"
 #include "util.h"
 
 static int parse_u64(const char **p, const char *end, uint64_t *out)
@@ -99,11 +100,12 @@ static void top_holders(const struct hd_ctx *ctx, struct hd_result *r)
 		_cleanup_free_ char *comm = NULL;
 
 		snprintf(p, sizeof(p), "/proc/%ld/comm", top[i].pid);
+		char shown[128] = "?"; /* another user's process name, escaped */
+
 		if (hd_read_file(ctx, p, &comm, NULL, 256) == 0)
-			comm[strcspn(comm, "\n")] = '\0';
+			hd_text_escape_to(shown, sizeof(shown), comm, strcspn(comm, "\n"));
 		hd_result_detail(r, "%s %" PRIu64 " open files: pid %ld (%s)",
-				 i == 0 ? "most:" : "     ", top[i].fds, top[i].pid,
-				 comm ? comm : "?");
+				 i == 0 ? "most:" : "     ", top[i].fds, top[i].pid, shown);
 	}
 	if (n == 0 && !ctx->privileged)
 		hd_result_detail(r, "processes holding the most files: unknown (needs root)");

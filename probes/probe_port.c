@@ -12,6 +12,7 @@
 
 #include "cleanup.h"
 #include "probe.h"
+#include "text.h"
 #include "util.h"
 
 /* Owners looked up at most; more holders than this are listed without one. */
@@ -184,8 +185,13 @@ struct who {
 static void describe_owner(const struct who *w, size_t i, const struct sd_sock *s, char *buf,
 			   size_t size)
 {
+	char comm[128];
+
 	if (i < w->n && w->owners[i].pid)
-		snprintf(buf, size, "%s (pid %ld)", w->owners[i].comm, w->owners[i].pid);
+		snprintf(buf, size, "%s (pid %ld)",
+			 hd_text_escape_to(comm, sizeof(comm), w->owners[i].comm,
+					   strlen(w->owners[i].comm)),
+			 w->owners[i].pid);
 	else if (i >= w->n)
 		snprintf(buf, size, "owner not looked up (uid %u)", s->uid);
 	else if (w->rc == -ETIMEDOUT)
@@ -256,14 +262,19 @@ static void remedy_stop_other(struct hd_result *r, const struct who *w, const ch
 	for (size_t i = 0; i < w->n && !o; i++)
 		if (w->owners[i].pid)
 			o = &w->owners[i];
-	if (o)
+	if (o) {
+		/* another user names the process: shown escaped, and quoted in the command */
+		_cleanup_free_ char *unit = hd_shell_quote(o->comm);
+		char comm[128];
+
+		hd_text_escape_to(comm, sizeof(comm), o->comm, strlen(o->comm));
 		hd_result_remedy(
 		    r,
 		    "Stop the other service: %s (pid %ld) holds %s. If it is a systemd "
 		    "unit: systemctl disable --now %s (find the unit with "
 		    "'systemctl status %ld'); else end it with 'kill %ld'.",
-		    o->comm, o->pid, what, o->comm, o->pid, o->pid);
-	else
+		    comm, o->pid, what, unit, o->pid, o->pid);
+	} else
 		hd_result_remedy(
 		    r,
 		    "Find the process holding %s as root (hostdoctor as root names it, "
@@ -448,8 +459,12 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 
 		only.owners[0] = *other;
 		snprintf(product, sizeof(product), "%s", owner);
-		hd_result_set(r, HD_CRITICAL, "%s is held by %s (pid %ld), not by %s", what,
-			      other->comm, other->pid, owner);
+		char comm[128];
+
+		hd_result_set(
+		    r, HD_CRITICAL, "%s is held by %s (pid %ld), not by %s", what,
+		    hd_text_escape_to(comm, sizeof(comm), other->comm, strlen(other->comm)),
+		    other->pid, owner);
 		remedy_stop_other(r, &only, what, port, product);
 		return 0;
 	}

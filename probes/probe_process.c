@@ -15,6 +15,7 @@
 #include "lazylib.h"
 #include "paths.h"
 #include "probe.h"
+#include "text.h"
 #include "util.h"
 
 #define COMM_LEN 15 /* TASK_COMM_LEN - 1 */
@@ -31,6 +32,8 @@ bool proc_name_matches(const char *comm, const char *name)
 
 bool proc_matches(const struct proc_rec *p, const struct proc_filter *f)
 {
+	if (f->own && (p->pid == f->own || p->ppid == f->own))
+		return false;
 	if (!proc_name_matches(p->comm, f->name))
 		return false;
 	if (!f->any_user && p->euid != f->euid)
@@ -158,7 +161,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	__attribute__((cleanup(code_freep))) pcre2_code *code = NULL;
 	__attribute__((cleanup(md_freep))) pcre2_match_data *md = NULL;
 	_cleanup_free_ struct proc_rec *recs = NULL;
-	struct proc_filter f = {.name = name, .any_user = true};
+	struct proc_filter f = {.name = name, .any_user = true, .own = ctx->runner_pid};
 	struct pattern pattern;
 	struct proc_summary s;
 	struct pids_fetch *fetch;
@@ -274,10 +277,14 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		/* without a name every process matches: only the zombies are worth a line */
 		if (!(name && *name) && recs[i].state != 'Z')
 			continue;
+		const char *cl = recs[i].cmdline ? recs[i].cmdline : "";
+		char shown[400]; /* another user's command line: escaped, cut */
+
 		fmt_age(recs[i].age, age, sizeof(age));
-		hd_result_detail(r, "pid %d%s uid %u up %s: %.120s", recs[i].pid,
+		hd_text_escape_to(shown, sizeof(shown), cl, strnlen(cl, 120));
+		hd_result_detail(r, "pid %d%s uid %u up %s: %s", recs[i].pid,
 				 recs[i].state == 'Z' ? " (zombie)" : "", (unsigned)recs[i].euid,
-				 age, recs[i].cmdline ? recs[i].cmdline : "");
+				 age, shown);
 		listed++;
 	}
 	if (name && *name && s.count + s.zombies > listed)
@@ -318,17 +325,20 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	}
 	if ((int64_t)s.zombies > max_zombies) {
 		const struct proc_rec *parent = find_pid(recs, n, s.zombie_ppid);
+		char pcomm[80];
+
+		hd_text_escape_to(pcomm, sizeof(pcomm), parent && parent->comm ? parent->comm : "?",
+				  strlen(parent && parent->comm ? parent->comm : "?"));
 		status = hd_status_worst(status, HD_WARNING);
 		hd_buf_printf(&sum, "; %zu zombie%s (pid %d, parent %d %s)", s.zombies,
-			      s.zombies == 1 ? "" : "s", s.zombie_pid, s.zombie_ppid,
-			      parent && parent->comm ? parent->comm : "?");
+			      s.zombies == 1 ? "" : "s", s.zombie_pid, s.zombie_ppid, pcomm);
 		hd_result_remedy_add(
 		    r,
 		    "Zombies are children that exited and were never reaped by "
 		    "their parent (pid %d, %s). They hold no memory but a pid each; "
 		    "restart the parent (its service) to clear them, and report the "
 		    "missing wait() to its vendor if they come back.",
-		    s.zombie_ppid, parent && parent->comm ? parent->comm : "?");
+		    s.zombie_ppid, pcomm);
 	}
 	if (min_uptime > 0 && s.youngest_age >= 0 && s.youngest_age < (double)min_uptime) {
 		struct hd_ctx live = *ctx;

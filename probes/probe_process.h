@@ -24,6 +24,9 @@ struct proc_filter {
 	 * Returns true when the pattern matches the text. */
 	bool (*cmdline_match)(const char *cmdline, void *opaque);
 	void *opaque;
+	/* hostdoctor's runner (ctx->runner_pid): it and its children, the checks' processes that
+	 * may not be reaped yet, are hostdoctor's own and never the host's. 0: none. */
+	int own;
 };
 
 /* comm is cut to 15 characters by the kernel: a longer NAME matches on its first 15. */

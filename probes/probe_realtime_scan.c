@@ -18,6 +18,7 @@
 #include "cleanup.h"
 #include "paths.h"
 #include "probe.h"
+#include "text.h"
 #include "util.h"
 
 /* Value of "KEY:hex" among the space-separated fields of LINE (up to EOL). 0 or -ENOENT/-EINVAL. */
@@ -275,8 +276,8 @@ static void scan_process(const struct hd_ctx *ctx, long pid, const struct target
 		if (!commbuf) {
 			snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
 			if (hd_read_file(ctx, path, &commbuf, NULL, 256) == 0)
-				snprintf(comm, sizeof(comm), "%.*s", (int)strcspn(commbuf, "\n"),
-					 commbuf);
+				hd_text_escape_to(comm, sizeof(comm), commbuf,
+						  strcspn(commbuf, "\n"));
 		}
 		if (rt_fdinfo_parse(info, len, &marks, &nm, &flags) < 0) {
 			hd_result_detail(r, "pid %ld (%s) fd %s: %s%s is malformed, not judged",
@@ -339,10 +340,12 @@ static void scan_process(const struct hd_ctx *ctx, long pid, const struct target
 	snprintf(path, sizeof(path), "/proc/%ld/cgroup", pid);
 	if (hd_read_file(ctx, path, &cg, &cglen, 1 << 16) == 0)
 		rt_cgroup_unit(cg, cglen, unit, sizeof(unit));
-	char stop[400];
-	if (unit[0])
-		snprintf(stop, sizeof(stop), "systemctl stop %s   (pid %ld, %s)", unit, pid, comm);
-	else
+	char stop[600];
+	if (unit[0]) {
+		/* the unit comes from the watcher's cgroup: quoted in the command */
+		_cleanup_free_ char *q = hd_shell_quote(unit);
+		snprintf(stop, sizeof(stop), "systemctl stop %s   (pid %ld, %s)", q, pid, comm);
+	} else
 		snprintf(stop, sizeof(stop), "kill %ld   (%s)", pid, comm);
 	if (is_fan)
 		hd_result_remedy_add(r,

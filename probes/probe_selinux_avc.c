@@ -14,6 +14,8 @@
 #include "cleanup.h"
 #include "paths.h"
 #include "probe.h"
+#include "probe_selinux_allow.h" /* the mounts reader */
+#include "text.h"
 #include "util.h"
 
 bool avc_field(const char *line, size_t len, const char *key, char *out, size_t size)
@@ -170,18 +172,13 @@ void avc_found_free(struct avc_found *f)
 static char *selinuxfs(const struct hd_ctx *ctx, bool *no_mounts)
 {
 	_cleanup_free_ char *m = NULL;
+	char dir[4096];
 	size_t len;
 
 	*no_mounts = hd_read_file(ctx, "/proc/self/mounts", &m, &len, 4u << 20) < 0;
-	if (*no_mounts)
+	if (*no_mounts || selinux_mounts_find(m, len, dir, sizeof(dir)) < 0)
 		return NULL;
-	for (char *line = strtok(m, "\n"); line; line = strtok(NULL, "\n")) {
-		char dev[256], dir[512], type[64];
-		if (sscanf(line, "%255s %511s %63s", dev, dir, type) == 3 &&
-		    strcmp(type, "selinuxfs") == 0)
-			return hd_xstrdup(dir);
-	}
-	return NULL;
+	return hd_xstrdup(dir);
 }
 
 static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_result *r)
@@ -193,7 +190,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	struct avc_filter f = {.dir = dir, .comm = comm, .ncomm = ncomm};
 	struct avc_found found = {0};
 	_cleanup_free_ char *mnt = NULL, *enforce = NULL;
-	char path[600], when[32], who[128];
+	char path[600], when[32], who[260];
 	size_t read_ok = 0, len;
 	bool no_mounts;
 	int rc, ret = 0;
@@ -268,28 +265,42 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 
 		localtime_r(&t, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-		hd_result_detail(r, "%s %s%s%s denied { %s } on %s %s (%s -> %s)", when, d->comm,
-				 d->exe[0] ? " " : "", d->exe, d->perms, d->tclass,
-				 d->object[0] ? d->object : "?", d->scontext, d->tcontext);
+		_cleanup_free_ char *name = hd_text_escape(d->comm, strlen(d->comm));
+		_cleanup_free_ char *exe = hd_text_escape(d->exe, strlen(d->exe));
+		_cleanup_free_ char *obj = hd_text_escape(d->object, strlen(d->object));
+
+		hd_result_detail(r, "%s %s%s%s denied { %s } on %s %s (%s -> %s)", when, name,
+				 d->exe[0] ? " " : "", exe, d->perms, d->tclass,
+				 d->object[0] ? obj : "?", d->scontext, d->tcontext);
 	}
 	if (found.n > 10)
 		hd_result_detail(r, "... and %zu more", found.n - 10);
 	{
+		/* the denied process names itself: escaped where shown, quoted in the commands,
+		 * and only letters, digits and '_' in the name of the module it proposes */
 		const struct avc_denial *d = &found.v[found.n - 1];
-		snprintf(who, sizeof(who), "%s", d->comm[0] ? d->comm : "?");
+		const char *raw = d->comm[0] ? d->comm : "?";
+		_cleanup_free_ char *q = hd_shell_quote(raw);
+		char module[80];
+		size_t m = 0;
+
+		hd_text_escape_to(who, sizeof(who), raw, strlen(raw));
+		for (const char *p = raw; *p && m < sizeof(module) - 1; p++)
+			module[m++] = isalnum((unsigned char)*p) ? *p : '_';
+		module[m] = '\0';
 		hd_result_set(r, HD_WARNING,
 			      "SELinux denied the product %zu time%s; newest: %s { %s } on %s %s",
 			      found.n, found.n == 1 ? "" : "s", who, d->perms, d->tclass,
 			      d->object[0] ? d->object : "?");
 		if (note && *note)
 			hd_result_remedy(r, "%s", note);
-		hd_result_remedy_add(r, "See the denials: ausearch -m AVC -c %s -ts recent", who);
+		hd_result_remedy_add(r, "See the denials: ausearch -m AVC -c %s -ts recent", q);
 		hd_result_remedy_add(
 		    r,
 		    "To allow them with a local policy module: ausearch -m AVC -c %s --raw | "
 		    "audit2allow -M local-%s && semodule -i local-%s.pp (review the .te file "
 		    "first); to test without SELinux enforcing until the next boot: setenforce 0",
-		    who, who, who);
+		    q, module, module);
 	}
 out:
 	avc_found_free(&found);

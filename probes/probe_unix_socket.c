@@ -17,6 +17,7 @@
 #include "netlink.h"
 #include "paths.h"
 #include "probe.h"
+#include "text.h"
 #include "util.h"
 
 #ifndef TCP_LISTEN
@@ -206,7 +207,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	double t_conn = hd_now() + (double)hd_check_int(c, "timeout_ms") / 1000.0;
 	char resolved[4096], comm_path[64];
 	_cleanup_close_ int pathfd = -1, fd = -1;
-	_cleanup_free_ char *comm = NULL;
+	_cleanup_free_ char *comm = NULL, *raw = NULL;
 	struct unix_diag_match m = {0};
 	struct ucred cred = {0};
 	socklen_t clen = sizeof(cred);
@@ -363,8 +364,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	hd_result_metric(r, "connect_time", ms, HD_UNIT_MS)->has_min = true;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 && cred.pid > 0) {
 		snprintf(comm_path, sizeof(comm_path), "/proc/%d/comm", (int)cred.pid);
-		if (hd_read_file(ctx, comm_path, &comm, NULL, 256) == 0)
-			comm[strcspn(comm, "\n")] = '\0';
+		if (hd_read_file(ctx, comm_path, &raw, NULL, 256) == 0)
+			comm = hd_text_escape(raw, strcspn(raw, "\n")); /* another user's */
 		hd_result_detail(r, "listener: pid %d (%s), uid %u", (int)cred.pid,
 				 comm ? comm : "?", (unsigned)cred.uid);
 	}

@@ -238,7 +238,7 @@ def selinux():
 
 
 def product():
-    out("config", "base.conf", open(os.path.join(SRC, "checks.d", "base.conf"), "rb").read())
+    out("config", "base.conf", open(os.path.join(SRC, "checks.d", "10-base.conf"), "rb").read())
     out("config", "override.conf", "[file-handles]\nwarning = 70\n[zombies]\nenabled = no\n"
         "[p]\nprobe = port\nport = ${ini:/opt/x.ini:http:port:-9080}\ntags = a, b\n")
     out("catalog", "fsigk.conf", open(os.path.join(SRC, "catalog", "fsigk.conf"), "rb").read())
@@ -299,6 +299,10 @@ def product():
             out("ipsec_cert", n, open(os.path.join(d, n), "rb").read())
 
 
+def text():
+    out("text", "mixed", b"held by \x1b]0;x\x07 a;id>/tmp/pwn \xff\xfe caf\xc3\xa9 \xe2\x80\xae\n")
+
+
 def logs():
     out("logscan_state", "state", "hostdoctor-log-scan 1\n2049 131 4096 256 3735928559 "
         "/var/log/fsigk/fsigk.log\n2049 132 0 0 0 /var/log/a b.log\n")
@@ -318,6 +322,7 @@ def main():
     proc()
     selinux()
     product()
+    text()
     logs()
 
 

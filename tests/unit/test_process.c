@@ -102,12 +102,43 @@ static void test_workers_are_not_restarts(void **state)
 	assert_true(s.youngest_age < 0);
 }
 
+/* hostdoctor's own processes: the runner (70) and the checks' children it has not reaped yet
+ * (71 a zombie, 72 running this probe) are never counted, zombies or not; a zombie of another
+ * parent still is. */
+static void test_own_children_are_not_counted(void **state)
+{
+	static const struct proc_rec host[] = {
+	    {1, 0, 'S', 0, 900, "init", "/sbin/init"},
+	    {70, 1, 'S', 0, 2, "hostdoctor", "hostdoctor doctor -j 16"},
+	    {71, 70, 'Z', 0, 1, "hostdoctor", ""},
+	    {72, 70, 'R', 0, 1, "hostdoctor", "hostdoctor doctor -j 16"},
+	    {80, 1, 'S', 0, 50, "scand", "scand"},
+	    {81, 80, 'Z', 0, 1, "scand", ""},
+	};
+	struct proc_filter all = {.any_user = true, .own = 70};
+	struct proc_filter named = {.name = "hostdoctor", .any_user = true, .own = 70};
+	struct proc_summary s;
+
+	(void)state;
+	proc_summarise(host, 6, &all, &s);
+	assert_int_equal(s.count, 2);	/* init and scand */
+	assert_int_equal(s.zombies, 1); /* scand's, not ours */
+	assert_int_equal(s.zombie_pid, 81);
+	proc_summarise(host, 6, &named, &s);
+	assert_int_equal(s.count, 0);
+	assert_int_equal(s.zombies, 0);
+	all.own = 0; /* in-process (tests): everything counts */
+	proc_summarise(host, 6, &all, &s);
+	assert_int_equal(s.zombies, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_name),
 	    cmocka_unit_test(test_summarise),
 	    cmocka_unit_test(test_workers_are_not_restarts),
+	    cmocka_unit_test(test_own_children_are_not_counted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
