@@ -36,7 +36,7 @@ struct parse_state {
 	const char *name;
 	struct hd_ini_lines in;
 	struct raw_section *secs;
-	size_t nsecs;
+	size_t nsecs, capsecs;
 	char *err;
 	size_t errsize;
 	bool failed;
@@ -76,14 +76,18 @@ static int handler(void *user, const char *section, const char *name, const char
 			    "section name [%s] may hold only letters, digits and - _ . :", section);
 			return 0;
 		}
-		st->secs = hd_xrealloc(st->secs, (st->nsecs + 1) * sizeof(*st->secs));
+		if (st->nsecs == st->capsecs) {
+			st->capsecs = st->capsecs ? 2 * st->capsecs : 16;
+			st->secs = hd_xrealloc(st->secs, st->capsecs * sizeof(*st->secs));
+		}
 		sec = &st->secs[st->nsecs++];
 		memset(sec, 0, sizeof(*sec));
 		sec->id = hd_xstrdup(section);
 		/* the section header is on some earlier line; the first key's line is close */
 		sec->line = st->in.lineno;
 	}
-	sec->kv = hd_xrealloc(sec->kv, (sec->n + 1) * sizeof(*sec->kv));
+	if ((sec->n & (sec->n - 1)) == 0) /* 0, 1, 2, 4, 8 ...: room doubles */
+		sec->kv = hd_xrealloc(sec->kv, (sec->n ? 2 * sec->n : 1) * sizeof(*sec->kv));
 	kv = &sec->kv[sec->n++];
 	kv->key = hd_xstrdup(name);
 	kv->value = hd_xstrdup(value);
@@ -129,16 +133,60 @@ void hd_config_free(struct hd_config *cfg)
 	for (size_t i = 0; i < cfg->n; i++)
 		hd_check_free(&cfg->checks[i]);
 	free(cfg->checks);
-	cfg->checks = NULL;
-	cfg->n = 0;
+	free(cfg->slots);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+static size_t id_hash(const char *s)
+{
+	size_t h = 14695981039346656037u; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* The slot of ID: the one holding it, or the free one where it would go. */
+static size_t *id_slot(const struct hd_config *cfg, const char *id)
+{
+	size_t mask = cfg->nslots - 1;
+
+	for (size_t i = id_hash(id) & mask;; i = (i + 1) & mask) {
+		size_t *slot = &cfg->slots[i];
+		if (*slot == 0 || strcmp(cfg->checks[*slot - 1].id, id) == 0)
+			return slot;
+	}
+}
+
+/* Append C (its id new to CFG), growing the array and the index. */
+static void config_append(struct hd_config *cfg, const struct hd_check *c)
+{
+	if (cfg->n == cfg->cap) {
+		cfg->cap = cfg->cap ? 2 * cfg->cap : 16;
+		cfg->checks = hd_xrealloc(cfg->checks, cfg->cap * sizeof(*cfg->checks));
+	}
+	cfg->checks[cfg->n++] = *c;
+	if (2 * cfg->n > cfg->nslots) { /* at most half full: short probe runs */
+		free(cfg->slots);
+		cfg->nslots = cfg->nslots ? 2 * cfg->nslots : 64;
+		while (2 * cfg->n > cfg->nslots)
+			cfg->nslots *= 2;
+		cfg->slots = hd_xcalloc(cfg->nslots, sizeof(*cfg->slots));
+		for (size_t i = 0; i < cfg->n; i++)
+			*id_slot(cfg, cfg->checks[i].id) = i + 1;
+	} else {
+		*id_slot(cfg, c->id) = cfg->n;
+	}
 }
 
 struct hd_check *hd_config_find(const struct hd_config *cfg, const char *id)
 {
-	for (size_t i = 0; i < cfg->n; i++)
-		if (strcmp(cfg->checks[i].id, id) == 0)
-			return &cfg->checks[i];
-	return NULL;
+	size_t *slot;
+
+	if (!cfg->nslots)
+		return NULL;
+	slot = id_slot(cfg, id);
+	return *slot ? &cfg->checks[*slot - 1] : NULL;
 }
 
 bool hd_check_has_tag(const struct hd_check *c, const char *tag)
@@ -225,6 +273,46 @@ static const char *probe_keys(const struct hd_probe *p, char *buf, size_t size)
 	return off ? buf : "none";
 }
 
+/* Keys of one section already met, by key and file: a set, so that a section of many keys is
+ * checked in one pass (slots hold 1 + the index into the key list, 0 free). */
+struct kv_seen {
+	size_t *slots, nslots;
+};
+
+static size_t kv_hash(const struct hd_kv *kv)
+{
+	size_t h = 14695981039346656037u; /* FNV-1a over key, NUL, file */
+
+	for (const char *p = kv->key; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211u;
+	h *= 1099511628211u;
+	for (const char *p = kv->file; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211u;
+	return h;
+}
+
+/* The earlier key of KV[I]'s name in its file, or NULL (then KV[I] is remembered). */
+static const struct hd_kv *seen_before(struct kv_seen *s, const struct hd_kv *kv, size_t i)
+{
+	size_t mask = s->nslots - 1;
+
+	for (size_t h = kv_hash(&kv[i]) & mask;; h = (h + 1) & mask) {
+		size_t *slot = &s->slots[h];
+		if (*slot == 0) {
+			*slot = i + 1;
+			return NULL;
+		}
+		if (strcmp(kv[*slot - 1].key, kv[i].key) == 0 &&
+		    strcmp(kv[*slot - 1].file, kv[i].file) == 0)
+			return &kv[*slot - 1];
+	}
+}
+
+static void kv_seen_free(struct kv_seen *s)
+{
+	free(s->slots);
+}
+
 /* Build a check from the merged key list of a section. KV is taken over. */
 static int build_check(struct parse_state *st, const char *id, const char *file, int line,
 		       struct hd_kv *kv, size_t n, const struct hd_probe *const *table,
@@ -232,6 +320,7 @@ static int build_check(struct parse_state *st, const char *id, const char *file,
 {
 	struct hd_check c = {0};
 	const struct hd_kv *probe_kv = NULL;
+	__attribute__((cleanup(kv_seen_free))) struct kv_seen seen = {0};
 	char buf[512];
 
 	c.id = hd_xstrdup(id);
@@ -253,6 +342,9 @@ static int build_check(struct parse_state *st, const char *id, const char *file,
 		fail(st, probe_kv->line, "unknown probe type '%s' in [%s]", probe_kv->value, id);
 		goto err;
 	}
+	for (seen.nslots = 16; seen.nslots < 2 * n;)
+		seen.nslots *= 2;
+	seen.slots = hd_xcalloc(seen.nslots, sizeof(*seen.slots));
 	if (c.probe->default_warning)
 		hd_range_parse(c.probe->default_warning, &c.warn, NULL);
 	if (c.probe->default_critical)
@@ -268,16 +360,15 @@ static int build_check(struct parse_state *st, const char *id, const char *file,
 
 		st->name = kv[i].file; /* messages name the file the key came from */
 		/* a non-list key given twice in one section is a mistake, not an override */
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(kv[j].key, k) == 0 && strcmp(kv[j].file, kv[i].file) == 0) {
-				spec = find_param(c.probe, k);
-				if (!spec || spec->type != HD_P_LIST) {
-					fail(st, kline,
-					     "'%s' is set twice in [%s] (first on line %d)", k, id,
-					     kv[j].line);
-					goto err;
-				}
+		spec = find_param(c.probe, k);
+		if (!spec || spec->type != HD_P_LIST) {
+			const struct hd_kv *first = seen_before(&seen, kv, i);
+			if (first) {
+				fail(st, kline, "'%s' is set twice in [%s] (first on line %d)", k,
+				     id, first->line);
+				goto err;
 			}
+		}
 		if (strcmp(k, "probe") == 0) {
 			continue;
 		} else if (strcmp(k, "description") == 0) {
@@ -432,8 +523,7 @@ static int merge_section(struct parse_state *st, struct hd_config *cfg, struct r
 		hd_check_free(old);
 		*old = c;
 	} else {
-		cfg->checks = hd_xrealloc(cfg->checks, (cfg->n + 1) * sizeof(*cfg->checks));
-		cfg->checks[cfg->n++] = c;
+		config_append(cfg, &c);
 	}
 	return 0;
 }

@@ -8,6 +8,11 @@
 struct hd_config {
 	struct hd_check *checks;
 	size_t n;
+	/* room in checks[], and an index by id (open addressing: 1 + the check's index, 0 free),
+	 * so that loading N sections costs N lookups, not N * N / 2 comparisons */
+	size_t cap;
+	size_t *slots;
+	size_t nslots;
 };
 
 /* Look up a probe type in a NULL-terminated table. */

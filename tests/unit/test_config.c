@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "config.h"
+#include "probe.h"
+#include "util.h"
 #include "testprobes.h"
 
 static int parse(struct hd_config *cfg, const char *text, char *err, size_t size)
@@ -176,6 +178,78 @@ static void test_lists_and_thresholds(void **state)
 	hd_config_free(&cfg);
 }
 
+/* Seconds to parse TEXT, best of three (the machine is shared: the least disturbed run). */
+static double parse_time(const char *text, size_t len, size_t want)
+{
+	double best = 1e9;
+
+	for (int k = 0; k < 3; k++) {
+		struct hd_config cfg = {0};
+		char err[512];
+		double t0 = hd_now(), t;
+
+		assert_int_equal(hd_config_parse(&cfg, "big.conf", text, len, hd_test_probe_table(),
+						 err, sizeof(err)),
+				 0);
+		t = hd_now() - t0;
+		assert_int_equal(cfg.n, want);
+		assert_non_null(hd_config_find(&cfg, "c0"));
+		hd_config_free(&cfg);
+		best = t < best ? t : best;
+	}
+	return best;
+}
+
+static char *many_sections(size_t n, size_t *len)
+{
+	struct hd_buf b = {0};
+
+	for (size_t i = 0; i < n; i++)
+		hd_buf_printf(&b, "[c%zu]\nprobe = sysctl\nkey = fs.file-max\ntags = big\n", i);
+	*len = b.len;
+	return hd_buf_steal(&b);
+}
+
+static char *many_keys(size_t n, size_t *len)
+{
+	struct hd_buf b = {0};
+
+	hd_buf_printf(&b, "[c0]\nprobe = selinux-avc\n");
+	for (size_t i = 0; i < n; i++)
+		hd_buf_printf(&b, "logs = /var/log/l%zu\n", i);
+	*len = b.len;
+	return hd_buf_steal(&b);
+}
+
+/* Loading grows with the size of checks.d, not with its square: four times the sections (or
+ * the keys of one section) take about four times as long, never sixteen. A ratio in one run,
+ * so the speed of the machine does not matter; a checks.d of 138,884 sections took minutes. */
+static void test_loading_scales(void **state)
+{
+	const size_t n = 12000;
+	size_t len1, len4;
+	char *one, *four;
+	double t1, t4;
+
+	(void)state;
+	one = many_sections(n, &len1);
+	four = many_sections(4 * n, &len4);
+	t1 = parse_time(one, len1, n);
+	t4 = parse_time(four, len4, 4 * n);
+	free(one);
+	free(four);
+	if (t4 > 9 * t1)
+		fail_msg("%zu sections: %.3f s, %zu: %.3f s (%.1fx)", n, t1, 4 * n, t4, t4 / t1);
+	one = many_keys(n, &len1);
+	four = many_keys(4 * n, &len4);
+	t1 = parse_time(one, len1, 1);
+	t4 = parse_time(four, len4, 1);
+	free(one);
+	free(four);
+	if (t4 > 9 * t1)
+		fail_msg("%zu keys: %.3f s, %zu: %.3f s (%.1fx)", n, t1, 4 * n, t4, t4 / t1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +258,7 @@ int main(void)
 	    cmocka_unit_test(test_values_and_defaults),
 	    cmocka_unit_test(test_later_files_replace_and_override),
 	    cmocka_unit_test(test_lists_and_thresholds),
+	    cmocka_unit_test(test_loading_scales),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
