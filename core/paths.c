@@ -54,29 +54,45 @@ static int read_fd(int fd, char **out, size_t *len, size_t max)
 	return 0;
 }
 
+int hd_open_regular(int dirfd, const char *path, int flags)
+{
+	struct stat st;
+	int fd;
+
+	/* O_NONBLOCK: opening a FIFO for reading must not wait for a writer */
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | flags);
+	if (fd < 0) {
+		int e = errno;
+		/* open() of a socket says ENXIO, which names neither the file nor the problem */
+		if (e == ENXIO && fstatat(dirfd, path, &st, 0) == 0 && !S_ISREG(st.st_mode))
+			return -HD_ENOTREG;
+		return -e;
+	}
+	/* /proc, /sys and the files products leave are regular files: a FIFO, socket or device
+	 * in their place would block, or never end */
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -HD_ENOTREG;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
 int hd_read_path(const char *resolved, char **out, size_t *len, size_t max)
 {
 	_cleanup_close_ int fd = -1;
-	struct stat st;
 
 	*out = NULL;
 	if (len)
 		*len = 0;
-	/* O_NONBLOCK: opening a FIFO for reading must not wait for a writer */
-	fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		int e = errno;
-		/* open() of a socket says ENXIO, which names neither the file nor the problem */
-		if (e == ENXIO && stat(resolved, &st) == 0 && !S_ISREG(st.st_mode))
-			return -HD_ENOTREG;
-		return -e;
-	}
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	/* /proc, /sys and configuration files are regular files: a FIFO, socket or device in
-	 * their place would block, or never end */
-	if (!S_ISREG(st.st_mode))
-		return S_ISDIR(st.st_mode) ? -EISDIR : -HD_ENOTREG;
+	fd = hd_open_regular(AT_FDCWD, resolved, 0);
+	if (fd < 0)
+		return fd;
 	return read_fd(fd, out, len, max);
 }
 

@@ -23,6 +23,10 @@ int hd_read_path(const char *resolved, char **out, size_t *len, size_t max);
  * as hd_read_path(), which never blocks on a FIFO and takes only a regular file (-HD_ENOTREG). */
 #define HD_ENOTREG EMEDIUMTYPE /* Linux has no EFTYPE; open() and read() never give this one */
 int hd_read_regular(const char *resolved, char **out, size_t *len, size_t max);
+/* Open PATH (relative to DIRFD, or AT_FDCWD) for reading, without blocking on a FIFO, only when
+ * it is a regular file: the descriptor, or -errno, -EISDIR, -HD_ENOTREG. FLAGS are added
+ * (O_NOFOLLOW). */
+int hd_open_regular(int dirfd, const char *path, int flags);
 /* strerror() of a read's result, with "not a regular file" for -HD_ENOTREG. */
 const char *hd_read_strerror(int r);
 

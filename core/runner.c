@@ -251,8 +251,10 @@ child(const struct hd_check *c, const struct hd_run_opts *o, double deadline, in
 	limit_memory(o->memory_mb);
 	wfd = keep_only_result_fd(wfd);
 	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (devnull >= 0)
+	if (devnull >= 0 && devnull != STDIN_FILENO) {
 		dup2(devnull, STDIN_FILENO);
+		close(devnull);
+	}
 	hd_run_one(c, &ctx, &r);
 	j = hd_result_to_json(&r);
 	s = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN);
@@ -493,6 +495,7 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 					break;
 				cannot_start(&results[next], c, "pipe", errno);
 				next++;
+				k--; /* this slot is still free: the next check tries it */
 				continue;
 			}
 			js[k].deadline = now + ct;
@@ -512,6 +515,7 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 					break; /* a process limit: after the running ones */
 				cannot_start(&results[next], c, "fork", e);
 				next++;
+				k--;
 				continue;
 			}
 			if (pid == 0) {

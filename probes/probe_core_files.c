@@ -107,7 +107,8 @@ static int newest_first(const void *a, const void *b)
 
 static void identify(int dfd, struct core *c)
 {
-	_cleanup_close_ int fd = openat(dfd, c->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	/* the name was a regular file when listed; a FIFO put there since is not waited on */
+	_cleanup_close_ int fd = hd_open_regular(dfd, c->name, O_NOFOLLOW);
 	_cleanup_free_ unsigned char *head = NULL;
 	ssize_t n;
 

@@ -282,7 +282,7 @@ int cvd_body_end(struct cvd_body *b, uint64_t *inflated, uint64_t *trailing, cha
 static int check_file(const struct hd_ctx *ctx, const char *host, struct cvd_header *h,
 		      uint64_t *inflated, uint64_t *trailing, char *why, size_t whysize)
 {
-	_cleanup_close_ int fd = open(host, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_close_ int fd = hd_open_regular(AT_FDCWD, host, 0); /* never waits on a FIFO */
 	char head[CVD_HEADER_LEN];
 	unsigned char buf[65536];
 	struct cvd_body *b;
@@ -291,8 +291,8 @@ static int check_file(const struct hd_ctx *ctx, const char *host, struct cvd_hea
 	int rc;
 
 	if (fd < 0) {
-		snprintf(why, whysize, "%s", strerror(errno));
-		return -errno;
+		snprintf(why, whysize, "%s", hd_read_strerror(fd));
+		return fd;
 	}
 	while (have < sizeof(head)) {
 		n = read(fd, head + have, sizeof(head) - have);

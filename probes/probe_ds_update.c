@@ -323,13 +323,11 @@ static int read_tail(const struct hd_ctx *ctx, const char *path, char **out, siz
 	*len = 0;
 	if ((rc = hd_path(ctx, path, resolved, sizeof(resolved))) < 0)
 		return rc;
-	fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = hd_open_regular(AT_FDCWD, resolved, 0); /* a FIFO is refused, never waited on */
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
 	if (st.st_size > (off_t)DSU_LOG_TAIL)
 		from = st.st_size - (off_t)DSU_LOG_TAIL;
 	want = (size_t)(st.st_size - from);

@@ -300,10 +300,10 @@ static int btf_in(const struct hd_ctx *ctx, const char *path, char *why, size_t 
 		return rc == -ENOTDIR ? -ENOENT : rc;
 	if (hd_path(ctx, in_root, host, sizeof(host)) < 0)
 		return -ENAMETOOLONG;
-	fd = open(host, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = hd_open_regular(AT_FDCWD, host, 0); /* never waits on a FIFO */
 	if (fd < 0) {
-		snprintf(why, whysize, "%s: %s", path, strerror(errno));
-		return -errno;
+		snprintf(why, whysize, "%s: %s", path, hd_read_strerror(fd));
+		return fd;
 	}
 	n = pread(fd, hdr, sizeof(hdr), 0);
 	if (n < 0) {

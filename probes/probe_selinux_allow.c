@@ -34,7 +34,8 @@ static inline uint32_t cond_bool(const cond_expr_t *e)
 }
 #define bool _Bool
 
-#define DEFAULT_PERMS "map_create map_read map_write prog_load prog_run"
+#define DEFAULT_PERMS	   "map_create map_read map_write prog_load prog_run"
+#define SELINUX_POLICY_MAX (64u << 20) /* the project's own bound */
 
 /* ---- /etc/selinux/config and /proc/self/mounts ---- */
 
@@ -772,7 +773,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		}
 	}
 
-	rc = hd_read_file(ctx, policy, &pol, &len, 256u << 20);
+	/* what libsepol is handed is bounded (a distribution's policy is a few MiB) */
+	rc = hd_read_file(ctx, policy, &pol, &len, SELINUX_POLICY_MAX);
 	if (rc < 0) {
 		hd_result_set(r, HD_UNKNOWN, "cannot read the policy %s%s: %s", ctx->root, policy,
 			      hd_read_strerror(rc));

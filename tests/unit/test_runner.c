@@ -14,6 +14,7 @@
 #include "config.h"
 #include "runner.h"
 #include "testprobes.h"
+#include "util.h"
 
 struct run {
 	struct hd_config cfg;
@@ -22,6 +23,8 @@ struct run {
 	double took;
 };
 
+static unsigned memory_mb; /* the runs' memory limit per check (0: none) */
+
 static void run_text(struct run *r, const char *text, int jobs, double timeout)
 {
 	char err[512];
@@ -29,7 +32,8 @@ static void run_text(struct run *r, const char *text, int jobs, double timeout)
 				.timeout = timeout,
 				.timeout_state = HD_UNKNOWN,
 				.check_timeout = 10,
-				.root = ""};
+				.root = "",
+				.memory_mb = memory_mb};
 	double t0;
 
 	memset(r, 0, sizeof(*r));
@@ -188,6 +192,76 @@ static void test_thresholds_apply_to_primary_metric(void **state)
 	run_free(&r);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define NO_MEMORY_LIMIT 1 /* AddressSanitizer's shadow memory rules out RLIMIT_AS */
+#endif
+
+/* Each check's child runs under its memory limit: a probe that wants more than that is that
+ * check's UNKNOWN, "ran out of memory", and the others go on. */
+static void test_memory_limit(void **state)
+{
+	struct run r;
+
+	(void)state;
+#ifdef NO_MEMORY_LIMIT
+	skip();
+#endif
+	memory_mb = 128;
+	run_text(&r, "[big]\nprobe = test-alloc\nmb = 512\n[small]\nprobe = test-alloc\nmb = 16\n",
+		 2, 20);
+	memory_mb = 0;
+	assert_int_equal(get(&r, "big")->status, HD_UNKNOWN);
+	assert_non_null(strstr(get(&r, "big")->summary, "ran out of memory"));
+	assert_non_null(strstr(get(&r, "big")->details, "128 MiB"));
+	assert_int_equal(get(&r, "small")->status, HD_OK);
+	run_free(&r);
+	run_text(&r, "[big]\nprobe = test-alloc\nmb = 512\n", 1, 20); /* no limit: it runs */
+	assert_int_equal(get(&r, "big")->status, HD_OK);
+	run_free(&r);
+}
+
+/* A check's process holds stdin, stdout, stderr and its result pipe, none of the other checks'
+ * pipes or the parent's descriptors: they would count against its open files limit, and keep
+ * another check's pipe open after the parent died. */
+static void test_child_holds_only_its_pipe(void **state)
+{
+	struct run r;
+	struct hd_buf b = {0};
+	char id[16];
+
+	(void)state;
+	for (int i = 0; i < 8; i++)
+		hd_buf_printf(
+		    &b, "[f%d]\nprobe = test-fds\n[s%d]\nprobe = test-sleep\ntimeout = 1\n", i, i);
+	run_text(&r, b.data, 16, 20);
+	for (int i = 0; i < 8; i++) {
+		const struct hd_result *x;
+		snprintf(id, sizeof(id), "f%d", i);
+		x = get(&r, id);
+		assert_int_equal(x->status, HD_OK);
+		/* 0, 1, 2, the pipe, and the directory listing itself */
+		if (x->metrics[0].value > 5)
+			fail_msg("%s: %s", id, x->summary);
+	}
+	free(b.data);
+	run_free(&r);
+}
+
+/* A probe cut off while it computes is told apart from one waiting on a hung peer. */
+static void test_timeout_says_busy_or_blocked(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_text(
+	    &r, "[spin]\nprobe = test-spin\ntimeout = 1\n[wait]\nprobe = test-sleep\ntimeout = 1\n",
+	    2, 20);
+	assert_int_equal(get(&r, "spin")->status, HD_UNKNOWN);
+	assert_non_null(strstr(get(&r, "spin")->details, "s of CPU time"));
+	assert_non_null(strstr(get(&r, "wait")->details, "blocked on a hung"));
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -197,6 +271,9 @@ int main(void)
 	    cmocka_unit_test(test_unstarted_checks_get_timeout_state),
 	    cmocka_unit_test(test_grandchild_does_not_hold_the_run),
 	    cmocka_unit_test(test_thresholds_apply_to_primary_metric),
+	    cmocka_unit_test(test_memory_limit),
+	    cmocka_unit_test(test_child_holds_only_its_pipe),
+	    cmocka_unit_test(test_timeout_says_busy_or_blocked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
  * fork a grandchild that keeps the pipe, print a fixed result. */
 #include "testprobes.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -82,6 +83,51 @@ static int run_errno(const struct hd_check *c, const struct hd_ctx *ctx, struct 
 	return -EACCES;
 }
 
+/* Allocate MB MiB with the engine's allocator and touch every page. */
+static int run_alloc(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_result *r)
+{
+	size_t n = (size_t)hd_check_int(c, "mb") << 20;
+	char *p = hd_xmalloc(n);
+
+	(void)ctx;
+	for (size_t i = 0; i < n; i += 4096)
+		p[i] = 1;
+	hd_result_set(r, HD_OK, "allocated %zu MiB", n >> 20);
+	free(p);
+	return 0;
+}
+
+/* How many file descriptors the probe's process holds (/proc/self/fd, its own listing too). */
+static int run_fds(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_result *r)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	(void)c;
+	(void)ctx;
+	while (d && (e = readdir(d)))
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	hd_result_set(r, HD_OK, "%d descriptors", n);
+	hd_result_metric(r, "fds", n, HD_UNIT_NONE);
+	return 0;
+}
+
+/* Busy on the CPU until killed. */
+static int __attribute__((noreturn))
+run_spin(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_result *r)
+{
+	volatile unsigned long x = 0;
+
+	(void)c;
+	(void)ctx;
+	(void)r;
+	for (;;)
+		x++;
+}
+
 static const struct hd_param fifo_params[] = {{.key = "path", .type = HD_P_STR}, {0}};
 static const struct hd_param fixed_params[] = {{.key = "status",
 						.type = HD_P_ENUM,
@@ -99,12 +145,19 @@ static const struct hd_probe t_orphan = {.name = "test-orphan", .run = run_orpha
 static const struct hd_probe t_fixed = {
     .name = "test-fixed", .params = fixed_params, .metrics = fixed_metrics, .run = run_fixed};
 static const struct hd_probe t_errno = {.name = "test-errno", .run = run_errno};
+static const struct hd_param alloc_params[] = {{.key = "mb", .type = HD_P_INT, .def = "1"}, {0}};
+static const struct hd_metric_doc fds_metrics[] = {{"fds", "open descriptors"}, {0}};
+static const struct hd_probe t_alloc = {
+    .name = "test-alloc", .params = alloc_params, .run = run_alloc};
+static const struct hd_probe t_fds = {.name = "test-fds", .metrics = fds_metrics, .run = run_fds};
+static const struct hd_probe t_spin = {.name = "test-spin", .run = run_spin};
 
 const struct hd_probe *const *hd_test_probe_table(void)
 {
 	static const struct hd_probe **table;
 	static const struct hd_probe *const extra[] = {&t_segv,	  &t_abort, &t_sleep, &t_fifo,
-						       &t_orphan, &t_fixed, &t_errno};
+						       &t_orphan, &t_fixed, &t_errno, &t_alloc,
+						       &t_fds,	  &t_spin};
 	size_t n = 0, k = 0;
 
 	if (table)
