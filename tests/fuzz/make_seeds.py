@@ -2,8 +2,9 @@
 """Write the seed corpus of every harness into tests/fuzz/corpus/NAME/ (small: the test fixtures,
 ../shared/corpus/netlink/ss1.dump, and inputs built here as the kernel or the product writes them).
 Run from the source tree when a parser learns a new input form; checkpolicy and openssl are used.
-Files whose names start with "regress-" are not touched: they are the inputs the harnesses once
-crashed, hung or leaked on, kept so that the smoke run in `make test` replays them."""
+Files whose names start with "regress-" are the inputs the harnesses once crashed, hung or leaked
+on (or ran out of memory or time), kept so that the smoke run in `make test` replays them: those
+below are rebuilt here, the others (copied from a harness's artifacts) are left as they are."""
 import glob
 import gzip
 import io
@@ -36,7 +37,7 @@ def fixture(*parts):
 def clean():
     for d in glob.glob(os.path.join(HERE, "corpus", "*")):
         for f in os.listdir(d):
-            if not f.startswith("regress-"):
+            if not f.startswith("regress-") and not d.endswith("ipsec_cert"):
                 os.unlink(os.path.join(d, f))
 
 
@@ -287,6 +288,8 @@ def product():
     out("smtp", "replies", "220-mx.example.com ESMTP\r\n220 ready\r\n250-mx\r\n250-SIZE 1000\r\n"
         "250 8BITMIME\r\n354 go\r\n221 bye\r\n")
     out("smtp", "short", "220 mx\n")
+    if os.path.exists(os.path.join(HERE, "corpus", "ipsec_cert", "c.der")):
+        return  # keys are random: made once
     with tempfile.TemporaryDirectory() as d:
         def ssl(*args):
             subprocess.run(["openssl"] + list(args), check=True, capture_output=True, cwd=d)
@@ -314,6 +317,34 @@ def logs():
     out("logscan_scan", "samples", "\n".join(lines[:40]) + "\nauthentication failed\ninvalid\n")
 
 
+def regress():
+    """The findings, as the inputs that showed them."""
+    # core-files: a PT_NOTE segment at 2^64 - 4 of 2 bytes; offset + header wrapped to 8
+    core = bytearray(open(os.path.join(HERE, "corpus", "core_elf", "core-fsavd"), "rb").read())
+    struct.pack_into("=Q", core, 64 + 8, 2**64 - 4)
+    struct.pack_into("=Q", core, 64 + 32, 2)
+    out("core_elf", "regress-phdr-offset-wraps", bytes(core))
+    # netlink: a NOOP, then a message whose nlmsg_len is 2 GiB (libmnl compares it as an int),
+    # and one whose aligned length wraps to 0 (libmnl's walk goes round)
+    noop = struct.pack("=IHHII", 20, 1, 0, 0, 0) + b"\0" * 4
+    for name in ("sockdiag", "unix_diag", "ethtool", "xfrm"):
+        for tag, n in (("2gib", 0x80000000), ("wraps", 0xfffffffc)):
+            out(name, "regress-nlmsg-len-" + tag,
+                b"\1" + noop + struct.pack("=IHHII", n, 20, 2, 0, 0) + b"\0" * 64)
+    # selinux-avc: an audit stamp at the very end of the bytes (strtod read on past them)
+    out("selinux_avc", "regress-stamp-at-end", "type=SYSCALL msg=audit(1700000000.5")
+    # /proc/self/mounts: fields with no newline or NUL after them (sscanf read on past them)
+    out("selinux_config", "regress-mounts-no-end", "a b")
+    # tmpreaper.conf: a last line of blanks only (a '#' was looked for one byte past the end)
+    out("tmpcron", "regress-conf-blank-last-line", b"RUNFROMCRON=true\n   \0")
+    # ${ini:}: a line longer than libinih's 200 bytes whose tail reads as the key
+    out("ini_ref", "regress-long-line", "${ini:/p.ini:http:port}\n[http]\nport = 9080\nnote = "
+        + "x" * 192 + "port = 7\n")
+    # libsepol: a policy it asks 4 GiB for, one it spends minutes on (tests/fixtures)
+    for f in ("policy-4gib-alloc", "policy-quadratic"):
+        out("selinux_policy", "regress-" + f, fixture("selinux-allow", f))
+
+
 def main():
     clean()
     netlink()
@@ -324,6 +355,7 @@ def main():
     product()
     text()
     logs()
+    regress()
 
 
 if __name__ == "__main__":

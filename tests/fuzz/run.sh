@@ -2,21 +2,23 @@
 # Run libFuzzer harnesses one after the other, each from its seed corpus (tests/fuzz/corpus/NAME)
 # with its dictionary (NAME.dict) and options (NAME.options: libFuzzer flags, one a line, and
 # ASAN_OPTIONS+=... for the sanitizer), on one CPU (-jobs=1 is implied).
-#   run.sh [--seconds N | --runs N] [--work DIR] [--fresh] HARNESS...
+#   run.sh [--seconds N | --runs N] [--work DIR] [--fresh] [--keep-going] HARNESS...
 # New inputs go to WORK/NAME/corpus (the tree's seeds are only read), crashes to WORK/NAME/.
-# Fails at the first harness that finds a crash, a leak, a timeout or an out-of-memory, and
-# prints the input that did it. One line per harness is appended to WORK/summary.txt.
+# Fails at the first harness that finds a crash, a leak, a timeout or an out-of-memory (with
+# --keep-going: after all of them), and prints the input that did it. One line per harness is appended to WORK/summary.txt.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 limit=(-max_total_time=10)
 work=${TMPDIR:-/tmp}/hostdoctor-fuzz
 fresh=0
+keep_going=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--seconds) limit=(-max_total_time="$2"); shift 2 ;;
 	--runs) limit=(-runs="$2"); shift 2 ;;
 	--work) work=$2; shift 2 ;;
 	--fresh) fresh=1; shift ;;
+	--keep-going) keep_going=1; shift ;;
 	--) shift; break ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -65,7 +67,8 @@ for bin in "$@"; do
 		grep -E 'ERROR: |SUMMARY: |Test unit written|==[0-9]+== ?ERROR|runtime error' "$dir.log" | head -20
 		echo "FAIL $name ${runs:-?} runs ${secs}s status $rc" >>"$work/summary.txt"
 		status=1
-		break
+		[ $keep_going = 1 ] || break
+		continue
 	fi
 	printf '%-20s %10s runs in %5s s, %5s edges, peak RSS %5s MB: no crash, leak, timeout or OOM\n' \
 		"$name" "${runs:-?}" "$secs" "${cov:-?}" "${rss:-?}" | tee -a "$work/summary.txt"
