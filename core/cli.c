@@ -61,6 +61,8 @@ static void usage(FILE *out)
 	    "  hostdoctor preflight --profile NAME [OPTIONS] readiness: exit 0 ready, 1 blocked\n"
 	    "  hostdoctor list [OPTIONS]                     id, probe, tags, description of every "
 	    "check\n"
+	    "  hostdoctor baseline save|show|diff [--name NAME]  record what a healthy host runs; "
+	    "compare\n"
 	    "  hostdoctor explain [OPTIONS] [\"LOG LINE\"...]   what catalogued messages mean "
 	    "(lines from\n"
 	    "                                                stdin when none given); runs the "
@@ -213,7 +215,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		else
 			return fatal(o,
 				     "unknown mode '%s' (doctor, nagios, preflight, list, "
-				     "explain); see --help",
+				     "explain, baseline); see --help",
 				     argv[1]);
 		argv++;
 		argc--;

@@ -25,6 +25,7 @@ extern const struct hd_probe probe_tproxy;
 extern const struct hd_probe probe_semaphores;
 extern const struct hd_probe probe_tmp_space;
 extern const struct hd_probe probe_realtime_scan;
+extern const struct hd_probe probe_baseline;
 
 /* clang-format off */
 const struct hd_probe *const hd_probes[] = {
@@ -52,6 +53,7 @@ const struct hd_probe *const hd_probes[] = {
 	&probe_semaphores,
 	&probe_tmp_space,
 	&probe_realtime_scan,
+	&probe_baseline,
 	NULL,
 };
 /* clang-format on */
