@@ -26,6 +26,7 @@ extern const struct hd_probe probe_semaphores;
 extern const struct hd_probe probe_tmp_space;
 extern const struct hd_probe probe_realtime_scan;
 extern const struct hd_probe probe_baseline;
+extern const struct hd_probe probe_logins;
 
 /* clang-format off */
 const struct hd_probe *const hd_probes[] = {
@@ -54,6 +55,7 @@ const struct hd_probe *const hd_probes[] = {
 	&probe_tmp_space,
 	&probe_realtime_scan,
 	&probe_baseline,
+	&probe_logins,
 	NULL,
 };
 /* clang-format on */
