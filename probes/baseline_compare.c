@@ -179,13 +179,21 @@ char *bl_change_text(const struct bl_change *c)
 		break;
 	case BL_LISTEN:
 		bl_listen_label(c->ls, lb, sizeof(lb));
-		if (c->what == BL_NEW)
+		if (c->what == BL_NEW) {
 			hd_buf_printf(&b, "new since the baseline: listener %s", lb);
-		else
-			hd_buf_printf(&b, "listener %s: not listening", lb);
-		owner_label(&b, c->ls);
-		if (c->what == BL_GONE && !c->ls->owner)
-			hd_buf_printf(&b, " (holder unknown)");
+			owner_label(&b, c->ls);
+		} else {
+			hd_buf_printf(&b, "listener %s", lb);
+			if (c->ls->owner)
+				hd_buf_printf(&b, " of %s", c->ls->owner);
+			if (c->ls->act != BL_ACT_DAEMON)
+				hd_buf_printf(&b, " (on demand, %s%s%s)",
+					      c->ls->act == BL_ACT_SYSTEMD ? "systemd"
+									   : "super-server",
+					      c->ls->socket_unit ? " " : "",
+					      c->ls->socket_unit ? c->ls->socket_unit : "");
+			hd_buf_printf(&b, ": not listening");
+		}
 		break;
 	case BL_SERVICE:
 		if (c->what == BL_NEW)
