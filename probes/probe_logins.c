@@ -135,7 +135,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	char **lines = NULL;
 	struct hd_buf prob = {0}, who = {0};
 	_cleanup_free_ char *problems = NULL, *whos = NULL;
-	bool have_w = false, have_b = false, have_db = false, first = false;
+	bool have_w = false, have_b = false, have_db = false, db_ok = false, first = false;
 	size_t nps = 0, nlogins = 0, nnew = 0, nfailed = 0, worst = 0, slen = 0;
 	int64_t wmax = 0, bmax = 0, worst_at = 0;
 	struct dialup dial = {.ctx = ctx,
@@ -180,7 +180,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		hd_result_raise(r, HD_UNKNOWN);
 		hd_result_detail(r, "cannot read the wtmpdb database %s: %s", dbpath, err);
 	}
-	have_db = rc == 0;
+	have_db = rc != -ENOENT; /* there, even if unreadable: not "no records" */
+	db_ok = rc == 0;
 	for (size_t i = 0; i < dl.n; i++)
 		if (!have_login(&wl, &dl.v[i]))
 			login_list_add(&wl, &dl.v[i]);
@@ -420,7 +421,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				 "first run: %zu user%s and their sources learned from %s%s%s; "
 				 "logins are reported from now on",
 				 st.nusers, st.nusers == 1 ? "" : "s", have_w ? wtmp : "",
-				 have_w && have_db ? " and " : "", have_db ? wtmpdb : "");
+				 have_w && db_ok ? " and " : "", db_ok ? wtmpdb : "");
 		else
 			snprintf(tail, sizeof(tail),
 				 "%zu login%s since the last run%s%s%s, %zu failed", nlogins,
