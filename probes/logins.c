@@ -105,7 +105,10 @@ void login_source(const struct login_rec *r, char *buf, size_t size)
 	n = strlen(r->line);
 	while (n > 0 && isdigit((unsigned char)r->line[n - 1]))
 		n--;
-	snprintf(buf, size, "%.*s", (int)n, n ? r->line : "local");
+	if (n == 0)
+		snprintf(buf, size, "local");
+	else
+		snprintf(buf, size, "%.*s", (int)n, r->line);
 }
 
 size_t logins_mgetty_connects(const char *buf, size_t len, int year, int month, time_t *out,
