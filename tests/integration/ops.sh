@@ -47,7 +47,7 @@ conf 90-site.conf <<'EOF2'
 [site-www]
 probe       = process
 name        = python3
-cmdline     = -m http\.server 80
+cmdline     = -m http\.server 80( |$)
 tags        = ops, www, site
 description = Our WWW server (python's http.server on port 80) runs.
 
