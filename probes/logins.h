@@ -29,7 +29,8 @@ void login_from_utmpx(const struct utmpx *u, struct login_rec *r);
 /* Records of a wtmp/btmp file's bytes (struct utmpx as glibc writes them; a trailing partial
  * record is ignored, as getutxent() does). Returns how many were added to L. */
 size_t logins_parse_utmp(const char *buf, size_t len, struct login_list *l);
-/* The file through the utmpx interface (utmpxname() + getutxent()). 0 or a negative errno. */
+/* A wtmp/btmp file: its struct utmpx records, read in large pieces (the unit test checks the
+ * result against utmpxname() + getutxent() on the same file). 0 or a negative errno. */
 int logins_read_utmpx(const char *path, struct login_list *l);
 
 /* Where a login came from: the remote host, or for a local login its line without the
