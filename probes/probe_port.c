@@ -198,6 +198,11 @@ static void describe_owner(const struct who *w, size_t i, const struct sd_sock *
 			 "owner unknown (uid %u; needs root: other users' /proc/PID/fd are not "
 			 "readable)",
 			 s->uid);
+	else if (w->denied) /* root without CAP_DAC_READ_SEARCH/CAP_SYS_PTRACE (a sandbox) */
+		snprintf(buf, size,
+			 "owner unknown (uid %u; %zu processes' /proc/PID/fd not readable: needs "
+			 "CAP_DAC_READ_SEARCH and CAP_SYS_PTRACE)",
+			 s->uid, w->denied);
 	else
 		snprintf(buf, size, "no process holds it (uid %u, inode %u)", s->uid, s->inode);
 }

@@ -5,7 +5,7 @@
 # service as docs/ops-routine.md shows, and a stopped service is CRITICAL.
 . "$(dirname "$0")/lib.sh"
 in_private_netns "$@"
-OPS=$HD_SRC/checks.d/ops.conf
+OPS=$HD_SRC/checks.d/50-ops.conf
 
 # 1. the live host: SKIPPED exactly where the program is absent
 run "$HOSTDOCTOR" doctor -d "$HD_SRC/checks.d" --only ops --skip ops-logins --skip ops-baseline -f json
