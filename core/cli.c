@@ -78,6 +78,8 @@ static void usage(FILE *out)
 	    "  hostdoctor list --probes [-f json]            every probe type: parameters, "
 	    "defaults, "
 	    "metrics\n"
+	    "  hostdoctor baseline save|show|diff [--name NAME]  record what a healthy host runs; "
+	    "compare\n"
 	    "  hostdoctor explain [OPTIONS] [\"LOG LINE\"...]   what catalogued messages mean "
 	    "(lines from\n"
 	    "                                                stdin when none given); runs the "
@@ -398,7 +400,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		else
 			return fatal(o,
 				     "unknown mode '%s' (doctor, nagios, preflight, list, "
-				     "explain); see --help",
+				     "explain, baseline); see --help",
 				     argv[1]);
 		argv++;
 		argc--;

@@ -33,6 +33,8 @@ extern const struct hd_probe probe_selinux_avc;
 extern const struct hd_probe probe_readable;
 extern const struct hd_probe probe_kernel_module;
 extern const struct hd_probe probe_cvd;
+extern const struct hd_probe probe_baseline;
+extern const struct hd_probe probe_logins;
 
 /* clang-format off */
 const struct hd_probe *const hd_probes[] = {
@@ -68,6 +70,8 @@ const struct hd_probe *const hd_probes[] = {
 	&probe_readable,
 	&probe_kernel_module,
 	&probe_cvd,
+	&probe_baseline,
+	&probe_logins,
 	NULL,
 };
 /* clang-format on */

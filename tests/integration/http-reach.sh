@@ -97,7 +97,7 @@ expect_rc "environment proxy not used" 0
 use_nameserver 127.0.0.1
 check dns-silent "url = http://www.example.test/" "max_time = 2"
 expect_rc "silent DNS" 2
-summary "silent DNS" 'DNS lookup for www.example.test timed out after 2.0 s'
+summary "silent DNS" 'DNS lookup for www.example.test timed out after [2-5]\.[0-9] s' # the time taken, more on a loaded machine
 elapsed_below "silent DNS: bounded by max_time" 6
 
 check pdns-silent "url = http://127.0.0.1:8080/" "proxy = http://proxy.example.test:3128" "max_time = 2"
