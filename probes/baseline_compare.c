@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "text.h"
 #include "util.h"
 
 void bl_listen_label(const struct bl_listen *l, char *buf, size_t size)
@@ -215,6 +216,23 @@ static bool startable(const char *unit)
 	       (strcmp(unit + n - 8, ".service") == 0 || strcmp(unit + n - 7, ".socket") == 0);
 }
 
+/* A process's command line is its user's text, its arguments joined by spaces (their bounds
+ * are lost): root's is given as the command to run, another user's is shown, escaped, as what
+ * it was, never as a command for root to paste. */
+static char *start_as_it_ran(const char *cmdline, const char *user, const char *verb,
+			     const char *save)
+{
+	if (user && strcmp(user, "root") == 0)
+		return hd_asprintf("Start it as it ran: %s (as root); if it should no longer %s, "
+				   "record the host as it is: %s",
+				   cmdline ? cmdline : "?", verb, save);
+	_cleanup_free_ char *shown =
+	    hd_text_escape(cmdline ? cmdline : "?", cmdline ? strlen(cmdline) : 1);
+	return hd_asprintf("Start it again as user %s, as it ran (its command line: [%s]); if it "
+			   "should no longer %s, record the host as it is: %s",
+			   user ? user : "(its user)", shown, verb, save);
+}
+
 char *bl_change_remedy(const struct bl_change *c, const char *name)
 {
 	char lb[96];
@@ -225,11 +243,13 @@ char *bl_change_remedy(const struct bl_change *c, const char *name)
 	if (!save)
 		save = save_named;
 	if (c->what == BL_NEW || c->kind == BL_SERVICE) {
-		if (c->kind == BL_SERVICE && c->what == BL_GONE)
+		if (c->kind == BL_SERVICE && c->what == BL_GONE) {
+			_cleanup_free_ char *u = hd_shell_quote(c->svc->unit);
 			return hd_asprintf(
 			    "Enable it again if it should run: systemctl enable --now %s; "
 			    "if it was disabled on purpose, record the host as it is: %s",
-			    c->svc->unit, save);
+			    u, save);
+		}
 		if (c->kind == BL_PROC)
 			return hd_asprintf("Find out who started pid %ld (%s) and why: ps -o "
 					   "pid,ppid,user,lstart,args "
@@ -251,40 +271,44 @@ char *bl_change_remedy(const struct bl_change *c, const char *name)
 			    "(as root). If it is expected, record the host as it is: %s",
 			    lb, c->ls->port, save);
 		}
+		_cleanup_free_ char *u = hd_shell_quote(c->svc->unit);
 		return hd_asprintf(
 		    "Find out who enabled %s (systemctl status %s). If it is expected, "
 		    "record the host as it is: %s",
-		    c->svc->unit, c->svc->unit, save);
+		    c->svc->unit, u, save);
 	}
 	if (c->kind == BL_PROC) {
-		if (startable(c->proc->unit))
+		/* the unit comes from the process's cgroup: quoted in the command */
+		if (startable(c->proc->unit)) {
+			_cleanup_free_ char *u = hd_shell_quote(c->proc->unit);
 			return hd_asprintf("Start it: systemctl start %s; then see why it stopped: "
 					   "journalctl -u %s -n 50",
-					   c->proc->unit, c->proc->unit);
-		return hd_asprintf("Start it as it ran: %s (as %s); if it should no longer run, "
-				   "record the host as it is: %s",
-				   c->proc->cmdline && *c->proc->cmdline ? c->proc->cmdline
-									 : c->proc->exe,
-				   c->proc->user, save);
+					   u, u);
+		}
+		return start_as_it_ran(c->proc->cmdline && *c->proc->cmdline ? c->proc->cmdline
+									     : c->proc->exe,
+				       c->proc->user, "run", save);
 	}
 	/* a listener gone */
 	bl_listen_label(c->ls, lb, sizeof(lb));
-	if (c->ls->act == BL_ACT_SYSTEMD && c->ls->socket_unit)
-		return hd_asprintf("Start its socket unit: systemctl start %s", c->ls->socket_unit);
+	if (c->ls->act == BL_ACT_SYSTEMD && c->ls->socket_unit) {
+		_cleanup_free_ char *u = hd_shell_quote(c->ls->socket_unit);
+		return hd_asprintf("Start its socket unit: systemctl start %s", u);
+	}
 	if (c->ls->act == BL_ACT_INETD)
 		return hd_asprintf(
 		    "Restart the super-server that listened on %s (%s) and check that "
 		    "its configuration still enables this service (/etc/inetd.conf, "
 		    "/etc/xinetd.d/)",
 		    lb, c->ls->owner ? c->ls->owner : "inetd");
-	if (startable(c->ls->unit))
+	if (startable(c->ls->unit)) {
+		_cleanup_free_ char *u = hd_shell_quote(c->ls->unit);
 		return hd_asprintf("Start its service: systemctl start %s; then see why it stopped "
 				   "listening: journalctl -u %s -n 50",
-				   c->ls->unit, c->ls->unit);
+				   u, u);
+	}
 	if (c->ls->cmdline)
-		return hd_asprintf("Start it as it ran: %s (as %s); if it should no longer listen, "
-				   "record the host as it is: %s",
-				   c->ls->cmdline, c->ls->user ? c->ls->user : "its user", save);
+		return start_as_it_ran(c->ls->cmdline, c->ls->user, "listen", save);
 	return hd_asprintf("Start the service that listened on %s; if it should no longer listen, "
 			   "record the host as it is: %s",
 			   lb, save);

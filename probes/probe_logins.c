@@ -17,6 +17,7 @@
 #include "paths.h"
 #include "probe.h"
 #include "statedir.h"
+#include "text.h"
 #include "util.h"
 
 static void fmt_usec(int64_t usec, char *buf, size_t size)
@@ -305,13 +306,15 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 						    : "a source never seen for this user",
 					 x->user, src, x->line, when);
 			history(r, &wl, x->user, wtmp, nhist);
+			/* names from the login records: quoted in the commands */
+			_cleanup_free_ char *qu = hd_shell_quote(x->user);
 			hd_result_remedy_add(
 			    r,
 			    "Ask %s whether the login from %s at %s was theirs (the manual: send "
 			    "each user their login history, 'last %s'). If not: lock the account "
 			    "(passwd -l %s), end its sessions (loginctl terminate-user %s) and "
 			    "look for what it changed.",
-			    x->user, src, when, x->user, x->user, x->user);
+			    x->user, src, when, qu, qu, qu);
 			login_state_learn(&st, x->user, src);
 		}
 		if (dialup_line(x->line, lines)) {
@@ -342,13 +345,14 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 						 "intrusion or a tampered wtmp (the manual).",
 						 x->user, x->line, when, logname,
 						 (long long)dial.window);
+				_cleanup_free_ char *qu = hd_shell_quote(x->user);
 				hd_result_remedy_add(r,
 						     "Compare 'last %s' with 'grep -i connect %s' "
 						     "as the manual does; "
 						     "until %s confirms the login, lock the "
 						     "account (passwd -l %s) and "
 						     "check wtmp for tampering (utmpdump %s).",
-						     x->user, logname, x->user, x->user, wtmp);
+						     qu, logname, x->user, qu, wtmp);
 			}
 		}
 	}
@@ -381,13 +385,15 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 					 "%zu failed logins from %s within %llds from %s: a "
 					 "dictionary attack (the manual)",
 					 worst, worst_src, (long long)window, when);
+			/* the source of failed logins is the other side's to choose */
+			_cleanup_free_ char *qs = hd_shell_quote(worst_src);
 			hd_result_remedy_add(
 			    r,
 			    "See them with 'lastb -a -f %s | grep %s' (as root). Block the "
 			    "source (e.g. iptables -I INPUT -s %s -j DROP, or fail2ban) and allow "
 			    "only key logins where you can (PasswordAuthentication no in "
 			    "/etc/ssh/sshd_config).",
-			    btmp, worst_src, worst_src);
+			    btmp, qs, qs);
 		}
 	}
 	hd_result_metric(r, "logins", (double)nlogins, HD_UNIT_NONE)->has_min = true;

