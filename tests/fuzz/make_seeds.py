@@ -290,7 +290,7 @@ def product():
     out("smtp", "replies", "220-mx.example.com ESMTP\r\n220 ready\r\n250-mx\r\n250-SIZE 1000\r\n"
         "250 8BITMIME\r\n354 go\r\n221 bye\r\n")
     out("smtp", "short", "220 mx\n")
-    if os.path.exists(os.path.join(HERE, "corpus", "ipsec_cert", "c.der")):
+    if os.path.exists(os.path.join(HERE, "corpus", "ipsec_cert", "cert-key")):
         return  # keys are random: made once
     with tempfile.TemporaryDirectory() as d:
         def ssl(*args):
@@ -300,8 +300,12 @@ def product():
             "-addext", "subjectAltName=IP:10.0.0.1", "-addext", "basicConstraints=critical,CA:TRUE")
         ssl("x509", "-in", "c.pem", "-outform", "DER", "-out", "c.der")
         ssl("pkey", "-in", "k.pem", "-outform", "DER", "-out", "k.der")
-        for n in ("c.der", "k.der", "c.pem"):
-            out("ipsec_cert", n, open(os.path.join(d, n), "rb").read())
+        c_der, k_der, c_pem = (open(os.path.join(d, n), "rb").read()
+                               for n in ("c.der", "k.der", "c.pem"))
+        # selector: kinds of the two files (2 bits each: 0 certificate, 1 CA, 2 key, 3 CRL)
+        out("ipsec_cert", "cert-key", bytes([0x08]) + c_der + k_der[:len(c_der)])
+        out("ipsec_cert", "ca-cert-pem", bytes([0x01]) + c_der + c_pem[:len(c_der)])
+        out("ipsec_cert", "key-unlisted", bytes([0x1a]) + k_der + c_der[:len(k_der)])
 
 
 def text():
