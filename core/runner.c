@@ -264,6 +264,9 @@ child(const struct hd_check *c, const struct hd_run_opts *o, double deadline, in
 
 /* ---- parent side ---- */
 
+/* A result larger than this is a probe gone wrong: its child is killed, the check UNKNOWN. */
+#define HD_MAX_RESULT (16u << 20)
+
 /* The children running now, for hd_runner_kill_children() in a signal handler: written with
  * the termination signals blocked, read by the handler. */
 static volatile pid_t live[HD_MAX_JOBS];
@@ -296,7 +299,7 @@ static void block_term(sigset_t *old)
 struct job {
 	pid_t pid;
 	int rfd, pidfd;
-	bool eof, exited;
+	bool eof, exited, too_big;
 	int wstatus;
 	double deadline;
 	bool deadline_is_global;
@@ -364,7 +367,13 @@ static void finish(struct job *j, const struct hd_check *c, struct hd_result *r,
 {
 	struct json_object *o = NULL;
 
-	if (WIFSIGNALED(j->wstatus)) {
+	if (j->too_big) {
+		set_unknown(r, c, HD_UNKNOWN, "probe '%s' sent a result of more than %u MiB",
+			    c->probe->name, HD_MAX_RESULT >> 20);
+		r->remedy = hd_asprintf("This is a bug in hostdoctor's '%s' probe: run "
+					"'hostdoctor -vv --only %s' and report the output.",
+					c->probe->name, c->id);
+	} else if (WIFSIGNALED(j->wstatus)) {
 		int sig = WTERMSIG(j->wstatus);
 		set_unknown(r, c, HD_UNKNOWN, "probe '%s' crashed: killed by SIG%s (%s)",
 			    c->probe->name, sigabbrev_np(sig) ? sigabbrev_np(sig) : "?",
@@ -400,6 +409,13 @@ static void drain(struct job *j)
 	for (;;) {
 		ssize_t n = read(j->rfd, buf, sizeof(buf));
 		if (n > 0) {
+			if (j->out.len + (size_t)n > HD_MAX_RESULT) {
+				j->too_big = true;
+				j->eof = true;
+				kill(-j->pid, SIGKILL);
+				kill(j->pid, SIGKILL);
+				break;
+			}
 			hd_buf_add(&j->out, buf, (size_t)n);
 			continue;
 		}
@@ -530,7 +546,7 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 			js[k].pid = pid;
 			js[k].rfd = p[0];
 			js[k].pidfd = pidfd_open_(pid);
-			js[k].eof = js[k].exited = false;
+			js[k].eof = js[k].exited = js[k].too_big = false;
 			js[k].idx = next;
 			started[next] = now;
 			next++;

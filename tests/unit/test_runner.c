@@ -262,6 +262,19 @@ static void test_timeout_says_busy_or_blocked(void **state)
 	run_free(&r);
 }
 
+/* A child that sends more than a result can be (16 MiB) is stopped; the parent keeps no more. */
+static void test_result_size_bounded(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_text(&r, "[flood]\nprobe = test-flood\n[ok]\nprobe = test-fixed\n", 2, 20);
+	assert_int_equal(get(&r, "flood")->status, HD_UNKNOWN);
+	assert_non_null(strstr(get(&r, "flood")->summary, "a result of more than 16 MiB"));
+	assert_int_equal(get(&r, "ok")->status, HD_OK);
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +287,7 @@ int main(void)
 	    cmocka_unit_test(test_memory_limit),
 	    cmocka_unit_test(test_child_holds_only_its_pipe),
 	    cmocka_unit_test(test_timeout_says_busy_or_blocked),
+	    cmocka_unit_test(test_result_size_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -115,6 +115,21 @@ static int run_fds(const struct hd_check *c, const struct hd_ctx *ctx, struct hd
 	return 0;
 }
 
+/* A result of 20 MiB. */
+static int run_flood(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_result *r)
+{
+	char *big = hd_xmalloc(20u << 20);
+
+	(void)c;
+	(void)ctx;
+	memset(big, 'x', (20u << 20) - 1);
+	big[(20u << 20) - 1] = '\0';
+	hd_result_set(r, HD_OK, "flood");
+	hd_result_detail(r, "%s", big);
+	free(big);
+	return 0;
+}
+
 /* Busy on the CPU until killed. */
 static int __attribute__((noreturn))
 run_spin(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_result *r)
@@ -151,13 +166,14 @@ static const struct hd_probe t_alloc = {
     .name = "test-alloc", .params = alloc_params, .run = run_alloc};
 static const struct hd_probe t_fds = {.name = "test-fds", .metrics = fds_metrics, .run = run_fds};
 static const struct hd_probe t_spin = {.name = "test-spin", .run = run_spin};
+static const struct hd_probe t_flood = {.name = "test-flood", .run = run_flood};
 
 const struct hd_probe *const *hd_test_probe_table(void)
 {
 	static const struct hd_probe **table;
 	static const struct hd_probe *const extra[] = {&t_segv,	  &t_abort, &t_sleep, &t_fifo,
 						       &t_orphan, &t_fixed, &t_errno, &t_alloc,
-						       &t_fds,	  &t_spin};
+						       &t_fds,	  &t_spin,  &t_flood};
 	size_t n = 0, k = 0;
 
 	if (table)
