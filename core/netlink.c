@@ -108,7 +108,7 @@ int hd_nl_request(int proto, struct nlmsghdr *req, mnl_cb_t cb, void *data, doub
 			break;
 		ret = mnl_cb_run(buf, (size_t)n, seq, portid, cb, data);
 		if (ret < 0) {
-			ret = -errno;
+			ret = errno > 0 && errno < 4096 ? -errno : -EBADMSG;
 			break;
 		}
 		if (ret == MNL_CB_STOP) {
@@ -136,6 +136,16 @@ int hd_nl_frame_check(const void *buf, size_t len)
 		memcpy(&h, p, sizeof(h));
 		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > left)
 			return -EBADMSG;
+		/* an error reply carries an errno libmnl hands on: the kernel's are -4095..0 */
+		if (h.nlmsg_type == NLMSG_ERROR) {
+			struct nlmsgerr e;
+
+			if (h.nlmsg_len < NLMSG_HDRLEN + sizeof(e))
+				return -EBADMSG;
+			memcpy(&e, p + NLMSG_HDRLEN, sizeof(e));
+			if (e.error > 0 || e.error < -4095)
+				return -EBADMSG;
+		}
 		/* the next message starts at the aligned end; the last may end unaligned */
 		if (NLMSG_ALIGN((size_t)h.nlmsg_len) >= left)
 			break;

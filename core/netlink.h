@@ -11,7 +11,8 @@
 int hd_nl_request(int proto, struct nlmsghdr *req, mnl_cb_t cb, void *data, double deadline);
 
 /* Is BUF a sequence of whole netlink messages: each nlmsg_len at least a header and at most what
- * remains, the next message at its aligned end? libmnl's walk trusts nlmsg_len (compared as an
+ * remains, the next message at its aligned end, an error reply whole with an errno the kernel
+ * could send (-4095..0)? libmnl's walk trusts nlmsg_len (compared as an
  * int, a length of 2 GiB or more sends it out of the buffer or round in circles), so every
  * buffer is checked here before libmnl sees it. 0, -EBADMSG, or -EFBIG (above INT_MAX). */
 int hd_nl_frame_check(const void *buf, size_t len);

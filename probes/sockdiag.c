@@ -180,7 +180,7 @@ int sd_replay(const void *buf, size_t len, sd_sock_cb cb, void *data)
 		if (w.err)
 			return w.err;
 		if (rc < 0)
-			return errno ? -errno : -EBADMSG;
+			return errno > 0 && errno < 4096 ? -errno : -EBADMSG;
 	}
 	return 0;
 }

@@ -76,10 +76,38 @@ static void test_lengths(void **state)
 	assert_int_equal(hd_nl_frame_check(buf, (size_t)INT32_MAX + 1), -EFBIG);
 }
 
+/* An error reply is whole and carries an errno the kernel could send: libmnl negates it, and
+ * -INT_MIN is not an int. */
+static void test_error_replies(void **state)
+{
+	static const int32_t errs[] = {INT32_MIN, -4096, 1, 4096};
+	unsigned char buf[64] __attribute__((aligned(8)));
+	struct nlmsghdr h = {.nlmsg_len = 36, .nlmsg_type = NLMSG_ERROR};
+	struct nlmsgerr e = {0};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		memset(buf, 0, sizeof(buf));
+		e.error = errs[i];
+		memcpy(buf, &h, sizeof(h));
+		memcpy(buf + 16, &e, sizeof(e));
+		assert_int_equal(hd_nl_frame_check(buf, 36), -EBADMSG);
+		assert_int_equal(sd_replay(buf, 36, count_sock, NULL), -EBADMSG);
+	}
+	e.error = -EPERM; /* a real one is handed on */
+	memcpy(buf + 16, &e, sizeof(e));
+	assert_int_equal(hd_nl_frame_check(buf, 36), 0);
+	assert_int_equal(sd_replay(buf, 36, count_sock, NULL), -EPERM);
+	h.nlmsg_len = 20; /* cut short */
+	memcpy(buf, &h, sizeof(h));
+	assert_int_equal(hd_nl_frame_check(buf, 20), -EBADMSG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_lengths),
+	    cmocka_unit_test(test_error_replies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
