@@ -9,10 +9,11 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 # Build and library packages.
 PKGS_BUILD := gcc make cmake pkg-config clang-format \
 	libmnl-dev libcurl4-openssl-dev libproc2-dev libcmocka-dev libinih-dev \
-	libjson-c-dev libselinux1-dev libsepol-dev libpcre2-dev zlib1g-dev
+	libjson-c-dev libselinux1-dev libsepol-dev libpcre2-dev zlib1g-dev \
+	libvectorscan-dev libsystemd-dev
 # What the tests use to create real conditions (namespaces, policies, sockets, servers).
 PKGS_TEST  := iproute2 util-linux procps kmod checkpolicy python3 net-tools gzip binutils passwd \
-	coreutils findutils
+	coreutils findutils systemd systemd-journal-remote
 
 .PHONY: all deps build build-asan doctor test test-plain test-asan bench format format-check clean
 

@@ -82,6 +82,7 @@ struct hd_ctx {
 	int verbose;
 	bool privileged; /* effective uid 0 */
 	double deadline; /* CLOCK_MONOTONIC seconds when this check must be done */
+	const char *reader; /* who reads incremental state (log-scan): doctor, nagios ... */
 };
 
 /* Parameter accessors. Values were validated when the configuration was
