@@ -19,6 +19,7 @@
 #include "explain.h"
 #include "log_state.h"
 #include "paths.h"
+#include "probe_ref.h"
 #include "render.h"
 #include "runner.h"
 #include "util.h"
@@ -32,6 +33,13 @@
 
 enum mode { M_DOCTOR, M_NAGIOS, M_PREFLIGHT, M_LIST, M_EXPLAIN };
 
+/* One -o FILE and the format it is written in: the last -f before it, else the last -f. */
+struct output {
+	const char *path;
+	enum hd_format format;
+	bool format_set;
+};
+
 struct opts {
 	enum mode mode;
 	char **dirs;
@@ -41,7 +49,10 @@ struct opts {
 	size_t nonly, nskip;
 	enum hd_format format;
 	bool format_set;
-	const char *output;
+	struct output *outputs;
+	size_t noutputs;
+	bool exit_zero;
+	bool probes;
 	const char *warning, *critical;
 	double timeout;
 	enum hd_status timeout_state;
@@ -68,6 +79,9 @@ static void usage(FILE *out)
 	    "  hostdoctor preflight --profile NAME [OPTIONS] readiness: exit 0 ready, 1 blocked\n"
 	    "  hostdoctor list [OPTIONS]                     id, probe, tags, description of every "
 	    "check\n"
+	    "  hostdoctor list --probes [-f json]            every probe type: parameters, "
+	    "defaults, "
+	    "metrics\n"
 	    "  hostdoctor explain [OPTIONS] [\"LOG LINE\"...]   what catalogued messages mean "
 	    "(lines from\n"
 	    "                                                stdin when none given); runs the "
@@ -86,7 +100,13 @@ static void usage(FILE *out)
 	    "      --skip ID|TAG        leave these checks out (repeatable)\n"
 	    "  -p, --profile NAME       preflight: the product profile (a tag)\n"
 	    "  -f, --format FMT         doctor, nagios, json or prometheus\n"
-	    "  -o, --output FILE        write the report to FILE atomically (temp file + rename)\n"
+	    "  -o, --output FILE        write the report to FILE atomically (temp file + rename);\n"
+	    "                           repeatable, each FILE in the format of the -f before it\n"
+	    "      --exit-zero          exit 0 once the report is written, whatever the checks "
+	    "found\n"
+	    "                           (3 still means hostdoctor failed: usage, configuration, "
+	    "output)\n"
+	    "      --probes             list: the probe types instead of the checks\n"
 	    "  -w, --warning RANGE      override the warning range of the primary metric (nagios, "
 	    "one CHECK)\n"
 	    "  -c, --critical RANGE     override the critical range of the primary metric (nagios, "
@@ -190,10 +210,56 @@ static FILE *open_atomic(const char *path, char **tmp)
 
 	*tmp = hd_asprintf("%s.tmp.XXXXXX", path);
 	fd = mkstemp(*tmp);
-	if (fd < 0)
+	if (fd < 0) {
+		free(*tmp);
+		*tmp = NULL;
 		return NULL;
+	}
 	fchmod(fd, 0644);
-	return fdopen(fd, "w");
+	FILE *f = fdopen(fd, "w");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+/* Every -o FILE: each rendered into a temp file beside it, and only when all of them were
+ * written completely are they renamed into place. 0, or the exit code of the failure. */
+static int write_outputs(const struct opts *o, const struct hd_report *rep,
+			 const struct hd_render_opts *rop)
+{
+	char **tmp = hd_xcalloc(o->noutputs, sizeof(*tmp));
+	int rc = 0;
+
+	for (size_t i = 0; i < o->noutputs && rc == 0; i++) {
+		const char *path = o->outputs[i].path;
+		FILE *out = open_atomic(path, &tmp[i]);
+		bool bad;
+
+		if (!out) {
+			int e = errno;
+			if (tmp[i])
+				unlink(tmp[i]); /* made, then fdopen failed; or never made */
+			free(tmp[i]);
+			tmp[i] = NULL;
+			rc = fatal(o, "%s: cannot write: %s", path, strerror(e));
+			break;
+		}
+		hd_render(out, o->outputs[i].format, rep, rop);
+		bad = fflush(out) != 0 || fsync(fileno(out)) != 0;
+		bad |= fclose(out) != 0;
+		if (bad)
+			rc = fatal(o, "%s: cannot write: %s", path, strerror(errno));
+	}
+	for (size_t i = 0; i < o->noutputs && rc == 0; i++)
+		if (rename(tmp[i], o->outputs[i].path) < 0)
+			rc = fatal(o, "%s: cannot write: %s", o->outputs[i].path, strerror(errno));
+	for (size_t i = 0; i < o->noutputs; i++) {
+		if (rc != 0 && tmp[i])
+			unlink(tmp[i]);
+		free(tmp[i]);
+	}
+	free(tmp);
+	return rc;
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -210,14 +276,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	    {"critical", required_argument, NULL, 'c'},
 	    {"timeout", required_argument, NULL, 't'},
 	    {"jobs", required_argument, NULL, 'j'},
+	    {"exit-zero", no_argument, NULL, 3},
+	    {"probes", no_argument, NULL, 4},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
-	    {"state-name", required_argument, NULL, 3},
-	    {"journal", no_argument, NULL, 4},
-	    {"unit", required_argument, NULL, 5},
-	    {"since", required_argument, NULL, 6},
-	    {"file", required_argument, NULL, 7},
+	    {"state-name", required_argument, NULL, 0x101},
+	    {"journal", no_argument, NULL, 0x102},
+	    {"unit", required_argument, NULL, 0x103},
+	    {"since", required_argument, NULL, 0x104},
+	    {"file", required_argument, NULL, 0x105},
 	    {0},
 	};
 	int ch;
@@ -263,7 +331,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				    optarg);
 			o->format_set = true;
 			break;
-		case 'o': o->output = optarg; break;
+		case 'o':
+			o->outputs =
+			    hd_xrealloc(o->outputs, (o->noutputs + 1) * sizeof(*o->outputs));
+			o->outputs[o->noutputs++] = (struct output){
+			    .path = optarg, .format = o->format, .format_set = o->format_set};
+			break;
+		case 3: o->exit_zero = true; break;
+		case 4: o->probes = true; break;
 		case 'w': o->warning = optarg; break;
 		case 'c': o->critical = optarg; break;
 		case 't':
@@ -280,7 +355,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->jobs = (int)n;
 			break;
 		case 'v': o->verbose++; break;
-		case 3:
+		case 0x101:
 			if (!hd_state_reader_valid(optarg))
 				return fatal(o,
 					     "--state-name '%s': 1 to 64 of A-Z a-z 0-9 . _ -, not "
@@ -288,10 +363,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 					     optarg);
 			o->state_name = optarg;
 			break;
-		case 4: o->journal = true; break;
-		case 5: push(&o->units, &o->nunits, optarg); break;
-		case 6: o->since = optarg; break;
-		case 7: push(&o->files, &o->nfiles, optarg); break;
+		case 0x102: o->journal = true; break;
+		case 0x103: push(&o->units, &o->nunits, optarg); break;
+		case 0x104: o->since = optarg; break;
+		case 0x105: push(&o->files, &o->nfiles, optarg); break;
 		case 'h': usage(stdout); return -1;
 		case 'V': printf("hostdoctor %s\n", HD_VERSION); return -1;
 		case ':':
@@ -327,15 +402,23 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		if (*o->root && !S_ISDIR(st.st_mode))
 			return fatal(o, "--root %s: not a directory", o->root);
 	}
-	if (o->output) {
+	if (o->probes && o->mode != M_LIST)
+		return fatal(o, "--probes goes with the list mode: hostdoctor list --probes");
+	for (size_t i = 0; i < o->noutputs; i++) {
+		struct output *w = &o->outputs[i];
 		/* -o replaces a regular file only: never a device, FIFO, symlink or directory */
 		struct stat st;
-		if (lstat(o->output, &st) == 0 && !S_ISREG(st.st_mode))
+		if (lstat(w->path, &st) == 0 && !S_ISREG(st.st_mode))
 			return fatal(
 			    o,
 			    "-o %s: not a regular file (only a regular file or a new name is "
 			    "replaced)",
-			    o->output);
+			    w->path);
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(o->outputs[k].path, w->path) == 0)
+				return fatal(o, "-o %s given twice", w->path);
+		if (!w->format_set)
+			w->format = o->format;
 	}
 	return 0;
 }
@@ -373,6 +456,13 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 
 	if (rc != 0) {
 		rc = rc < 0 ? 0 : rc;
+		goto out;
+	}
+	if (o.probes) {
+		if (o.format == HD_FMT_JSON)
+			hd_probe_ref_json(stdout, table);
+		else
+			hd_probe_ref_text(stdout, table);
 		goto out;
 	}
 	if (o.ndirs == 0)
@@ -483,8 +573,6 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 		struct hd_render_opts rop = {.verbose = o.verbose};
 		char host[256] = "localhost";
 		double t0 = hd_now();
-		FILE *out = stdout;
-		_cleanup_free_ char *tmp = NULL;
 		_cleanup_free_ char *hostfile = NULL;
 
 		/* each consumer counts every log line once for itself */
@@ -516,29 +604,19 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 			gethostname(host, sizeof(host) - 1);
 		rep.host = host;
 
-		if (o.output) {
-			out = open_atomic(o.output, &tmp);
-			if (!out) {
-				rc = fatal(&o, "%s: cannot write: %s", o.output, strerror(errno));
+		if (o.noutputs) {
+			rc = write_outputs(&o, &rep, &rop);
+			if (rc != 0)
 				goto out;
-			}
 		} else {
 			const char *nc = getenv("NO_COLOR");
 			rop.color = isatty(STDOUT_FILENO) && !(nc && *nc) && getenv("TERM") &&
 				    strcmp(getenv("TERM"), "dumb") != 0;
+			hd_render(stdout, o.format, &rep, &rop);
 		}
-		hd_render(out, o.format, &rep, &rop);
-		if (o.output) {
-			bool bad = fflush(out) != 0 || fsync(fileno(out)) != 0;
-			bad |= fclose(out) != 0;
-			if (bad || rename(tmp, o.output) < 0) {
-				int e = errno;
-				unlink(tmp);
-				rc = fatal(&o, "%s: cannot write: %s", o.output, strerror(e));
-				goto out;
-			}
-		}
-		if (o.mode == M_EXPLAIN)
+		if (o.exit_zero)
+			rc = 0; /* the states are in the report; only a failure of our own counts */
+		else if (o.mode == M_EXPLAIN)
 			rc = 0; /* matched: the checks' states are information here */
 		else if (o.mode == M_PREFLIGHT)
 			rc = hd_report_blockers(&rep) ? 1 : 0;
@@ -558,6 +636,7 @@ out:
 	free_strs(o.files, o.nfiles);
 	free_strs(o.units, o.nunits);
 	free(o.root);
+	free(o.outputs);
 	fflush(stdout);
 	return rc;
 }

@@ -210,7 +210,7 @@ static void print_entry(FILE *out, const struct hd_catalog_entry *e, const struc
 	fprintf(out, "  What it means: %s\n", e->explanation);
 	fprintf(out, "  What to do:    %s\n", e->remedy);
 	if (e->nrelated) {
-		fputs("  Logged with:   ", out);
+		fputs("  Related:       ", out);
 		for (size_t k = 0; k < e->nrelated; k++)
 			fprintf(out, "%s%s", k ? ", " : "", e->related[k]);
 		fputc('\n', out);
