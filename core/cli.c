@@ -578,10 +578,10 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 		/* each consumer counts every log line once for itself */
 		if (!ro.reader)
 			ro.reader = o.format == HD_FMT_PROMETHEUS ? "prometheus"
-				    : o.mode == M_NAGIOS	    ? "nagios"
-				    : o.mode == M_PREFLIGHT	    ? "preflight"
-				    : o.mode == M_EXPLAIN	    ? "explain"
-								    : "doctor";
+				    : o.mode == M_NAGIOS	  ? "nagios"
+				    : o.mode == M_PREFLIGHT	  ? "preflight"
+				    : o.mode == M_EXPLAIN	  ? "explain"
+								  : "doctor";
 		results = hd_xcalloc(nsel + 1, sizeof(*results));
 		hd_run_checks(sel, nsel, &ro, results);
 		rep.results = results;

@@ -57,8 +57,8 @@ static bool line_time(const char *l, size_t len, char *out, size_t size)
 		/* YYYY-MM-DD[T ]HH:MM:SS */
 		ok = rest >= 19;
 		for (size_t k = 0; ok && k < 19; k++)
-			ok = (k == 4 || k == 7)	  ? p[k] == '-'
-			     : k == 10		  ? p[k] == 'T' || p[k] == ' '
+			ok = (k == 4 || k == 7)	    ? p[k] == '-'
+			     : k == 10		    ? p[k] == 'T' || p[k] == ' '
 			     : (k == 13 || k == 16) ? p[k] == ':'
 						    : isdigit((unsigned char)p[k]);
 		if (ok) {
@@ -70,8 +70,7 @@ static bool line_time(const char *l, size_t len, char *out, size_t size)
 		}
 		/* [Www ]Mmm dd HH:MM:SS[ YYYY] */
 		if (rest >= 4 && isupper((unsigned char)p[0]) && p[3] == ' ' &&
-		    strstr("MonTueWedThuFriSatSun", (char[]){p[0], p[1], p[2], 0}) &&
-		    rest >= 19) {
+		    strstr("MonTueWedThuFriSatSun", (char[]){p[0], p[1], p[2], 0}) && rest >= 19) {
 			p += 4;
 			rest -= 4;
 		}
@@ -296,10 +295,11 @@ int hd_explain(const struct hd_explain_opts *o, FILE *out, char ***checks, char 
 		struct hd_journal_query q = {.units = o->units, .nunits = o->nunits};
 		struct hd_journal_pos pos = {0};
 		if (o->since && hd_journal_parse_time(o->since, &q.since_usec) < 0) {
-			snprintf(err, errsize,
-				 "--since '%s': expected YYYY-MM-DD [HH:MM[:SS]], today, yesterday, "
-				 "now, or -N with s, m, h or d",
-				 o->since);
+			snprintf(
+			    err, errsize,
+			    "--since '%s': expected YYYY-MM-DD [HH:MM[:SS]], today, yesterday, "
+			    "now, or -N with s, m, h or d",
+			    o->since);
 			rc = -EINVAL;
 			goto out;
 		}

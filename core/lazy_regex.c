@@ -36,10 +36,9 @@ const struct hd_pcre2_fn *hd_pcre2(char *err, size_t errlen)
 
 	pthread_mutex_lock(&lock);
 	if (pcre2_state == 0)
-		pcre2_state = hd_lazy_load(HD_LIBPCRE2_SONAME, syms, pcre2_err,
-					   sizeof(pcre2_err)) == 0
-				  ? 1
-				  : -1;
+		pcre2_state =
+		    hd_lazy_load(HD_LIBPCRE2_SONAME, syms, pcre2_err, sizeof(pcre2_err)) == 0 ? 1
+											      : -1;
 	pthread_mutex_unlock(&lock);
 	if (pcre2_state < 0) {
 		snprintf(err, errlen, "%s", pcre2_err);
@@ -67,7 +66,8 @@ const struct hd_hs_fn *hd_vectorscan(char *err, size_t errlen)
 
 	pthread_mutex_lock(&lock);
 	if (hs_state == 0) {
-		hs_state = hd_lazy_load(HD_LIBHS_SONAME, syms, hs_err, sizeof(hs_err)) == 0 ? 1 : -1;
+		hs_state =
+		    hd_lazy_load(HD_LIBHS_SONAME, syms, hs_err, sizeof(hs_err)) == 0 ? 1 : -1;
 		/* vectorscan needs SSSE3 on x86; say so rather than fail later */
 		if (hs_state > 0 && hs_fn.valid_platform() != HS_SUCCESS) {
 			snprintf(hs_err, sizeof(hs_err), "%s cannot run on this CPU",

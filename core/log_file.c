@@ -44,7 +44,8 @@ static uint32_t fingerprint(const char *b, size_t n)
 	return (uint32_t)crc32(crc32(0L, Z_NULL, 0), (const Bytef *)b, (uInt)n);
 }
 
-static void note(struct hd_log_reader *rd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct hd_log_reader *rd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void note(struct hd_log_reader *rd, const char *fmt, ...)
 {
 	va_list ap;
@@ -182,7 +183,8 @@ static int64_t read_plain(struct hd_log_reader *rd, int fd, uint64_t start, bool
 	if (rd->sink[1] && fstat(fd, &st) == 0 && (uint64_t)st.st_size > start &&
 	    (uint64_t)st.st_size - start >= SPLIT_MIN && cpus() >= 2) {
 		/* cut at the first line end after the middle */
-		for (mid = start + ((uint64_t)st.st_size - start) / 2; mid < (uint64_t)st.st_size;) {
+		for (mid = start + ((uint64_t)st.st_size - start) / 2;
+		     mid < (uint64_t)st.st_size;) {
 			ssize_t got = pread(fd, probe, sizeof(probe), (off_t)mid);
 			char *nl = got > 0 ? memchr(probe, '\n', (size_t)got) : NULL;
 			if (got <= 0)

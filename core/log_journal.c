@@ -182,11 +182,11 @@ int hd_journal_parse_time(const char *s, uint64_t *usec)
 		t = mktime(&tm);
 	} else if (s[0] == '-') {
 		unsigned long long n = strtoull(s + 1, &e, 10);
-		unsigned long long mul = strcmp(e, "s") == 0	 ? 1
-					 : strcmp(e, "m") == 0	 ? 60
-					 : strcmp(e, "h") == 0	 ? 3600
-					 : strcmp(e, "d") == 0	 ? 86400
-								 : 0;
+		unsigned long long mul = strcmp(e, "s") == 0   ? 1
+					 : strcmp(e, "m") == 0 ? 60
+					 : strcmp(e, "h") == 0 ? 3600
+					 : strcmp(e, "d") == 0 ? 86400
+							       : 0;
 		if (e == s + 1 || !mul || n > 100000ULL * 86400 / mul)
 			return -EINVAL;
 		t = now - (time_t)(n * mul);
@@ -399,8 +399,8 @@ int hd_journal_read(const struct hd_ctx *ctx, const struct hd_journal_query *q,
 	else
 		r = J->open(&j, SD_JOURNAL_LOCAL_ONLY);
 	if (r < 0) {
-		snprintf(err, errlen, "cannot open the journal%s%s: %s", *ctx->root ? " under " : "",
-			 ctx->root, strerror(-r));
+		snprintf(err, errlen, "cannot open the journal%s%s: %s",
+			 *ctx->root ? " under " : "", ctx->root, strerror(-r));
 		return r;
 	}
 	J->set_data_threshold(j, MAX_MESSAGE);

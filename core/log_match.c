@@ -51,11 +51,11 @@ const char *const *hd_logcat_words(enum hd_logcat c)
 struct expr {
 	char *pattern;
 	bool caseless;
-	bool pcre2;	 /* matched by pcre2, not vectorscan */
-	char *why;	 /* why pcre2 */
-	unsigned maxw;	 /* vectorscan's longest match (UINT_MAX: unbounded) */
-	pcre2_code *re;	 /* pcre2 slots: compiled with PCRE2_MULTILINE, JIT */
-	bool per_line;	 /* pcre2 slots whose match depends on what lies beyond the line */
+	bool pcre2;	/* matched by pcre2, not vectorscan */
+	char *why;	/* why pcre2 */
+	unsigned maxw;	/* vectorscan's longest match (UINT_MAX: unbounded) */
+	pcre2_code *re; /* pcre2 slots: compiled with PCRE2_MULTILINE, JIT */
+	bool per_line;	/* pcre2 slots whose match depends on what lies beyond the line */
 };
 
 struct hd_log_matcher {
@@ -616,8 +616,8 @@ static void scan_pcre2(struct hd_log_scanner *s, const struct expr *x, uint32_t 
 /* Is catalogue slot SLOT's match (last byte at AT) in the line [LS, LE) alone? A match no
  * longer than the part of the line before it cannot have started on an earlier line; else
  * the line is scanned alone, once, and asked. */
-static bool confirm(struct hd_log_scanner *s, uint32_t slot, size_t at, const char *buf,
-		    size_t ls, size_t le, bool *rescanned)
+static bool confirm(struct hd_log_scanner *s, uint32_t slot, size_t at, const char *buf, size_t ls,
+		    size_t le, bool *rescanned)
 {
 	const struct hd_log_matcher *m = s->m;
 
@@ -670,7 +670,8 @@ int hd_log_scan(struct hd_log_scanner *s, const char *buf, size_t len, struct hd
 	s->h.last = 0;
 	s->h.sorted = true;
 	if (m->db) {
-		hs_error_t e = m->H->scan(m->db, buf, (unsigned)len, 0, s->scratch, on_match, &s->h);
+		hs_error_t e =
+		    m->H->scan(m->db, buf, (unsigned)len, 0, s->scratch, on_match, &s->h);
 		if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED)
 			rc = -EIO;
 	}

@@ -43,7 +43,7 @@ struct hd_log_pos {
 struct hd_log_reader {
 	const struct hd_ctx *ctx; /* the deadline */
 	const struct hd_log_sink_ops *ops;
-	void *sink[2]; /* sink[1] NULL: one thread */
+	void *sink[2];	     /* sink[1] NULL: one thread */
 	struct hd_result *r; /* rotation notes go to its details; may be NULL */
 	uint64_t bytes;	     /* read in this run */
 	bool out_of_time;    /* stopped near the deadline; the position says where */

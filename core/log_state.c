@@ -18,8 +18,8 @@
 #include "paths.h"
 #include "util.h"
 
-#define MAGIC1 "hostdoctor-log-scan 1\n"
-#define MAGIC2 "hostdoctor-log-scan 2\n"
+#define MAGIC1	 "hostdoctor-log-scan 1\n"
+#define MAGIC2	 "hostdoctor-log-scan 2\n"
 #define LOCK_GAP 1.0 /* seconds of the deadline kept for the scan when waiting for the lock */
 
 void hd_log_state_free(struct hd_log_state *st)
@@ -131,9 +131,10 @@ int hd_state_dir_open(const char *dir, bool create, char *why, size_t whylen)
 
 	if (create && mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		int e = errno;
-		snprintf(why, whylen, "%s", e == EROFS ? "is on a read-only filesystem"
-					    : e == ENOSPC ? "cannot be created: no space left"
-							  : "cannot be created");
+		snprintf(why, whylen, "%s",
+			 e == EROFS    ? "is on a read-only filesystem"
+			 : e == ENOSPC ? "cannot be created: no space left"
+				       : "cannot be created");
 		return -e;
 	}
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -160,9 +161,8 @@ int hd_state_dir_open(const char *dir, bool create, char *why, size_t whylen)
 	return fd;
 }
 
-int hd_state_open(const struct hd_ctx *ctx, const char *dir, const char *kind,
-		  const char *check, const char *reader, struct hd_state *h, char *why,
-		  size_t whylen)
+int hd_state_open(const struct hd_ctx *ctx, const char *dir, const char *kind, const char *check,
+		  const char *reader, struct hd_state *h, char *why, size_t whylen)
 {
 	char name[400];
 	size_t k = 0;
@@ -195,11 +195,11 @@ int hd_state_open(const struct hd_ctx *ctx, const char *dir, const char *kind,
 	if (fd < 0) {
 		int e = errno;
 		snprintf(why, whylen, "%s",
-			 e == EROFS	      ? "is on a read-only filesystem"
-			 : e == ENOSPC	      ? "is full (no space left for the lock file)"
-			 : e == ELOOP	      ? "holds a symbolic link where the lock file goes"
-			 : e == EACCES	      ? "is not writable by this user"
-					      : "cannot hold the lock file");
+			 e == EROFS    ? "is on a read-only filesystem"
+			 : e == ENOSPC ? "is full (no space left for the lock file)"
+			 : e == ELOOP  ? "holds a symbolic link where the lock file goes"
+			 : e == EACCES ? "is not writable by this user"
+				       : "cannot hold the lock file");
 		return -e;
 	}
 	h->lockfd = fd;
@@ -222,8 +222,8 @@ int hd_state_open(const struct hd_ctx *ctx, const char *dir, const char *kind,
 
 static int read_file(int dfd, const char *name, char **out, size_t *len)
 {
-	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
-						       O_NONBLOCK);
+	_cleanup_close_ int fd =
+	    openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	struct stat st;
 	char *b;
 	size_t got = 0;

@@ -40,9 +40,8 @@ int hd_state_dir_open(const char *path, bool create, char *why, size_t whylen);
  * lock of CHECK and READER, waiting for another run until the check's deadline is near.
  * -EWOULDBLOCK: another run holds it; else a negative errno with WHY set ("is a symbolic
  * link", "is writable by group or others", "is read-only" ...). */
-int hd_state_open(const struct hd_ctx *ctx, const char *dir, const char *kind,
-		  const char *check, const char *reader, struct hd_state *h, char *why,
-		  size_t whylen);
+int hd_state_open(const struct hd_ctx *ctx, const char *dir, const char *kind, const char *check,
+		  const char *reader, struct hd_state *h, char *why, size_t whylen);
 
 /* Read and parse the state. 0; -ENOENT (none yet); -EINVAL (corrupt: *BADLINE);
  * -ELOOP (a symbolic link) or -EPERM (not a regular file of this user): refused. */

@@ -206,8 +206,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				catdir = hd_catalog_default_dir();
 			if (hd_catalog_load_dir(&cat, catdir, err, sizeof(err)) < 0) {
 				hd_result_set(r, HD_UNKNOWN, "message catalogue: %s", err);
-				hd_result_remedy(r,
-						 "Fix the catalogue file named, or set catalog = none.");
+				hd_result_remedy(
+				    r, "Fix the catalogue file named, or set catalog = none.");
 				rc = -EINVAL;
 				goto out;
 			}
@@ -361,7 +361,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 					hd_buf_printf(&b, ", %s %" PRIu64, hd_logcat_names[i],
 						      k->cat[i]);
 			cats = hd_buf_steal(&b);
-			hd_result_set(r, HD_OK, "%" PRIu64 " new line%s in %s%s, %" PRIu64 " catalogued",
+			hd_result_set(r, HD_OK,
+				      "%" PRIu64 " new line%s in %s%s, %" PRIu64 " catalogued",
 				      k->lines, k->lines == 1 ? "" : "s", where, cats, k->catalog);
 		}
 		if (nf)
@@ -370,8 +371,9 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 					 "messages below.",
 					 files[0], nf > 1 ? " and the other files" : "");
 		if (journal)
-			hd_result_remedy(r, "Read the journal's new entries (%s) and act on the "
-					    "catalogued messages below.",
+			hd_result_remedy(r,
+					 "Read the journal's new entries (%s) and act on the "
+					 "catalogued messages below.",
 					 jcmd);
 		for (size_t i = 0; i < k->nentries; i++) {
 			const struct hd_catalog_entry *e = &cat.entries[i];
@@ -387,7 +389,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 					 checks);
 			hd_result_remedy_add(r, "%s: %s", e->id, e->remedy);
 			if (e->nchecks) {
-				_cleanup_free_ char *only = join(e->checks, e->nchecks, " ", "--only ");
+				_cleanup_free_ char *only =
+				    join(e->checks, e->nchecks, " ", "--only ");
 				hd_result_remedy_add(
 				    r, "  test the cause on this host: hostdoctor doctor %s", only);
 			}
@@ -406,7 +409,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 					 mt->value, crit ? "critical" : "warning", rb);
 			re = category_regex((enum hd_logcat)i);
 			if (nf)
-				hd_result_remedy_add(r, "Read the %s lines: grep -n -i -E '%s' %s%s",
+				hd_result_remedy_add(r,
+						     "Read the %s lines: grep -n -i -E '%s' %s%s",
 						     mt->name, re, files[0], nf > 1 ? " ..." : "");
 			if (journal)
 				hd_result_remedy_add(r, "Read the %s entries: %s -g '%s'", mt->name,

@@ -103,8 +103,7 @@ static void assert_same(const struct hd_log_counts *a, const struct hd_log_count
 }
 
 /* BUF through vectorscan, pcre2 alone and the reference: the same counts. */
-static void three_ways(const char *buf, size_t len, const char *what,
-		       struct hd_log_counts *out_vs)
+static void three_ways(const char *buf, size_t len, const char *what, struct hd_log_counts *out_vs)
 {
 	struct hd_log_scanner *sv = hd_log_scanner_new(vs), *sp = hd_log_scanner_new(pc);
 	struct hd_log_counts a, b, r;
@@ -243,7 +242,8 @@ static void test_catalogue_samples(void **state)
 			hd_log_counts_free(&one);
 			hd_buf_printf(&all, "%s\n", s);
 			/* the sample cut in two lines, and behind a syslog prefix */
-			hd_buf_printf(&all, "%.*s\n%s\n", (int)(strlen(s) / 2), s, s + strlen(s) / 2);
+			hd_buf_printf(&all, "%.*s\n%s\n", (int)(strlen(s) / 2), s,
+				      s + strlen(s) / 2);
 			hd_buf_printf(&all, "Mar 11 02:00:00 gw app[1]: %s trailing\n", s);
 			n++;
 		}
@@ -287,16 +287,59 @@ static void test_loghub_corpus(void **state)
 static void test_random_against_reference(void **state)
 {
 	static const char *const frags[] = {
-	    "err",	"ERR",	     "or",	   "Warn",	"ing",	     "abort",
-	    "tim",	"eout",	     "timed out",  "TIMED ",	"refus",     "ed",
-	    "reject",	"not permitted", "not ",   "permitted", "denied",    "fail",
-	    "incorrect", "in",	     "valid",	   "/phf",	"/ph",	     "p",
-	    "/test-cgi", "null connection", "eof received", "authentication failed",
-	    "repeated login failures", "login incorrect", "passwd", "pass", "wd", " ",
-	    " ",	"x",	     "\t",	   "\xff",	"\x80\x81",  "\x00",
-	    "Address already in use", "bind=", "semget", "No space left on device",
-	    "WARNING [", "] ",	     "CRITICAL [", "[",		"]",	     "phase 1 ",
-	    "NO_PROPOSAL_CHOSEN", "ipsecd", "queue full",
+	    "err",
+	    "ERR",
+	    "or",
+	    "Warn",
+	    "ing",
+	    "abort",
+	    "tim",
+	    "eout",
+	    "timed out",
+	    "TIMED ",
+	    "refus",
+	    "ed",
+	    "reject",
+	    "not permitted",
+	    "not ",
+	    "permitted",
+	    "denied",
+	    "fail",
+	    "incorrect",
+	    "in",
+	    "valid",
+	    "/phf",
+	    "/ph",
+	    "p",
+	    "/test-cgi",
+	    "null connection",
+	    "eof received",
+	    "authentication failed",
+	    "repeated login failures",
+	    "login incorrect",
+	    "passwd",
+	    "pass",
+	    "wd",
+	    " ",
+	    " ",
+	    "x",
+	    "\t",
+	    "\xff",
+	    "\x80\x81",
+	    "\x00",
+	    "Address already in use",
+	    "bind=",
+	    "semget",
+	    "No space left on device",
+	    "WARNING [",
+	    "] ",
+	    "CRITICAL [",
+	    "[",
+	    "]",
+	    "phase 1 ",
+	    "NO_PROPOSAL_CHOSEN",
+	    "ipsecd",
+	    "queue full",
 	};
 	size_t nf = sizeof(frags) / sizeof(frags[0]);
 	unsigned seed = 12345;
@@ -418,10 +461,9 @@ static void test_without_catalogue(void **state)
 	const char *t = "semget=No space left on device\nerr\n";
 	char err[256];
 	(void)state;
-	assert_int_equal(
-	    hd_log_matcher_new(NULL, &(struct hd_log_matcher_opts){.cache_dirfd = -1}, &m, err,
-			       sizeof(err)),
-	    0);
+	assert_int_equal(hd_log_matcher_new(NULL, &(struct hd_log_matcher_opts){.cache_dirfd = -1},
+					    &m, err, sizeof(err)),
+			 0);
 	s = hd_log_scanner_new(m);
 	hd_log_counts_init(&c, m);
 	hd_log_scan(s, t, strlen(t), &c, NULL, NULL);
@@ -450,13 +492,13 @@ static void test_pcre2_entries(void **state)
 	    "[t-span]\nproduct = t\nseverity = critical\npattern = ERR \\[[^\\]]*\\] disk\\s+full\n"
 	    "explanation = x\nremedy = y\nsample = ERR [a] disk full\nsample = ERR [] disk  full\n"
 	    "source = 000\n";
-	static const char text[] = "svc: queue full\n"	       /* look */
-				   "svc:\nqueue full\n"	       /* look: not across lines */
-				   "ab=ab loop\nab=ac loop\n"  /* backref */
-				   "x ipsecd: stop\n"	       /* anchor: not at line start */
-				   "ipsecd: stop\n"	       /* anchor */
-				   "ERR [a\nb] disk full\n"    /* span: not across lines */
-				   "ERR [a] disk\nfull\n"      /* span: not across lines */
+	static const char text[] = "svc: queue full\n"		   /* look */
+				   "svc:\nqueue full\n"		   /* look: not across lines */
+				   "ab=ab loop\nab=ac loop\n"	   /* backref */
+				   "x ipsecd: stop\n"		   /* anchor: not at line start */
+				   "ipsecd: stop\n"		   /* anchor */
+				   "ERR [a\nb] disk full\n"	   /* span: not across lines */
+				   "ERR [a] disk\nfull\n"	   /* span: not across lines */
 				   "ERR [a]\nERR [b] disk full\n"; /* span: the second line */
 	struct hd_catalog c = {0};
 	struct hd_log_matcher *m = NULL, *p = NULL;
@@ -470,11 +512,11 @@ static void test_pcre2_entries(void **state)
 	assert_int_equal(hd_log_matcher_new(&c, &(struct hd_log_matcher_opts){.cache_dirfd = -1},
 					    &m, err, sizeof(err)),
 			 0);
-	assert_int_equal(hd_log_matcher_new(&c,
-					    &(struct hd_log_matcher_opts){.pcre2_only = true,
-									  .cache_dirfd = -1},
-					    &p, err, sizeof(err)),
-			 0);
+	assert_int_equal(
+	    hd_log_matcher_new(&c,
+			       &(struct hd_log_matcher_opts){.pcre2_only = true, .cache_dirfd = -1},
+			       &p, err, sizeof(err)),
+	    0);
 	assert_true(hd_log_matcher_uses_pcre2(m, 0, &why));
 	assert_true(hd_log_matcher_uses_pcre2(m, 1, &why));
 	assert_true(hd_log_matcher_uses_pcre2(m, 2, &why));
@@ -521,16 +563,11 @@ static void test_list_pcre2_entries(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_table),
-	    cmocka_unit_test(test_catalogue_samples),
-	    cmocka_unit_test(test_loghub_corpus),
-	    cmocka_unit_test(test_random_against_reference),
-	    cmocka_unit_test(test_large_buffer),
-	    cmocka_unit_test(test_split_feeding),
-	    cmocka_unit_test(test_long_line),
-	    cmocka_unit_test(test_without_catalogue),
-	    cmocka_unit_test(test_pcre2_entries),
-	    cmocka_unit_test(test_list_pcre2_entries),
+	    cmocka_unit_test(test_table),	  cmocka_unit_test(test_catalogue_samples),
+	    cmocka_unit_test(test_loghub_corpus), cmocka_unit_test(test_random_against_reference),
+	    cmocka_unit_test(test_large_buffer),  cmocka_unit_test(test_split_feeding),
+	    cmocka_unit_test(test_long_line),	  cmocka_unit_test(test_without_catalogue),
+	    cmocka_unit_test(test_pcre2_entries), cmocka_unit_test(test_list_pcre2_entries),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
