@@ -377,7 +377,8 @@ int hd_log_matcher_new(const struct hd_catalog *cat, const struct hd_log_matcher
 			m->x[i].pcre2 = true;
 			m->x[i].why = hd_asprintf("vectorscan unavailable: %s", why);
 		}
-		snprintf(m->note, sizeof(m->note), "vectorscan unavailable (%s): pcre2 only", why);
+		snprintf(m->note, sizeof(m->note), "vectorscan unavailable (%.400s): pcre2 only",
+			 why);
 	}
 	if (m->H) {
 		char name[64] = "";

@@ -393,7 +393,8 @@ static void test_large_buffer(void **state)
 	(void)state;
 	while (len < cap - 200) {
 		const char *l = lines[(size_t)rand_r(&seed) % 6];
-		size_t n = l[0] == '\xff' ? 27 : strlen(l); /* holds a NUL */
+		size_t n = l[0] == '\xff' ? sizeof("\xff\xfe garbage \x00 passwd\n") - 1
+					  : strlen(l); /* holds a NUL */
 		memcpy(buf + len, l, n);
 		len += n;
 	}
