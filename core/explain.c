@@ -304,6 +304,15 @@ int hd_explain(const struct hd_explain_opts *o, FILE *out, char ***checks, char 
 			goto out;
 		}
 		q.from_start = !q.since_usec;
+		if (!hd_journal_present(o->ctx)) {
+			snprintf(
+			    err, errsize,
+			    "no journal on this host%s (no journal files in /var/log/journal or "
+			    "/run/log/journal)",
+			    *o->ctx->root ? " under the root" : "");
+			rc = -ENOENT;
+			goto out;
+		}
 		ex_source(&x, NULL);
 		rc = hd_journal_read(o->ctx, &q, &ex_ops, &x, &pos, err, errsize);
 		free(pos.cursor);

@@ -662,7 +662,7 @@ static void record(const struct hd_log_matcher *m, struct hd_log_counts *c, size
  * speed of the memory the bytes come from; later questions about lines cost a word or two. */
 #if defined(__x86_64__)
 __attribute__((target("avx2,popcnt"))) static size_t nl_bitmap_avx2(const char *p, size_t n,
-								     uint64_t *bits)
+								    uint64_t *bits)
 {
 	const __m256i nl = _mm256_set1_epi8('\n');
 	size_t c = 0, i = 0;
@@ -671,7 +671,8 @@ __attribute__((target("avx2,popcnt"))) static size_t nl_bitmap_avx2(const char *
 		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
 		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 32));
 		uint64_t w = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, nl)) |
-			     (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, nl)) << 32;
+			     (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, nl))
+				 << 32;
 		bits[i / 64] = w;
 		c += (size_t)__builtin_popcountll(w);
 	}

@@ -133,7 +133,12 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		journal = hd_journal_present(ctx);
 	if (!journal || strcmp(jmode, "yes") == 0)
 		nf = hd_log_expand_paths(ctx, patterns, np, &files);
-	if (strcmp(jmode, "yes") == 0 && !hd_journal_present(ctx)) {
+	if (strcmp(jmode, "yes") == 0 && !hd_journal_present(ctx) && nf > 0) {
+		/* the files of path are still read */
+		journal = false;
+		hd_result_detail(r, "no journal on this host%s: only the files of 'path' were read",
+				 *ctx->root ? " under the root" : "");
+	} else if (strcmp(jmode, "yes") == 0 && !hd_journal_present(ctx)) {
 		hd_result_set(r, HD_SKIPPED,
 			      "no journal on this host%s (no journal files in /var/log/journal or "
 			      "/run/log/journal)",
@@ -221,8 +226,19 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			hd_result_remedy(r, "Fix the catalogue file named, or set catalog = none.");
 			goto out;
 		}
-		if (ctx->verbose)
-			hd_result_detail(r, "matcher: %s", hd_log_matcher_note(m));
+		if (ctx->verbose) {
+			struct hd_buf pb = {0};
+			_cleanup_free_ char *pl = NULL;
+			for (size_t i = 0; i < cat.n; i++) {
+				const char *reason;
+				if (hd_log_matcher_uses_pcre2(m, i, &reason))
+					hd_buf_printf(&pb, "%s%s (%s)", pb.len ? ", " : "",
+						      cat.entries[i].id, reason);
+			}
+			pl = hd_buf_steal(&pb);
+			hd_result_detail(r, "matcher: %s; catalogue entries through pcre2 only: %s",
+					 hd_log_matcher_note(m), *pl ? pl : "none");
+		}
 		for (int t = 0; t < 2; t++) {
 			sk[t].s = hd_log_scanner_new(m);
 			hd_log_counts_init(&sk[t].c, m);
