@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <systemd/sd-id128.h>
 #include <systemd/sd-journal.h>
 
@@ -112,6 +114,46 @@ static bool dir_has_journal(const char *dir, int depth)
 		    dir_has_journal(sub, depth - 1))
 			return true;
 	}
+	return false;
+}
+
+/* The first journal file of DIR (or its subdirectories) that cannot be opened, into BUF. */
+static bool dir_unreadable(const char *dir, int depth, char *buf, size_t size)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return false;
+	while ((de = readdir(d))) {
+		char sub[4096];
+		if (de->d_name[0] == '.' ||
+		    snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name) >= (int)sizeof(sub))
+			continue;
+		if (is_journal_file(de->d_name)) {
+			int fd = open(sub, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+			if (fd < 0 && (errno == EACCES || errno == EPERM)) {
+				snprintf(buf, size, "%s", sub);
+				return true;
+			}
+			if (fd >= 0)
+				close(fd);
+		} else if (depth > 0 && (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN) &&
+			   dir_unreadable(sub, depth - 1, buf, size)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+bool hd_journal_unreadable(const struct hd_ctx *ctx, char *buf, size_t size)
+{
+	static const char *const dirs[] = {"/var/log/journal", "/run/log/journal"};
+	char p[4096];
+
+	for (size_t i = 0; i < HD_ARRAY_SIZE(dirs); i++)
+		if (hd_path(ctx, dirs[i], p, sizeof(p)) == 0 && dir_unreadable(p, 1, buf, size))
+			return true;
 	return false;
 }
 
@@ -392,6 +434,15 @@ int hd_journal_read(const struct hd_ctx *ctx, const struct hd_journal_query *q,
 	memset(pos, 0, sizeof(*pos));
 	if (load_systemd(err, errlen) < 0)
 		return -ENOENT;
+	{
+		/* sd-journal skips the files it may not read: the journal would look empty */
+		char f[4096];
+		if (hd_journal_unreadable(ctx, f, sizeof(f))) {
+			snprintf(err, errlen, "cannot read the journal: %s: %s", f,
+				 strerror(EACCES));
+			return -EACCES;
+		}
+	}
 	if (*ctx->root)
 		/* the journal files of the tree under the root: its /var/log/journal and
 		 * /run/log/journal */

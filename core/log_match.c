@@ -166,9 +166,13 @@ static int cache_load(struct hd_log_matcher *m, int dfd, const char *name)
 	b[got] = '\0';
 	end = b + got;
 	sep = memmem(b, got, "\n--\n", 4);
-	if (!sep)
+	p = strchr(b, '\n');
+	/* the header names this very file: written whole for these expressions */
+	if (!sep || !p || (size_t)(p - b) != strlen(CACHE_MAGIC) + 1 + strlen(name) ||
+	    strncmp(b, CACHE_MAGIC " ", strlen(CACHE_MAGIC) + 1) != 0 ||
+	    strncmp(b + strlen(CACHE_MAGIC) + 1, name, strlen(name)) != 0)
 		return -EINVAL;
-	p = strchr(b, '\n') + 1;
+	p++;
 	for (size_t i = 0; i < m->nslots; i++) {
 		unsigned long slot, pc, maxw;
 		int used = 0;

@@ -93,6 +93,10 @@ struct hd_journal_pos {
  * /run/log/journal? */
 bool hd_journal_present(const struct hd_ctx *ctx);
 
+/* The first journal file on this host (under the root) that this process cannot open, in
+ * BUF (the journal would then look empty rather than fail). true when there is one. */
+bool hd_journal_unreadable(const struct hd_ctx *ctx, char *buf, size_t size);
+
 /* Parse `priority =` / --priority: a name (emerg ... debug) or number, meaning that level
  * and the more severe ones, or FROM..TO. 0, or -EINVAL. */
 int hd_journal_parse_priority(const char *s, unsigned *mask);
