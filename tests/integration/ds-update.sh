@@ -8,8 +8,8 @@ T="$HD_TMP/trees"
 L=var/opt/ds_agent/lib/iaulogs
 # the shipped checks, and a site file the cases write into
 mkdir -p "$HD_TMP/checks.d"
-cp "$HD_SRC/checks.d/deep-security.conf" "$HD_TMP/checks.d/"
-site() { conf zz-site.conf; } # read after deep-security.conf
+cp "$HD_SRC/checks.d/50-deep-security.conf" "$HD_TMP/checks.d/"
+site() { conf 90-site.conf; } # read after 50-deep-security.conf, as docs/checks.md says
 site </dev/null
 ds() { run "$HOSTDOCTOR" doctor -d "$HD_TMP/checks.d" -r "$1" --format json "${@:2}"; }
 lacks() {

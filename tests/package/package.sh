@@ -31,7 +31,7 @@ grep -Eq '^[EW]: ' <<<"$OUT" && not_ok "lintian tags" "$OUT" || ok "lintian prin
 
 # --- what the package holds ---
 run dpkg-deb -c "$DEB"
-for f in ./usr/bin/hostdoctor ./etc/hostdoctor/checks.d/base.conf ./usr/share/hostdoctor/catalog/fsigk.conf \
+for f in ./usr/bin/hostdoctor ./etc/hostdoctor/checks.d/10-base.conf ./usr/share/hostdoctor/catalog/fsigk.conf \
 	./usr/share/doc/hostdoctor/README.md ./usr/share/man/man1/hostdoctor.1.gz \
 	./usr/share/man/man5/hostdoctor.conf.5.gz ./usr/share/man/man7/hostdoctor-probes.7.gz \
 	"./$(pkg-config --variable=completionsdir bash-completion | sed 's#^/##')/hostdoctor" \
@@ -69,7 +69,7 @@ expect_rc "apt-get install ./hostdoctor_*.deb" 0
 run dpkg-query -W -f='${Status}' hostdoctor
 expect_out "installed" "install ok installed"
 run dpkg-query -W -f='${Conffiles}\n' hostdoctor
-expect_out "checks.d files are conffiles" "/etc/hostdoctor/checks.d/fsigk.conf [0-9a-f]{32}"
+expect_out "checks.d files are conffiles" "/etc/hostdoctor/checks.d/50-fsigk.conf [0-9a-f]{32}"
 expect_out "/etc/default/hostdoctor is a conffile" "/etc/default/hostdoctor [0-9a-f]{32}"
 [ "$(stat -c '%a %U' /var/lib/hostdoctor)" = "700 root" ] && ok "/var/lib/hostdoctor 0700 root" ||
 	not_ok "state dir $(stat -c '%a %U' /var/lib/hostdoctor 2>&1)"
