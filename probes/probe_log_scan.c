@@ -195,7 +195,15 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	}
 	/* room for the new state before anything is counted: a run that could not save its
 	 * position would leave its lines to be counted again */
-	rc = hd_state_reserve(&h, 8192 + 2 * (old.nfiles + nf) * 4400);
+	{
+		/* what the new state can take: a line per file (old and new) and the cursor */
+		size_t room = 4096;
+		for (size_t i = 0; i < nf; i++)
+			room += 100 + strlen(files[i]);
+		for (size_t i = 0; i < old.nfiles; i++)
+			room += 100 + strlen(old.files[i].path);
+		rc = hd_state_reserve(&h, 2 * room);
+	}
 	if (rc < 0) {
 		state_unknown(r, h.dir,
 			      rc == -ENOSPC  ? "is full: the position cannot be saved"
