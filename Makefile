@@ -16,11 +16,12 @@ DESTDIR    ?=
 PKGS_BUILD := gcc make cmake pkg-config clang-format scdoc \
 	libmnl-dev libcurl4-openssl-dev libproc2-dev libcmocka-dev libinih-dev \
 	libjson-c-dev libselinux1-dev libsepol-dev libpcre2-dev zlib1g-dev libssl-dev libsqlite3-dev \
+	libvectorscan-dev libsystemd-dev \
 	build-essential debhelper dpkg-dev fakeroot
 # What the tests use to create real conditions (namespaces, policies, sockets, servers), and
 # check the package, man pages, completion and units with.
 PKGS_TEST  := iproute2 util-linux procps kmod checkpolicy python3 net-tools gzip binutils passwd \
-	coreutils findutils openssl systemd sqlite3 \
+	coreutils findutils openssl systemd sqlite3 systemd-journal-remote \
 	lintian man-db bash-completion zsh
 
 .PHONY: all deps build build-asan doctor test test-plain test-asan bench format format-check clean \

@@ -80,8 +80,9 @@ struct hd_check {
 struct hd_ctx {
 	const char *root; /* "" for the live host, else a directory without trailing '/' */
 	int verbose;
-	bool privileged; /* effective uid 0 */
-	double deadline; /* CLOCK_MONOTONIC seconds when this check must be done */
+	bool privileged;    /* effective uid 0 */
+	double deadline;    /* CLOCK_MONOTONIC seconds when this check must be done */
+	const char *reader; /* who reads incremental state (log-scan): doctor, nagios ... */
 };
 
 /* Parameter accessors. Values were validated when the configuration was

@@ -168,7 +168,8 @@ child(const struct hd_check *c, const struct hd_run_opts *o, double deadline, in
 	struct hd_ctx ctx = {.root = o->root ? o->root : "",
 			     .verbose = o->verbose,
 			     .privileged = geteuid() == 0,
-			     .deadline = deadline};
+			     .deadline = deadline,
+			     .reader = o->reader};
 	struct hd_result r;
 	struct json_object *j;
 	const char *s;

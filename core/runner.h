@@ -13,6 +13,7 @@ struct hd_run_opts {
 	double check_timeout;	      /* per check when its `timeout` key is unset */
 	const char *root;	      /* "" or a fixture root */
 	int verbose;
+	const char *reader; /* the reader of incremental state (--state-name; default the mode) */
 };
 
 #define HD_DEFAULT_JOBS		 4
