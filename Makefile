@@ -19,11 +19,12 @@ DESTDIR    ?=
 PKGS_BUILD := gcc make cmake pkg-config clang-format scdoc clang libclang-rt-14-dev \
 	libmnl-dev libcurl4-openssl-dev libproc2-dev libcmocka-dev libinih-dev \
 	libjson-c-dev libselinux1-dev libsepol-dev libpcre2-dev zlib1g-dev libssl-dev libsqlite3-dev \
+	libvectorscan-dev libsystemd-dev \
 	build-essential debhelper dpkg-dev fakeroot
 # What the tests use to create real conditions (namespaces, policies, sockets, servers), and
 # check the package, man pages, completion and units with; strace proves the run read-only.
 PKGS_TEST  := iproute2 util-linux procps kmod checkpolicy python3 net-tools gzip binutils passwd \
-	coreutils findutils openssl systemd sqlite3 strace \
+	coreutils findutils openssl systemd sqlite3 systemd-journal-remote strace \
 	lintian man-db bash-completion zsh
 
 .PHONY: all deps build build-asan build-fuzz fuzz fuzz-run doctor test test-plain test-asan \

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "lazy_regex.h"
 #include "paths.h"
 #include "probe.h"
 #include "util.h"
@@ -135,9 +136,9 @@ static void entry_free(struct hd_catalog_entry *e)
 	hd_strv_free(e->samples);
 	hd_strv_free(e->related);
 	free(e->source);
-	free(e->literal);
 	free(e->file);
-	pcre2_code_free(e->re);
+	if (e->re)
+		hd_pcre2(NULL, 0)->code_free(e->re);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -167,8 +168,9 @@ static int build_entry(struct parse_state *st, const struct hd_catalog *cat,
 	static const char *const required[] = {"product", "severity", "pattern", "explanation",
 					       "remedy",  "sample",   "source",	 NULL};
 	const struct raw_kv *kv;
+	const struct hd_pcre2_fn *P;
 	struct hd_catalog_entry e = {0};
-	char lit[256];
+	char lib[256];
 	int errcode;
 	PCRE2_SIZE erroff;
 	uint32_t flags = 0;
@@ -228,21 +230,27 @@ static int build_entry(struct parse_state *st, const struct hd_catalog *cat,
 		}
 	kv = get(raw, "pattern");
 	e.pattern = hd_xstrdup(kv->value);
+	if (!*e.pattern) {
+		fail(st, kv->line, "[%s] pattern is empty", raw->id);
+		goto err;
+	}
+	if (!(P = hd_pcre2(lib, sizeof(lib)))) {
+		fail(st, kv->line, "[%s] cannot check the pattern: %s", raw->id, lib);
+		goto err;
+	}
 	if (e.caseless)
 		flags |= PCRE2_CASELESS;
-	/* no PCRE2_UTF: log lines are bytes, and invalid UTF-8 must not stop a match */
-	e.re = pcre2_compile((PCRE2_SPTR)e.pattern, PCRE2_ZERO_TERMINATED, flags, &errcode, &erroff,
-			     NULL);
+	/* no PCRE2_UTF: log lines are bytes, and invalid UTF-8 must not stop a match. Not
+	 * JIT-compiled here: the log matcher runs most entries through vectorscan. */
+	e.re = P->compile((PCRE2_SPTR)e.pattern, PCRE2_ZERO_TERMINATED, flags, &errcode, &erroff,
+			  NULL);
 	if (!e.re) {
 		PCRE2_UCHAR msg[256];
-		pcre2_get_error_message(errcode, msg, sizeof(msg));
+		P->get_error_message(errcode, msg, sizeof(msg));
 		fail(st, kv->line, "[%s] bad pattern at offset %zu: %s", raw->id, (size_t)erroff,
 		     (char *)msg);
 		goto err;
 	}
-	pcre2_jit_compile(e.re, PCRE2_JIT_COMPLETE); /* without JIT the interpreter runs */
-	if (hd_catalog_literal(e.pattern, lit, sizeof(lit)) > 0)
-		e.literal = hd_xstrdup(lit);
 	*out = e;
 	return 0;
 err:
@@ -285,8 +293,6 @@ int hd_catalog_parse(struct hd_catalog *cat, const char *name, const char *bytes
 		free(st.ents[i].id);
 	}
 	free(st.ents);
-	if (!cat->md)
-		cat->md = pcre2_match_data_create(1, NULL);
 	return ret;
 }
 
@@ -368,9 +374,15 @@ enum hd_status hd_catalog_line_status(const struct hd_catalog_entry *e, const ch
 
 bool hd_catalog_entry_matches(const struct hd_catalog *cat, size_t i, const char *line, size_t len)
 {
+	/* entries exist only when pcre2 was loaded (they were compiled with it) */
+	const struct hd_pcre2_fn *P = hd_pcre2(NULL, 0);
+	struct hd_catalog *c = (struct hd_catalog *)cat;
+
 	if (len && line[len - 1] == '\n')
 		len--;
-	return pcre2_match(cat->entries[i].re, (PCRE2_SPTR)line, len, 0, 0, cat->md, NULL) >= 0;
+	if (!c->md)
+		c->md = P->match_data_create(1, NULL);
+	return P->match(cat->entries[i].re, (PCRE2_SPTR)line, len, 0, 0, c->md, NULL) >= 0;
 }
 
 size_t hd_catalog_match(const struct hd_catalog *cat, const char *line, size_t len, size_t *idx,
@@ -411,126 +423,6 @@ size_t hd_catalog_explain(const struct hd_catalog *cat, const char *text, size_t
 	return n;
 }
 
-/* Close the current run of literal text: keep it when it is the longest so far. */
-static void run_end(const char *run, size_t rl, char *best, size_t *bl, size_t size)
-{
-	if (rl > *bl && rl < size) {
-		memcpy(best, run, rl);
-		best[rl] = '\0';
-		*bl = rl;
-	}
-}
-
-/* Skip a [...] class starting at P (at '['); returns the index after ']'. */
-static size_t skip_class(const char *p, size_t i)
-{
-	i++;
-	if (p[i] == '^')
-		i++;
-	if (p[i] == ']')
-		i++;
-	while (p[i] && p[i] != ']') {
-		if (p[i] == '\\' && p[i + 1])
-			i++;
-		else if (p[i] == '[' && p[i + 1] == ':') {
-			const char *e = strstr(p + i + 2, ":]");
-			if (e)
-				i = (size_t)(e - p) + 1;
-		}
-		i++;
-	}
-	return p[i] ? i + 1 : i;
-}
-
-size_t hd_catalog_literal(const char *p, char *best, size_t size)
-{
-	char run[256];
-	size_t rl = 0, bl = 0, i = 0;
-
-	best[0] = '\0';
-	while (p[i]) {
-		char c = p[i];
-
-		if (c == '|')
-			return best[0] = '\0', 0; /* a top-level alternative: nothing is required */
-		if (c == '*' || c == '?' || c == '+' || c == '{') {
-			/* a quantifier on the last literal: '+' keeps one copy, others none */
-			if (c != '+' && rl > 0)
-				rl--;
-			run_end(run, rl, best, &bl, size);
-			rl = 0;
-			if (c == '{') {
-				while (p[i] && p[i] != '}')
-					i++;
-				if (p[i])
-					i++;
-			} else {
-				i++;
-			}
-			if (p[i] == '?' || p[i] == '+')
-				i++;
-			continue;
-		}
-		if (c == '(' || c == '[' || c == '.' || c == '^' || c == '$' || c == ')') {
-			run_end(run, rl, best, &bl, size);
-			rl = 0;
-			if (c == '[') {
-				i = skip_class(p, i);
-				continue;
-			}
-			if (c == '(') {
-				int depth = 0;
-				/* skip the group: what is inside may be optional or alternative */
-				for (; p[i]; i++) {
-					if (p[i] == '\\' && p[i + 1]) {
-						i++;
-					} else if (p[i] == '[') {
-						i = skip_class(p, i) - 1;
-					} else if (p[i] == '(') {
-						depth++;
-					} else if (p[i] == ')' && --depth == 0) {
-						i++;
-						break;
-					}
-				}
-				/* a group followed by a quantifier: nothing new to drop */
-				continue;
-			}
-			i++;
-			continue;
-		}
-		if (c == '\\') {
-			char d = p[i + 1];
-			if (!d)
-				break;
-			if (isalnum((unsigned char)d)) {
-				/* \d \s \b \x.. \Q ...: not a plain character */
-				run_end(run, rl, best, &bl, size);
-				rl = 0;
-				i += 2;
-				if ((d == 'x' || d == 'p' || d == 'P' || d == 'g' || d == 'k') &&
-				    (p[i] == '{' || p[i] == '<')) {
-					while (p[i] && p[i] != '}' && p[i] != '>')
-						i++;
-					if (p[i])
-						i++;
-				} else if (d == 'Q') {
-					const char *e = strstr(p + i, "\\E");
-					i = e ? (size_t)(e - p) + 2 : strlen(p);
-				}
-				continue;
-			}
-			c = d;
-			i++;
-		}
-		if (rl < sizeof(run))
-			run[rl++] = (char)tolower((unsigned char)c);
-		i++;
-	}
-	run_end(run, rl, best, &bl, size);
-	return bl;
-}
-
 const char *hd_catalog_default_dir(void)
 {
 #if defined(HD_BUILD_DIR) && defined(HD_SOURCE_DIR)
@@ -568,6 +460,7 @@ void hd_catalog_free(struct hd_catalog *cat)
 	for (size_t i = 0; i < cat->n; i++)
 		entry_free(&cat->entries[i]);
 	free(cat->entries);
-	pcre2_match_data_free(cat->md);
+	if (cat->md)
+		hd_pcre2(NULL, 0)->match_data_free(cat->md);
 	memset(cat, 0, sizeof(*cat));
 }

@@ -1,13 +1,10 @@
 /* The message catalogue: vendor log messages, what they mean, what to do, which check. */
 #pragma once
 
-#ifndef PCRE2_CODE_UNIT_WIDTH
-#define PCRE2_CODE_UNIT_WIDTH 8
-#endif
-#include <pcre2.h>
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lazy_regex.h"
 #include "result.h"
 
 struct hd_catalog_entry {
@@ -26,17 +23,16 @@ struct hd_catalog_entry {
 	size_t nsamples;
 	char **related; /* NULL-terminated ids of entries the document groups with this one */
 	size_t nrelated;
-	char *source;  /* where the message is documented: "000", "002 B.3.1", "cited: ..." */
-	char *literal; /* lower-case text every match contains (prefilter), or NULL */
-	char *file;    /* where the section starts */
+	char *source; /* where the message is documented: "000", "002 B.3.1", "cited: ..." */
+	char *file;   /* where the section starts */
 	int line;
-	pcre2_code *re;
+	pcre2_code *re; /* compiled by libpcre2-8, opened with dlopen (lazy_regex.h) */
 };
 
 struct hd_catalog {
 	struct hd_catalog_entry *entries;
 	size_t n;
-	pcre2_match_data *md;
+	pcre2_match_data *md; /* for hd_catalog_entry_matches(), made on first use */
 };
 
 /* Parse one catalogue file's bytes (NAME in messages) and add its entries.
@@ -68,10 +64,6 @@ size_t hd_catalog_match(const struct hd_catalog *cat, const char *line, size_t l
 /* The explain mode: every entry matched by any line of TEXT, each once, in
  * the order first seen. Returns the count; *IDX is a heap array (free it). */
 size_t hd_catalog_explain(const struct hd_catalog *cat, const char *text, size_t len, size_t **idx);
-
-/* The longest run of literal text every match of PATTERN must contain
- * (lower-cased into BUF), or 0 when there is none (top-level alternation). */
-size_t hd_catalog_literal(const char *pattern, char *buf, size_t size);
 
 /* The source tree's catalog/ when running from the build tree, else the installed one. */
 const char *hd_catalog_default_dir(void);

@@ -18,6 +18,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "explain.h"
+#include "log_state.h"
 #include "paths.h"
 #include "probe_ref.h"
 #include "render.h"
@@ -63,6 +64,12 @@ struct opts {
 	char **args;
 	size_t nargs;
 	unsigned memory_mb;
+	const char *state_name;
+	/* explain's sources */
+	char **files, **units;
+	size_t nfiles, nunits;
+	bool journal;
+	const char *since;
 };
 
 static void usage(FILE *out)
@@ -86,6 +93,9 @@ static void usage(FILE *out)
 	    "checks of\n"
 	    "                                                their causes; exit 1 when nothing "
 	    "matched\n"
+	    "  hostdoctor explain --journal [--unit U] [--since TIME] | --file PATH\n"
+	    "                                                the same over the journal or a log "
+	    "file\n"
 	    "\n"
 	    "Options:\n"
 	    "  -d, --checks-dir DIR     read DIR/*.conf (repeatable; default " HD_SYSCONF_CHECKS_DIR
@@ -111,6 +121,14 @@ static void usage(FILE *out)
 	    "  -j, --jobs N             checks run at once (default 4)\n"
 	    "      --memory-limit MIB   address space each check may use (default 1024; 0: no "
 	    "limit)\n"
+	    "      --state-name NAME    whose position log-scan keeps (default: the mode, or "
+	    "prometheus)\n"
+	    "      --journal            explain: read the journal (under --root: its files)\n"
+	    "      --unit UNIT          explain --journal: only this unit (repeatable)\n"
+	    "      --since TIME         explain --journal: from TIME (YYYY-MM-DD [HH:MM], "
+	    "today, -2h)\n"
+	    "      --file PATH          explain: read this log file, plain or gzip "
+	    "(repeatable)\n"
 	    "  -v, --verbose            more detail (repeatable)\n"
 	    "  -h, --help               this text\n"
 	    "  -V, --version            the version\n"
@@ -382,6 +400,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
+	    {"state-name", required_argument, NULL, 0x101},
+	    {"journal", no_argument, NULL, 0x102},
+	    {"unit", required_argument, NULL, 0x103},
+	    {"since", required_argument, NULL, 0x104},
+	    {"file", required_argument, NULL, 0x105},
 	    {0},
 	};
 	int ch;
@@ -460,6 +483,18 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->memory_mb = (unsigned)n;
 			break;
 		case 'v': o->verbose++; break;
+		case 0x101:
+			if (!hd_state_reader_valid(optarg))
+				return fatal(o,
+					     "--state-name '%s': 1 to 64 of A-Z a-z 0-9 . _ -, not "
+					     "starting with '.'",
+					     optarg);
+			o->state_name = optarg;
+			break;
+		case 0x102: o->journal = true; break;
+		case 0x103: push(&o->units, &o->nunits, optarg); break;
+		case 0x104: o->since = optarg; break;
+		case 0x105: push(&o->files, &o->nfiles, optarg); break;
 		case 'h': usage(stdout); return -1;
 		case 'V': printf("hostdoctor %s\n", HD_VERSION); return -1;
 		case ':':
@@ -471,6 +506,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		push(&o->args, &o->nargs, argv[i]);
 	if (o->mode != M_NAGIOS && o->mode != M_EXPLAIN && o->nargs)
 		return fatal(o, "unexpected argument '%s'; see --help", o->args[0]);
+	if (o->mode != M_EXPLAIN && (o->journal || o->nunits || o->since || o->nfiles))
+		return fatal(o, "--journal, --unit, --since and --file are options of explain");
+	if ((o->nunits || o->since) && !o->journal)
+		return fatal(o, "--unit and --since go with --journal");
 	if (o->mode == M_NAGIOS && o->nargs == 0)
 		return fatal(
 		    o, "nagios mode needs at least one CHECK id; 'hostdoctor list' shows them");
@@ -569,8 +608,21 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 	sel = hd_xcalloc(cfg.n + 1, sizeof(*sel));
 	if (o.mode == M_EXPLAIN) {
 		char **ids = NULL;
-		int found = hd_explain(hd_catalog_default_dir(), o.args, o.nargs, stdin, stdout,
-				       &ids, err, sizeof(err));
+		struct hd_ctx ectx = {.root = o.root ? o.root : "",
+				      .deadline = hd_now() + 1e9, /* as long as it takes */
+				      .privileged = geteuid() == 0};
+		struct hd_explain_opts eo = {.catalog_dir = hd_catalog_default_dir(),
+					     .args = o.args,
+					     .nargs = o.nargs,
+					     .files = o.files,
+					     .nfiles = o.nfiles,
+					     .journal = o.journal,
+					     .units = o.units,
+					     .nunits = o.nunits,
+					     .since = o.since,
+					     .in = stdin,
+					     .ctx = &ectx};
+		int found = hd_explain(&eo, stdout, &ids, err, sizeof(err));
 		if (found < 0) {
 			hd_strv_free(ids);
 			rc = fatal(&o, "%s", err);
@@ -648,13 +700,21 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 					 .check_timeout = HD_DEFAULT_CHECK_TIMEOUT,
 					 .root = o.root ? o.root : "",
 					 .verbose = o.verbose,
-					 .memory_mb = o.memory_mb};
+					 .memory_mb = o.memory_mb,
+					 .reader = o.state_name};
 		struct hd_report rep = {0};
 		struct hd_render_opts rop = {.verbose = o.verbose};
 		char host[256] = "localhost", raw_host[256] = "";
 		double t0 = hd_now();
 		_cleanup_free_ char *hostfile = NULL;
 
+		/* each consumer counts every log line once for itself */
+		if (!ro.reader)
+			ro.reader = o.format == HD_FMT_PROMETHEUS ? "prometheus"
+				    : o.mode == M_NAGIOS	  ? "nagios"
+				    : o.mode == M_PREFLIGHT	  ? "preflight"
+				    : o.mode == M_EXPLAIN	  ? "explain"
+								  : "doctor";
 		results = hd_xcalloc(nsel + 1, sizeof(*results));
 		hd_run_checks(sel, nsel, &ro, results);
 		rep.results = results;
@@ -715,6 +775,8 @@ out:
 	free_strs(o.only, o.nonly);
 	free_strs(o.skip, o.nskip);
 	free_strs(o.args, o.nargs);
+	free_strs(o.files, o.nfiles);
+	free_strs(o.units, o.nunits);
 	free(o.root);
 	free(o.outputs);
 	fflush(stdout);

@@ -1,13 +1,29 @@
 /* The explain mode: which catalogued messages log lines are, what they mean, what to do. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
-/* Match ARGS (or, when NARGS is 0, every line of IN) against the catalogue in
- * DIR, print each entry found to OUT (id, product, severity, explanation,
- * remedy, checks) and return the ids of the checks that test the causes in
- * *CHECKS (NULL-terminated, hd_strv_free()). Returns the number of entries
- * found, or a negative errno with ERR set. */
-int hd_explain(const char *dir, char **args, size_t nargs, FILE *in, FILE *out, char ***checks,
-	       char *err, size_t errsize);
+#include "probe.h"
+
+struct hd_explain_opts {
+	const char *catalog_dir;
+	char **args; /* lines given on the command line */
+	size_t nargs;
+	char **files; /* --file PATH (plain or gzip), as given */
+	size_t nfiles;
+	bool journal; /* --journal: this host's journal, or the one under ctx->root */
+	char **units; /* --unit */
+	size_t nunits;
+	const char *since; /* --since TIME */
+	FILE *in;	   /* lines read when none of the above is given */
+	const struct hd_ctx *ctx;
+};
+
+/* Match the lines against the catalogue and print, for each entry found (in the order first
+ * seen), how often and when (first and last), what it means, what to do and the checks of
+ * its cause; the ids of those checks go to *CHECKS (NULL-terminated, hd_strv_free()), each
+ * once. Returns the number of entries found, or a negative errno with ERR set. */
+int hd_explain(const struct hd_explain_opts *o, FILE *out, char ***checks, char *err,
+	       size_t errsize);

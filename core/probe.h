@@ -80,8 +80,9 @@ struct hd_check {
 struct hd_ctx {
 	const char *root; /* "" for the live host, else a directory without trailing '/' */
 	int verbose;
-	bool privileged; /* effective uid 0 */
-	double deadline; /* CLOCK_MONOTONIC seconds when this check must be done */
+	bool privileged;    /* effective uid 0 */
+	double deadline;    /* CLOCK_MONOTONIC seconds when this check must be done */
+	const char *reader; /* who reads incremental state (log-scan): doctor, nagios ... */
 	/* The hostdoctor process that runs the checks, each in a child of its own (0 when the
 	 * check runs in-process): its children are hostdoctor's own, never the host's. */
 	int runner_pid;

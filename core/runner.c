@@ -228,6 +228,7 @@ child(const struct hd_check *c, const struct hd_run_opts *o, double deadline, in
 			     .verbose = o->verbose,
 			     .privileged = geteuid() == 0,
 			     .deadline = deadline,
+			     .reader = o->reader,
 			     .runner_pid = parent};
 	struct hd_result r;
 	struct json_object *j;

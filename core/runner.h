@@ -13,6 +13,7 @@ struct hd_run_opts {
 	double check_timeout;	      /* per check when its `timeout` key is unset */
 	const char *root;	      /* "" or a fixture root */
 	int verbose;
+	const char *reader; /* the reader of incremental state (--state-name; default the mode) */
 	/* address space (RLIMIT_AS) each check's child may use, in MiB; 0: no limit of ours (a
 	 * lower one the run was started with is kept) */
 	unsigned memory_mb;

@@ -5,13 +5,13 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <libproc2/pids.h>
-#include <pcre2.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cleanup.h"
+#include "lazy_regex.h"
 #include "lazylib.h"
 #include "paths.h"
 #include "probe.h"
@@ -115,13 +115,18 @@ static void pids_unrefp(struct pids_info **p)
 	if (*p)
 		proc2.pids_unref(p);
 }
+/* pcre2, opened only when a check has a cmdline pattern (lazy_regex.h) */
+static const struct hd_pcre2_fn *P;
+
 static void code_freep(pcre2_code **p)
 {
-	pcre2_code_free(*p);
+	if (*p)
+		P->code_free(*p);
 }
 static void md_freep(pcre2_match_data **p)
 {
-	pcre2_match_data_free(*p);
+	if (*p)
+		P->match_data_free(*p);
 }
 
 struct pattern {
@@ -133,8 +138,7 @@ static bool pattern_match(const char *text, void *opaque)
 {
 	const struct pattern *p = opaque;
 
-	return pcre2_match(p->code, (PCRE2_SPTR)text, PCRE2_ZERO_TERMINATED, 0, 0, p->md, NULL) >=
-	       0;
+	return P->match(p->code, (PCRE2_SPTR)text, PCRE2_ZERO_TERMINATED, 0, 0, p->md, NULL) >= 0;
 }
 
 static void fmt_age(double s, char *buf, size_t size)
@@ -197,10 +201,15 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		PCRE2_SIZE off;
 		char msg[160];
 
-		code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+		if (!(P = hd_pcre2(msg, sizeof(msg)))) {
+			hd_result_set(r, HD_UNKNOWN, "cannot match cmdline patterns: %s", msg);
+			hd_result_remedy(r, "Install libpcre2-8-0.");
+			return -ENOENT;
+		}
+		code = P->compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
 		if (!code) {
 			char where[256];
-			pcre2_get_error_message(err, (PCRE2_UCHAR *)msg, sizeof(msg));
+			P->get_error_message(err, (PCRE2_UCHAR *)msg, sizeof(msg));
 			hd_check_where(c, "cmdline", where, sizeof(where));
 			hd_result_set(r, HD_UNKNOWN,
 				      "cmdline pattern '%s' is invalid at offset %zu: %s", pat,
@@ -209,7 +218,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			    r, "Correct 'cmdline =' at %s (a PCRE2 regular expression).", where);
 			return -EINVAL;
 		}
-		md = pcre2_match_data_create_from_pattern(code, NULL);
+		md = P->match_data_create(1, NULL);
 		pattern = (struct pattern){code, md};
 		f.cmdline_match = pattern_match;
 		f.opaque = &pattern;

@@ -1,5 +1,6 @@
 # log-scan on real files: each rotation kind between runs (rename, copytruncate, rename + gzip),
-# exact counts, a line longer than 1 MB, binary bytes, partial lines, the state directory's rules.
+# exact counts, a line longer than 1 MB, binary bytes, partial lines, the state file's rules
+# (the state directory's, readers and the lock: log_readers.sh).
 . "$(dirname "$0")/lib.sh"
 
 L=$HD_TMP/logs
@@ -43,7 +44,7 @@ expect_rc "first run" 0
 expect_json "first run says so" "j['checks'][0]['summary'].startswith('first run')" True
 expect_counts "first run counts nothing" 0 0 0 0
 if [ "$(stat -c %a "$S")" = 700 ]; then ok "state dir created 0700"; else not_ok "state dir mode $(stat -c %a "$S")"; fi
-if [ "$(stat -c %a "$S/log-scan.app.state")" = 600 ]; then ok "state file 0600"; else not_ok "state file mode $(stat -c %a "$S/log-scan.app.state")"; fi
+if [ "$(stat -c %a "$S/log-scan.app.doctor.state")" = 600 ]; then ok "state file 0600, named for the check and the reader"; else not_ok "state file mode $(stat -c %a "$S/log-scan.app.doctor.state")"; fi
 
 # --- plain appends
 lines 3 "an error here" >>"$L/app.log"
@@ -148,13 +149,14 @@ expect_json "no file: skipped" "j['checks'][0]['status']" SKIPPED
 
 # --- a symlinked state file is refused, and what it points to is left alone
 echo "keep me" >"$HD_TMP/target"
-rm -f "$S/log-scan.app.state"
-ln -s "$HD_TMP/target" "$S/log-scan.app.state"
+rm -f "$S/log-scan.app.doctor.state"
+ln -s "$HD_TMP/target" "$S/log-scan.app.doctor.state"
 scan app
 expect_rc "symlinked state file" 3
 expect_json "symlink refused" "'is a symbolic link: refused' in j['checks'][0]['summary']" True
 if [ "$(cat "$HD_TMP/target")" = "keep me" ]; then ok "symlink target untouched"; else not_ok "symlink target changed"; fi
-rm -f "$S/log-scan.app.state"
+rm -f "$S/log-scan.app.doctor.state"
+scan app # positions again
 
 # --- a state directory others may write to is refused; a symlinked one too
 chmod 0777 "$S"
@@ -173,10 +175,26 @@ expect_rc "symlinked state dir" 3
 expect_json "symlinked dir refused" "'symbolic link' in j['checks'][0]['summary']" True
 rm "$HD_TMP/checks.d/40-link.conf"
 
-# --- a malformed state file starts over, it does not crash
-printf 'garbage\n' >"$S/log-scan.app.state"
+# --- a corrupt state file: said so (UNKNOWN), rebuilt from the end of the log, nothing counted
+# twice and nothing counted from the start again
+lines 3 "error before the corruption" >>"$L/app.log"
+printf 'garbage\n' >"$S/log-scan.app.doctor.state"
 scan app
-expect_rc "malformed state" 0
-expect_json "malformed state noted" "'is malformed: started over' in j['checks'][0]['details']" True
+expect_rc "corrupt state" 3
+expect_json "corrupt state named" "'was corrupt (line 1)' in j['checks'][0]['summary'] and 'rebuilt from the end' in j['checks'][0]['summary']" True
+expect_json "no counts from a corrupt state" "len(j['checks'][0]['metrics'])" 0
+lines 2 "error after the corruption" >>"$L/app.log"
+scan app
+expect_counts "after the rebuild: only the new lines" 2 2 0 0
+printf 'hostdoctor-log-scan 2\nfile 1 2 x 4 5 /a\n' >"$S/log-scan.app.doctor.state"
+scan app
+expect_json "corrupt line named" "'was corrupt (line 2)' in j['checks'][0]['summary']" True
+
+# --- a state of the time before readers (one file per check) is where each reader starts
+lines 2 "error before the upgrade" >>"$L/app.log"
+rm -f "$S"/log-scan.app.*
+printf 'hostdoctor-log-scan 1\n%s\n' "$(stat -c '%d %i' "$L/app.log") 0 0 00000000 $L/app.log" >"$S/log-scan.app.state"
+scan app
+expect_json "legacy state read" "j['checks'][0]['summary'].startswith('first run')" False
 
 finish

@@ -73,20 +73,7 @@ static void test_shipped_entries_are_complete(void **state)
 		fail_msg("shipped checks.d does not load: %s", err);
 	for (size_t i = 0; i < cat.n; i++) {
 		const struct hd_catalog_entry *e = &cat.entries[i];
-		char lower[4096];
-		size_t k;
 
-		/* a plain-text prefilter keeps log-scan to one pass; it must occur in real lines */
-		if (!e->literal || strlen(e->literal) < 4)
-			fail_msg("[%s] has no plain text of 4+ characters outside groups", e->id);
-		for (size_t s = 0; s < e->nsamples; s++) {
-			for (k = 0; e->samples[s][k] && k < sizeof(lower) - 1; k++)
-				lower[k] = (char)tolower((unsigned char)e->samples[s][k]);
-			lower[k] = '\0';
-			if (!strstr(lower, e->literal))
-				fail_msg("[%s] literal '%s' is not in its sample %zu", e->id,
-					 e->literal, s + 1);
-		}
 		if (strncmp(e->id, e->product, strlen(e->product)) != 0)
 			fail_msg("[%s] id does not start with its product '%s'", e->id, e->product);
 		for (size_t c = 0; c < e->nchecks; c++)
@@ -396,34 +383,6 @@ static void test_duplicate_across_files_and_continuations(void **state)
 	hd_catalog_free(&cat);
 }
 
-static void test_literal(void **state)
-{
-	static const struct {
-		const char *pattern, *literal;
-	} cases[] = {
-	    {"Too many open files", "too many open files"},
-	    {"bind\\b.{0,200}Address already in use", "address already in use"},
-	    {"a|bcdef", ""},
-	    {"(?:abc|defgh)ij", "ij"},
-	    {"colou?r scheme", "r scheme"},
-	    {"x+yz", "yz"},
-	    {"ab*cd", "cd"},
-	    {"\\bscan(?:ning)?\\b", "scan"},
-	    {"IAURELAY_STATUS_NOT_AVAILABLE\\(-18\\)", "iaurelay_status_not_available(-18)"},
-	    {"[abc]{2}defg[h]", "defg"},
-	    {"\\Qa.b\\Ecdef", "cdef"},
-	    {"", ""},
-	};
-	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char buf[256];
-		size_t n = hd_catalog_literal(cases[i].pattern, buf, sizeof(buf));
-		if (strcmp(buf, cases[i].literal) != 0 || n != strlen(cases[i].literal))
-			fail_msg("'%s': literal '%s', wanted '%s'", cases[i].pattern, buf,
-				 cases[i].literal);
-	}
-}
-
 static void test_missing_dir(void **state)
 {
 	struct hd_catalog cat = {0};
@@ -447,7 +406,6 @@ int main(void)
 	    cmocka_unit_test(test_bad_catalogues),
 	    cmocka_unit_test(test_samples_related_and_line_level),
 	    cmocka_unit_test(test_duplicate_across_files_and_continuations),
-	    cmocka_unit_test(test_literal),
 	    cmocka_unit_test(test_missing_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
