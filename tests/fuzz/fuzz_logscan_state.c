@@ -1,24 +1,24 @@
-/* log-scan's state file: parsed, written back, and the text written parsed to the same. */
-#include "catalog.h"
+/* log-scan's state file (version 2, and version 1 as older runs wrote it): parsed, written
+ * back, and the text written parsed to the same. */
 #include "fuzz.h"
-#include "probe_log_scan.h"
+#include "log_state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t *buf = fz_copy(data, size);
-	struct logscan_pos *pos = NULL, *again = NULL;
-	size_t n = 0, n2 = 0;
+	struct hd_log_state st = {0}, again = {0};
 	int bad;
 
-	if (logscan_state_parse((const char *)buf, size, &pos, &n, &bad) == 0) {
-		char *text = logscan_state_format(pos, n);
+	if (hd_log_state_parse((const char *)buf, size, &st, &bad) == 0) {
+		char *text = hd_log_state_format(&st);
 
-		if (logscan_state_parse(text, strlen(text), &again, &n2, &bad) != 0 || n2 != n)
+		if (hd_log_state_parse(text, strlen(text), &again, &bad) != 0 ||
+		    again.nfiles != st.nfiles || again.journal != st.journal)
 			abort(); /* what a run writes, the next run reads */
-		logscan_pos_free(again, n2);
+		hd_log_state_free(&again);
 		free(text);
 	}
-	logscan_pos_free(pos, n);
+	hd_log_state_free(&st);
 	free(buf);
 	return 0;
 }

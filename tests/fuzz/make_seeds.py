@@ -313,8 +313,12 @@ def text():
 
 
 def logs():
-    out("logscan_state", "state", "hostdoctor-log-scan 1\n2049 131 4096 256 3735928559 "
+    out("logscan_state", "state-v1", "hostdoctor-log-scan 1\n2049 131 4096 256 3735928559 "
         "/var/log/fsigk/fsigk.log\n2049 132 0 0 0 /var/log/a b.log\n")
+    out("logscan_state", "state-v2", "hostdoctor-log-scan 2\nfile 2049 131 4096 256 3735928559 "
+        "/var/log/syslog\nfile 2049 132 0 0 0 /var/log/a b.log\njournal s=0123abcd;i=1f;b=42;"
+        "m=9;t=5f;x=77\n")
+    out("logscan_state", "state-v2-nojournal", "hostdoctor-log-scan 2\njournal -\n")
     lines = []
     cat = open(os.path.join(SRC, "catalog", "fsigk.conf")).read().splitlines()
     for l in cat:
