@@ -1,4 +1,4 @@
-/* Command line of hostdoctor: doctor, nagios, preflight and list over one engine. */
+/* Command line of hostdoctor: doctor, nagios, preflight, list and explain over one engine. */
 #include "cli.h"
 
 #include <errno.h>
@@ -13,13 +13,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include <json-c/json.h>
+
 #include "catalog.h"
+#include "cleanup.h"
+#include "cli_help.h"
 #include "config.h"
 #include "explain.h"
 #include "paths.h"
 #include "render.h"
+#include "result_json.h"
 #include "runner.h"
+#include "textfile.h"
 #include "util.h"
 
 #ifndef HD_VERSION
@@ -30,6 +35,7 @@
 #endif
 
 enum mode { M_DOCTOR, M_NAGIOS, M_PREFLIGHT, M_LIST, M_EXPLAIN };
+static const char *const mode_names[] = {"doctor", "nagios", "preflight", "list", "explain"};
 
 struct opts {
 	enum mode mode;
@@ -49,65 +55,63 @@ struct opts {
 	const char *profile;
 	char **args;
 	size_t nargs;
+	char **sets; /* --set KEY=VALUE */
+	size_t nsets;
+	const char *probe; /* nagios --probe */
+	bool done;	   /* --help or --version: exit with the code returned */
+	/* run by sudo for another user: root for the checks, not for files named on the command
+	 * line (-o, -d, --root) */
+	const char *sudo_uid;
 };
 
-static void usage(FILE *out)
-{
-	fputs(
-	    "Usage:\n"
-	    "  hostdoctor [doctor] [OPTIONS]                 run every enabled check; report for a "
-	    "person\n"
-	    "  hostdoctor nagios [OPTIONS] CHECK [CHECK...]  Nagios/Icinga plugin\n"
-	    "  hostdoctor preflight --profile NAME [OPTIONS] readiness: exit 0 ready, 1 blocked\n"
-	    "  hostdoctor list [OPTIONS]                     id, probe, tags, description of every "
-	    "check\n"
-	    "  hostdoctor explain [OPTIONS] [\"LOG LINE\"...]   what catalogued messages mean "
-	    "(lines from\n"
-	    "                                                stdin when none given); runs the "
-	    "checks of\n"
-	    "                                                their causes; exit 1 when nothing "
-	    "matched\n"
-	    "\n"
-	    "Options:\n"
-	    "  -d, --checks-dir DIR     read DIR/*.conf (repeatable; default " HD_SYSCONF_CHECKS_DIR
-	    ")\n"
-	    "  -r, --root DIR           read /proc, /sys, /etc, /var, /opt ... under DIR\n"
-	    "      --only ID|TAG        run only these checks (repeatable)\n"
-	    "      --skip ID|TAG        leave these checks out (repeatable)\n"
-	    "  -p, --profile NAME       preflight: the product profile (a tag)\n"
-	    "  -f, --format FMT         doctor, nagios, json or prometheus\n"
-	    "  -o, --output FILE        write the report to FILE atomically (temp file + rename)\n"
-	    "  -w, --warning RANGE      override the warning range of the primary metric (nagios, "
-	    "one CHECK)\n"
-	    "  -c, --critical RANGE     override the critical range of the primary metric (nagios, "
-	    "one CHECK)\n"
-	    "  -t, --timeout SECONDS[:STATE]  deadline of the whole run; unfinished checks get "
-	    "STATE (UNKNOWN)\n"
-	    "  -j, --jobs N             checks run at once (default 4)\n"
-	    "  -v, --verbose            more detail (repeatable)\n"
-	    "  -h, --help               this text\n"
-	    "  -V, --version            the version\n"
-	    "\n"
-	    "Exit: doctor and nagios give the worst state (0 OK, 1 WARNING, 2 CRITICAL, 3 "
-	    "UNKNOWN);\n"
-	    "preflight gives 0 when ready and 1 when blocked; bad usage or configuration gives "
-	    "3.\n",
-	    out);
-}
-
-/* Usage and configuration errors: exit 3, on stdout as UNKNOWN in nagios mode. */
+/* Usage and configuration errors: exit 3; on stdout where a program reads the output (UNKNOWN
+ * status line for a Nagios caller, an error document in JSON, one line for NPD). */
 static int fatal(const struct opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fatal(const struct opts *o, const char *fmt, ...)
 {
 	va_list ap;
-	FILE *out = o->mode == M_NAGIOS ? stdout : stderr;
+	_cleanup_free_ char *msg = NULL;
 
-	fputs(o->mode == M_NAGIOS ? "HOSTDOCTOR UNKNOWN: " : "hostdoctor: ", out);
 	va_start(ap, fmt);
-	vfprintf(out, fmt, ap);
+	msg = hd_vasprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', out);
+	switch (o->format) {
+	case HD_FMT_JSON: hd_render_json_error(stdout, mode_names[o->mode], msg); break;
+	case HD_FMT_NPD: {
+		_cleanup_free_ char *line = hd_asprintf("hostdoctor UNKNOWN: %s", msg);
+		size_t n = strlen(line);
+		if (n > HD_NPD_MAX) {
+			n = HD_NPD_MAX;
+			while (n > 0 && ((unsigned char)line[n] & 0xC0) == 0x80)
+				n--;
+		}
+		printf("%.*s\n", (int)n, line);
+		break;
+	}
+	case HD_FMT_NAGIOS: printf("HOSTDOCTOR UNKNOWN: %s\n", msg); break;
+	default: fprintf(stderr, "hostdoctor: %s\n", msg); break;
+	}
 	return 3;
+}
+
+/* The format asked for, looked up before anything can fail, so even an error in the
+ * arguments comes out the way the caller reads output. */
+static void prescan_format(int argc, char **argv, struct opts *o)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *v = NULL;
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if ((strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--format") == 0) &&
+		    i + 1 < argc)
+			v = argv[i + 1];
+		else if (strncmp(argv[i], "--format=", 9) == 0)
+			v = argv[i] + 9;
+		else if (strncmp(argv[i], "-f", 2) == 0 && argv[i][2])
+			v = argv[i] + 2;
+		if (v)
+			hd_format_parse(v, &o->format);
+	}
 }
 
 static void push(char ***v, size_t *n, const char *s)
@@ -165,17 +169,33 @@ static bool selected_by(const struct hd_check *c, char **names, size_t n)
 	return false;
 }
 
-/* Write to a temp file beside PATH and rename it over PATH. */
-static FILE *open_atomic(const char *path, char **tmp)
+/* Write BYTES to a temp file beside PATH and rename it over PATH. 0 or -errno. */
+static int write_atomic(const char *path, const char *bytes, size_t len)
 {
-	int fd;
+	_cleanup_free_ char *tmp = hd_asprintf("%s.tmp.XXXXXX", path);
+	int fd = mkstemp(tmp), e;
+	FILE *f;
+	bool bad;
 
-	*tmp = hd_asprintf("%s.tmp.XXXXXX", path);
-	fd = mkstemp(*tmp);
 	if (fd < 0)
-		return NULL;
+		return -errno;
 	fchmod(fd, 0644);
-	return fdopen(fd, "w");
+	f = fdopen(fd, "w");
+	if (!f) {
+		e = errno;
+		close(fd);
+		unlink(tmp);
+		return -e;
+	}
+	bad = fwrite(bytes, 1, len, f) != len;
+	bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
+	e = errno;
+	bad |= fclose(f) != 0;
+	if (!bad && rename(tmp, path) == 0)
+		return 0;
+	e = errno ? errno : e;
+	unlink(tmp);
+	return -(e ? e : EIO);
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -192,6 +212,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	    {"critical", required_argument, NULL, 'c'},
 	    {"timeout", required_argument, NULL, 't'},
 	    {"jobs", required_argument, NULL, 'j'},
+	    {"set", required_argument, NULL, 's'},
+	    {"probe", required_argument, NULL, 3},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
@@ -219,9 +241,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		argc--;
 	}
 	o->format = o->mode == M_NAGIOS ? HD_FMT_NAGIOS : HD_FMT_DOCTOR;
+	prescan_format(argc, argv, o);
 	opterr = 0;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, ":d:r:p:f:o:w:c:t:j:vhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":d:r:p:f:o:w:c:t:j:s:vhV", longopts, NULL)) != -1) {
 		int64_t n;
 
 		switch (ch) {
@@ -236,7 +259,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'f':
 			if (hd_format_parse(optarg, &o->format) < 0)
 				return fatal(
-				    o, "unknown format '%s' (doctor, nagios, json, prometheus)",
+				    o,
+				    "unknown format '%s' (doctor, nagios, json, prometheus, npd)",
 				    optarg);
 			o->format_set = true;
 			break;
@@ -256,9 +280,26 @@ static int parse_args(int argc, char **argv, struct opts *o)
 					     optarg);
 			o->jobs = (int)n;
 			break;
+		case 's': push(&o->sets, &o->nsets, optarg); break;
+		case 3: o->probe = optarg; break;
 		case 'v': o->verbose++; break;
-		case 'h': usage(stdout); return -1;
-		case 'V': printf("hostdoctor %s\n", HD_VERSION); return -1;
+		case 'h':
+			/* a plugin's help and version exit 3, as the Monitoring Plugins' do */
+			o->done = true;
+			if (o->mode == M_NAGIOS) {
+				hd_nagios_help(stdout);
+				return 3;
+			}
+			hd_usage(stdout);
+			return 0;
+		case 'V':
+			o->done = true;
+			if (o->mode == M_NAGIOS) {
+				hd_nagios_version(stdout);
+				return 3;
+			}
+			printf("hostdoctor %s\n", HD_VERSION);
+			return 0;
 		case ':':
 			return fatal(o, "option '%s' needs a value; see --help", argv[optind - 1]);
 		default: return fatal(o, "unknown option '%s'; see --help", argv[optind - 1]);
@@ -268,13 +309,31 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		push(&o->args, &o->nargs, argv[i]);
 	if (o->mode != M_NAGIOS && o->mode != M_EXPLAIN && o->nargs)
 		return fatal(o, "unexpected argument '%s'; see --help", o->args[0]);
-	if (o->mode == M_NAGIOS && o->nargs == 0)
-		return fatal(
-		    o, "nagios mode needs at least one CHECK id; 'hostdoctor list' shows them");
-	if ((o->warning || o->critical) && !(o->mode == M_NAGIOS && o->nargs == 1))
+	if (o->probe && o->mode != M_NAGIOS)
+		return fatal(o, "--probe runs one probe in nagios mode: hostdoctor nagios --probe "
+				"PROBE [--set KEY=VALUE...]");
+	if (o->probe && o->nargs)
+		return fatal(o, "--probe %s runs that probe alone; unexpected CHECK '%s'", o->probe,
+			     o->args[0]);
+	if (o->mode == M_NAGIOS && o->nargs == 0 && !o->probe)
+		return fatal(o, "nagios mode needs at least one CHECK id ('hostdoctor list' shows "
+				"them) or --probe PROBE");
+	bool one = o->mode == M_NAGIOS && (o->nargs == 1 || o->probe);
+	if ((o->warning || o->critical) && !one)
 		return fatal(o, "-w/-c apply to one check in nagios mode");
+	if (o->nsets && !one)
+		return fatal(o, "--set applies to one CHECK (or to --probe) in nagios mode");
 	if (o->mode == M_PREFLIGHT && !o->profile)
 		return fatal(o, "preflight needs --profile NAME (a product tag, e.g. fsigk)");
+	if (o->sudo_uid && (o->output || o->ndirs || o->root))
+		return fatal(
+		    o,
+		    "%s is not allowed through sudo (run by uid %s): the sudoers rule gives "
+		    "root to the checks, not to files named on the command line",
+		    o->output  ? "-o"
+		    : o->ndirs ? "-d"
+			       : "--root",
+		    o->sudo_uid);
 	if (o->root) {
 		size_t l = strlen(o->root);
 		while (l > 1 && o->root[l - 1] == '/')
@@ -301,78 +360,146 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-static int list_checks(const struct opts *o, struct hd_check **sel, size_t n)
+/* Run by sudo for another user? Then SUDO_UID (set by sudo itself, not by the caller) names
+ * that user; root running hostdoctor by hand is not restricted. */
+static const char *sudo_caller(void)
 {
-	for (size_t i = 0; i < n; i++) {
-		const struct hd_check *c = sel[i];
-		printf("%-28s %-16s ", c->id, c->probe->name);
-		char tags[256] = "-";
-		size_t off = 0;
-		for (size_t t = 0; t < c->ntags && off < sizeof(tags); t++)
-			off += (size_t)snprintf(tags + off, sizeof(tags) - off, "%s%s",
-						t ? "," : "", c->tags[t]);
-		printf("%-26s %s%s\n", tags, c->description ? c->description : "",
-		       c->enabled ? "" : " (disabled)");
-		if (o->verbose)
-			for (size_t k = 0; k < c->nparams; k++)
-				printf("    %s = %s   (%s:%d)\n", c->params[k].key,
-				       c->params[k].value, c->params[k].file, c->params[k].line);
+	const char *u = getenv("SUDO_UID");
+
+	if (getuid() != 0 || !u || !*u || strcmp(u, "0") == 0)
+		return NULL;
+	return u;
+}
+
+/* explain: the catalogue entries of the lines, then the checks of their causes. */
+static int explain(const struct opts *o, struct hd_config *cfg, struct hd_check **sel, size_t *nsel,
+		   struct json_object **doc)
+{
+	char err[1024];
+	char **ids = NULL;
+	struct json_object *entries = NULL;
+	int found;
+
+	if (o->format == HD_FMT_JSON) {
+		*doc = hd_json_doc("explain");
+		entries = json_object_new_array();
+		json_object_object_add(*doc, "entries", entries);
+	}
+	found = hd_explain(hd_catalog_default_dir(), o->args, o->nargs, stdin, stdout, entries,
+			   &ids, err, sizeof(err));
+	if (found < 0) {
+		hd_strv_free(ids);
+		return fatal(o, "%s", err);
+	}
+	if (found == 0) {
+		hd_strv_free(ids);
+		if (!*doc)
+			printf("No catalogued message matches.\n");
+		return 1;
+	}
+	/* the checks of the causes, by name, enabled or not */
+	for (char **id = ids; *id; id++) {
+		struct hd_check *c = hd_config_find(cfg, *id);
+		if (c)
+			sel[(*nsel)++] = c;
+	}
+	hd_strv_free(ids);
+	if (*nsel && !*doc) {
+		printf("The checks of these causes on this host:\n\n");
+		fflush(stdout);
 	}
 	return 0;
 }
 
+static void select_checks(const struct opts *o, struct hd_config *cfg, struct hd_check **sel,
+			  size_t *nsel)
+{
+	for (size_t i = 0; i < cfg->n; i++) {
+		struct hd_check *c = &cfg->checks[i];
+		if (o->mode == M_PREFLIGHT && !hd_check_has_tag(c, o->profile))
+			continue;
+		if (o->nonly && !selected_by(c, o->only, o->nonly))
+			continue;
+		if (selected_by(c, o->skip, o->nskip))
+			continue;
+		/* disabled checks run only when asked for by name, tag or profile */
+		if (!c->enabled && o->mode != M_LIST && o->mode != M_PREFLIGHT &&
+		    !(o->nonly && selected_by(c, o->only, o->nonly)))
+			continue;
+		sel[(*nsel)++] = c;
+	}
+}
+
+/* The host name of the host looked at, so a fixture root reports as itself. */
+static void host_name(const struct opts *o, char *host, size_t size)
+{
+	char hostpath[4096];
+	_cleanup_free_ char *hostfile = NULL;
+
+	if (o->root && *o->root &&
+	    hd_path(&(struct hd_ctx){.root = o->root}, "/etc/hostname", hostpath,
+		    sizeof(hostpath)) == 0 &&
+	    hd_read_regular(hostpath, &hostfile, NULL, 256) == 0 && *hostfile)
+		snprintf(host, size, "%.*s", (int)strcspn(hostfile, "\n"), hostfile);
+	else if (gethostname(host, size - 1) < 0)
+		snprintf(host, size, "localhost");
+}
+
+static int exit_code(const struct opts *o, const struct hd_report *rep)
+{
+	if (o->mode == M_EXPLAIN)
+		return 0; /* matched: the checks' states are information here */
+	if (o->format == HD_FMT_NPD)
+		return hd_npd_exit(rep);
+	/* a Nagios consumer reads the exit code as the state of the line it shows */
+	if (o->mode == M_PREFLIGHT && o->format != HD_FMT_NAGIOS)
+		return hd_report_blockers(rep) ? 1 : 0;
+	return hd_status_exit(hd_report_worst(rep));
+}
+
 int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 {
-	struct opts o = {
-	    .timeout = HD_DEFAULT_TIMEOUT, .timeout_state = HD_UNKNOWN, .jobs = HD_DEFAULT_JOBS};
+	struct opts o = {.timeout = HD_DEFAULT_TIMEOUT,
+			 .timeout_state = HD_UNKNOWN,
+			 .jobs = HD_DEFAULT_JOBS,
+			 .sudo_uid = sudo_caller()};
 	struct hd_config cfg = {0};
 	struct hd_check **sel = NULL;
 	struct hd_result *results = NULL;
+	struct json_object *doc = NULL;
 	size_t nsel = 0;
 	char err[1024];
 	int rc = parse_args(argc, argv, &o);
 
-	if (rc != 0) {
-		rc = rc < 0 ? 0 : rc;
+	if (rc != 0 || o.done)
 		goto out;
-	}
-	if (o.ndirs == 0)
+	if (o.ndirs == 0 && !o.probe)
 		push(&o.dirs, &o.ndirs, default_checks_dir());
 	for (size_t i = 0; i < o.ndirs; i++)
 		if (hd_config_load_dir(&cfg, o.dirs[i], table, err, sizeof(err)) < 0) {
 			rc = fatal(&o, "%s", err);
 			goto out;
 		}
+	/* per-service parameters: after every file, before anything points into cfg */
+	if (o.probe || o.nsets) {
+		const char *id = o.probe ? o.probe : o.args[0];
+		int r = hd_config_set(&cfg, id, o.probe, o.sets, o.nsets, table, err, sizeof(err));
+		if (r == -ENOENT)
+			rc = fatal(&o, "no check named '%s' in %s%s ('hostdoctor list' shows them)",
+				   id, o.dirs[0], o.ndirs > 1 ? " and the other dirs" : "");
+		else if (r < 0)
+			rc = fatal(&o, "%s", err);
+		if (r < 0)
+			goto out;
+	}
 
 	sel = hd_xcalloc(cfg.n + 1, sizeof(*sel));
 	if (o.mode == M_EXPLAIN) {
-		char **ids = NULL;
-		int found = hd_explain(hd_catalog_default_dir(), o.args, o.nargs, stdin, stdout,
-				       &ids, err, sizeof(err));
-		if (found < 0) {
-			hd_strv_free(ids);
-			rc = fatal(&o, "%s", err);
+		rc = explain(&o, &cfg, sel, &nsel, &doc);
+		if (rc != 0 || nsel == 0)
 			goto out;
-		}
-		if (found == 0) {
-			hd_strv_free(ids);
-			printf("No catalogued message matches.\n");
-			rc = 1;
-			goto out;
-		}
-		/* the checks of the causes, by name, enabled or not */
-		for (char **id = ids; *id; id++) {
-			struct hd_check *c = hd_config_find(&cfg, *id);
-			if (c)
-				sel[nsel++] = c;
-		}
-		hd_strv_free(ids);
-		if (nsel == 0) {
-			rc = 0;
-			goto out;
-		}
-		printf("The checks of these causes on this host:\n\n");
-		fflush(stdout);
+	} else if (o.mode == M_NAGIOS && o.probe) {
+		sel[nsel++] = hd_config_find(&cfg, o.probe);
 	} else if (o.mode == M_NAGIOS) {
 		for (size_t i = 0; i < o.nargs; i++) {
 			struct hd_check *c = hd_config_find(&cfg, o.args[i]);
@@ -386,20 +513,7 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 			sel[nsel++] = c;
 		}
 	} else {
-		for (size_t i = 0; i < cfg.n; i++) {
-			struct hd_check *c = &cfg.checks[i];
-			if (o.mode == M_PREFLIGHT && !hd_check_has_tag(c, o.profile))
-				continue;
-			if (o.nonly && !selected_by(c, o.only, o.nonly))
-				continue;
-			if (selected_by(c, o.skip, o.nskip))
-				continue;
-			/* disabled checks run only when asked for by name, tag or profile */
-			if (!c->enabled && o.mode != M_LIST && o.mode != M_PREFLIGHT &&
-			    !(o.nonly && selected_by(c, o.only, o.nonly)))
-				continue;
-			sel[nsel++] = c;
-		}
+		select_checks(&o, &cfg, sel, &nsel);
 	}
 	if (o.warning && hd_check_set_threshold(sel[0], 0, o.warning, err, sizeof(err)) < 0) {
 		rc = fatal(&o, "%s", err);
@@ -410,7 +524,11 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 		goto out;
 	}
 	if (o.mode == M_LIST) {
-		rc = list_checks(&o, sel, nsel);
+		if (o.format == HD_FMT_JSON)
+			hd_render_list_json(stdout, sel, nsel, table);
+		else
+			hd_render_list_text(stdout, sel, nsel, o.verbose);
+		rc = 0;
 		goto out;
 	}
 	if (o.mode == M_PREFLIGHT && nsel == 0) {
@@ -430,62 +548,78 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 		struct hd_render_opts rop = {.verbose = o.verbose};
 		char host[256] = "localhost";
 		double t0 = hd_now();
-		FILE *out = stdout;
-		_cleanup_free_ char *tmp = NULL;
-		_cleanup_free_ char *hostfile = NULL;
+		_cleanup_free_ char *text = NULL;
+		size_t len = 0;
+		FILE *mem;
 
 		results = hd_xcalloc(nsel + 1, sizeof(*results));
 		hd_run_checks(sel, nsel, &ro, results);
 		rep.results = results;
 		rep.n = nsel;
+		rep.checks = sel;
+		rep.root = ro.root;
+		rep.privileged = geteuid() == 0;
+		rep.timeout = o.timeout;
 		rep.when = time(NULL);
 		rep.duration = hd_now() - t0;
-		rep.mode = o.mode == M_NAGIOS	   ? "nagios"
-			   : o.mode == M_PREFLIGHT ? "preflight"
-						   : "doctor";
+		rep.mode = mode_names[o.mode == M_EXPLAIN ? M_DOCTOR : o.mode];
 		rep.profile = o.profile;
-		/* the host name of the host looked at, so a fixture root reports as itself */
-		char hostpath[4096];
-		if (o.root && *o.root &&
-		    hd_path(&(struct hd_ctx){.root = o.root}, "/etc/hostname", hostpath,
-			    sizeof(hostpath)) == 0 &&
-		    hd_read_regular(hostpath, &hostfile, NULL, 256) == 0 && *hostfile)
-			snprintf(host, sizeof(host), "%.*s", (int)strcspn(hostfile, "\n"),
-				 hostfile);
-		else
-			gethostname(host, sizeof(host) - 1);
+		host_name(&o, host, sizeof(host));
 		rep.host = host;
 
-		if (o.output) {
-			out = open_atomic(o.output, &tmp);
-			if (!out) {
-				rc = fatal(&o, "%s: cannot write: %s", o.output, strerror(errno));
-				goto out;
-			}
-		} else {
+		if (!o.output) {
 			const char *nc = getenv("NO_COLOR");
 			rop.color = isatty(STDOUT_FILENO) && !(nc && *nc) && getenv("TERM") &&
 				    strcmp(getenv("TERM"), "dumb") != 0;
 		}
-		hd_render(out, o.format, &rep, &rop);
-		if (o.output) {
-			bool bad = fflush(out) != 0 || fsync(fileno(out)) != 0;
-			bad |= fclose(out) != 0;
-			if (bad || rename(tmp, o.output) < 0) {
-				int e = errno;
-				unlink(tmp);
-				rc = fatal(&o, "%s: cannot write: %s", o.output, strerror(e));
+		mem = open_memstream(&text, &len);
+		if (!mem) {
+			rc = fatal(&o, "out of memory");
+			goto out;
+		}
+		if (doc) {
+			/* explain -f json: the entries and the checks' results in one document */
+			struct json_object *checks = json_object_new_array();
+			for (size_t i = 0; i < nsel; i++)
+				json_object_array_add(checks, hd_result_to_json(&results[i]));
+			json_object_object_add(doc, "checks", checks);
+		} else {
+			hd_render(mem, o.format, &rep, &rop);
+		}
+		fclose(mem);
+		if (o.output && o.format == HD_FMT_PROMETHEUS) {
+			char msg[1024];
+			int dups = hd_textfile_collisions(text, len, o.output, msg, sizeof(msg));
+			if (dups > 0) {
+				rc =
+				    fatal(&o,
+					  "%s not written: %s; node_exporter would drop the "
+					  "duplicates. Remove the other file, or keep one file per "
+					  "report (doctor, preflight --profile NAME)",
+					  o.output, msg);
 				goto out;
 			}
 		}
-		if (o.mode == M_EXPLAIN)
-			rc = 0; /* matched: the checks' states are information here */
-		else if (o.mode == M_PREFLIGHT)
-			rc = hd_report_blockers(&rep) ? 1 : 0;
-		else
-			rc = hd_status_exit(hd_report_worst(&rep));
+		if (o.output) {
+			int r = write_atomic(o.output, text, len);
+			if (r < 0) {
+				rc = fatal(&o, "%s: cannot write: %s", o.output, strerror(-r));
+				goto out;
+			}
+		} else {
+			fwrite(text, 1, len, stdout);
+		}
+		rc = exit_code(&o, &rep);
 	}
 out:
+	if (doc) {
+		/* explain -f json; a fatal error has printed its own document instead */
+		if (!json_object_object_get_ex(doc, "checks", NULL))
+			json_object_object_add(doc, "checks", json_object_new_array());
+		if (rc != 3)
+			hd_json_print(stdout, doc);
+		json_object_put(doc);
+	}
 	for (size_t i = 0; results && i < nsel; i++)
 		hd_result_free(&results[i]);
 	free(results);
@@ -495,6 +629,7 @@ out:
 	free_strs(o.only, o.nonly);
 	free_strs(o.skip, o.nskip);
 	free_strs(o.args, o.nargs);
+	free_strs(o.sets, o.nsets);
 	free(o.root);
 	fflush(stdout);
 	return rc;

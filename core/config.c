@@ -111,6 +111,7 @@ void hd_check_free(struct hd_check *c)
 		free(c->tags[i]);
 	free(c->tags);
 	free(c->metric);
+	free(c->severity);
 	free(c->remedy);
 	free(c->only_if_exists);
 	free(c->unless_exists);
@@ -294,6 +295,14 @@ static int build_check(struct parse_state *st, const char *id, const char *file,
 			}
 			free(*dst);
 			*dst = hd_xstrdup(v);
+		} else if (strcmp(k, "severity") == 0) {
+			if (!in_choices("high|medium|low", v)) {
+				fail(st, kline, "severity = '%s' is not one of high, medium, low",
+				     v);
+				goto err;
+			}
+			free(c.severity);
+			c.severity = hd_xstrdup(v);
 		} else if (strcmp(k, "metric") == 0) {
 			free(c.metric);
 			c.metric = hd_xstrdup(v);
@@ -463,6 +472,85 @@ int hd_config_parse(struct hd_config *cfg, const char *name, const char *bytes, 
 		raw_free(&st.secs[i]);
 	free(st.secs);
 	return ret;
+}
+
+/* One --set KEY=VALUE as a key of a section; its "line" is its place among the --set options. */
+static int set_kv(const char *arg, int i, struct hd_kv *kv, char *err, size_t errsize)
+{
+	const char *eq = strchr(arg, '=');
+	size_t kl;
+
+	if (!eq || eq == arg) {
+		snprintf(err, errsize, "--set '%s': expected KEY=VALUE", arg);
+		return -EINVAL;
+	}
+	kl = (size_t)(eq - arg);
+	while (kl > 0 && isspace((unsigned char)arg[kl - 1]))
+		kl--;
+	kv->key = hd_xstrndup(arg, kl);
+	kv->value = hd_xstrdup(eq + 1);
+	kv->file = hd_xstrdup("--set");
+	kv->line = i + 1;
+	if (strcmp(kv->key, "probe") == 0) {
+		snprintf(err, errsize,
+			 "--set '%s': the probe type is not a key to set (nagios --probe NAME runs "
+			 "a probe without a check file)",
+			 arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* "--set:2: message" names the argument instead: "--set 'port=x': message" */
+static void set_err_tidy(char *err, size_t errsize, const char *probe, char *const *sets,
+			 size_t nsets)
+{
+	_cleanup_free_ char *msg = NULL;
+	long n = 0;
+	char *end;
+
+	if (strncmp(err, "--set:", 6) == 0) {
+		n = strtol(err + 6, &end, 10);
+		if (*end != ':' || n < 1 || (size_t)n > nsets)
+			return;
+		msg = hd_xstrdup(end + 1);
+		snprintf(err, errsize, "--set '%s':%s", sets[n - 1], msg);
+	} else if (strncmp(err, "--probe:", 8) == 0 && probe) {
+		n = strtol(err + 8, &end, 10);
+		if (*end != ':')
+			return;
+		msg = hd_xstrdup(end + 1);
+		snprintf(err, errsize, "--probe %s:%s", probe, msg);
+	}
+}
+
+int hd_config_set(struct hd_config *cfg, const char *id, const char *probe, char *const *sets,
+		  size_t nsets, const struct hd_probe *const *table, char *err, size_t errsize)
+{
+	struct raw_section sec = {.id = hd_xstrdup(id), .line = 1};
+	struct parse_state st = {.name = "--set", .err = err, .errsize = errsize};
+	int r = 0;
+
+	err[0] = '\0';
+	sec.kv = hd_xcalloc(nsets + 2, sizeof(*sec.kv));
+	if (probe) {
+		st.name = "--probe";
+		sec.kv[sec.n++] = (struct hd_kv){hd_xstrdup("probe"), hd_xstrdup(probe),
+						 hd_xstrdup("--probe"), 1};
+	} else if (!hd_config_find(cfg, id)) {
+		snprintf(err, errsize, "no check named '%s'", id);
+		r = -ENOENT;
+	}
+	for (size_t i = 0; r == 0 && i < nsets; i++) {
+		r = set_kv(sets[i], (int)i, &sec.kv[sec.n], err, errsize);
+		sec.n++;
+	}
+	if (r == 0 && merge_section(&st, cfg, &sec, table) < 0) {
+		r = -EINVAL;
+		set_err_tidy(err, errsize, probe, sets, nsets);
+	}
+	raw_free(&sec);
+	return r;
 }
 
 static int conf_filter(const struct dirent *d)

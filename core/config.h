@@ -27,6 +27,13 @@ int hd_config_load_dir(struct hd_config *cfg, const char *dir, const struct hd_p
 struct hd_check *hd_config_find(const struct hd_config *cfg, const char *id);
 bool hd_check_has_tag(const struct hd_check *c, const char *tag);
 
+/* Per-service parameters (--set KEY=VALUE): the keys of SETS override those of check ID as a
+ * later checks.d section would, validated the same way. With PROBE, a new check ID of that
+ * probe type is made from SETS alone (nagios --probe). 0, or -EINVAL/-ENOENT with ERR naming
+ * the argument and the key. */
+int hd_config_set(struct hd_config *cfg, const char *id, const char *probe, char *const *sets,
+		  size_t nsets, const struct hd_probe *const *table, char *err, size_t errsize);
+
 /* Set a threshold from text (the -w/-c options). 0 or -EINVAL with ERR. */
 int hd_check_set_threshold(struct hd_check *c, int critical, const char *text, char *err,
 			   size_t errsize);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "catalog.h"
 #include "cleanup.h"
 #include "probe.h"
@@ -20,8 +22,8 @@ static void add_check(char ***v, size_t *n, const char *id)
 	(*v)[*n] = NULL;
 }
 
-int hd_explain(const char *dir, char **args, size_t nargs, FILE *in, FILE *out, char ***checks,
-	       char *err, size_t errsize)
+int hd_explain(const char *dir, char **args, size_t nargs, FILE *in, FILE *out,
+	       struct json_object *json, char ***checks, char *err, size_t errsize)
 {
 	struct hd_catalog cat = {0};
 	struct hd_buf text = {0};
@@ -53,6 +55,12 @@ int hd_explain(const char *dir, char **args, size_t nargs, FILE *in, FILE *out, 
 	for (size_t i = 0; i < n; i++) {
 		const struct hd_catalog_entry *e = &cat.entries[idx[i]];
 
+		if (json) {
+			json_object_array_add(json, hd_explain_entry_json(e));
+			for (size_t k = 0; k < e->nchecks; k++)
+				add_check(checks, &nchecks, e->checks[k]);
+			continue;
+		}
 		fprintf(out, "%s (%s, %s)\n", e->id, e->product, e->severity);
 		fprintf(out, "  What it means: %s\n", e->explanation);
 		fprintf(out, "  What to do:    %s\n", e->remedy);

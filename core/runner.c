@@ -31,6 +31,7 @@ static void fill_identity(const struct hd_check *c, struct hd_result *r)
 	r->probe = hd_xstrdup(c->probe ? c->probe->name : "");
 	r->description = hd_xstrdup_null(c->description);
 	r->inhibitor = c->inhibitor;
+	r->severity = hd_xstrdup_null(c->severity);
 	r->tags = c->ntags ? hd_xcalloc(c->ntags, sizeof(char *)) : NULL;
 	for (size_t i = 0; i < c->ntags; i++)
 		r->tags[i] = hd_xstrdup(c->tags[i]);
@@ -133,8 +134,10 @@ void hd_run_one(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_re
 			r->metrics[i].help = hd_xstrdup_null(h);
 		}
 	if (c->remedy) {
+		/* the check's own text replaces the probe's, and with it what the probe's named */
 		free(r->remedy);
 		r->remedy = hd_xstrdup(c->remedy);
+		hd_result_clear_actions(r);
 	}
 	if (!r->summary)
 		r->summary = hd_xstrdup("");

@@ -208,11 +208,11 @@ static const struct hd_param params[] = {
 };
 
 static const struct hd_metric_doc metrics[] = {
-    {"available", "MemAvailable: memory available for new work without swapping, MiB."},
-    {"total", "MemTotal, MiB."},
-    {"need", "Memory the check requires available, MiB (0: none)."},
-    {"swap_used", "Swap in use (SwapTotal - SwapFree), MiB."},
-    {"swap_total", "SwapTotal, MiB."},
+    {"available", "MemAvailable: memory available for new work without swapping."},
+    {"total", "MemTotal: all usable memory."},
+    {"need", "Memory the check requires available (0: none)."},
+    {"swap_used", "Swap in use (SwapTotal - SwapFree)."},
+    {"swap_total", "SwapTotal: all swap space."},
     {0},
 };
 

@@ -263,7 +263,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		hd_buf_printf(&label, " matching /%s/", pat);
 	what = hd_buf_steal(&label);
 
-	hd_metric_bounds(hd_result_metric(r, "count", (double)s.count, HD_UNIT_NONE), 0, (double)n);
+	hd_metric_bounds(hd_result_metric(r, "processes", (double)s.count, HD_UNIT_NONE), 0,
+			 (double)n);
 	hd_result_metric(r, "zombies", (double)s.zombies, HD_UNIT_NONE)->has_min = true;
 	if (s.youngest_age >= 0)
 		hd_result_metric(r, "age", s.youngest_age, HD_UNIT_SECONDS);
@@ -410,7 +411,7 @@ static const struct hd_param params[] = {
 };
 
 static const struct hd_metric_doc metrics[] = {
-    {"count", "Matching processes, zombies not counted."},
+    {"processes", "Matching processes, zombies not counted."},
     {"zombies", "Matching processes in state Z (exited, not reaped by their parent)."},
     {"age", "Seconds since the youngest matching process whose parent does not match started."},
     {0},

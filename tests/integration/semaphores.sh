@@ -103,6 +103,7 @@ expect_json "reason names kernel.sem" "'proc/sys/kernel/sem is malformed' in j['
 run "$HOSTDOCTOR" -d "$HD_TMP/checks.d" --only sem --format json -r "$F/ok"
 expect_rc "120 of 128 arrays in a fixture" 1
 expect_json "orphans not checked under --root" "'not checked (--root is not the live host' in j['checks'][0]['details']" "True"
+mkdir -p "$HD_TMP/nothing" # an existing root without proc/
 run "$HOSTDOCTOR" -d "$HD_TMP/checks.d" --only sem --format json -r "$HD_TMP/nothing"
 expect_rc "missing kernel.sem" 3
 expect_json "reason names the path" "'proc/sys/kernel/sem: No such file' in j['checks'][0]['summary']" "True"
