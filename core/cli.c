@@ -315,9 +315,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	if (o->probe && o->nargs)
 		return fatal(o, "--probe %s runs that probe alone; unexpected CHECK '%s'", o->probe,
 			     o->args[0]);
-	if (o->mode == M_NAGIOS && o->nargs == 0 && !o->probe)
+	if (o->mode == M_NAGIOS && o->nargs == 0 && !o->probe && !o->nonly)
 		return fatal(o, "nagios mode needs at least one CHECK id ('hostdoctor list' shows "
-				"them) or --probe PROBE");
+				"them), --only ID|TAG or --probe PROBE");
+	if (o->mode == M_NAGIOS && o->nargs && o->nonly)
+		return fatal(o, "nagios mode takes CHECK ids or --only ID|TAG, not both");
 	bool one = o->mode == M_NAGIOS && (o->nargs == 1 || o->probe);
 	if ((o->warning || o->critical) && !one)
 		return fatal(o, "-w/-c apply to one check in nagios mode");
@@ -500,7 +502,7 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 			goto out;
 	} else if (o.mode == M_NAGIOS && o.probe) {
 		sel[nsel++] = hd_config_find(&cfg, o.probe);
-	} else if (o.mode == M_NAGIOS) {
+	} else if (o.mode == M_NAGIOS && o.nargs) {
 		for (size_t i = 0; i < o.nargs; i++) {
 			struct hd_check *c = hd_config_find(&cfg, o.args[i]);
 			if (!c) {
@@ -534,6 +536,10 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 	if (o.mode == M_PREFLIGHT && nsel == 0) {
 		rc = fatal(&o, "no checks carry the tag '%s' ('hostdoctor list' shows the tags)",
 			   o.profile);
+		goto out;
+	}
+	if (o.mode == M_NAGIOS && nsel == 0) {
+		rc = fatal(&o, "--only selects no check ('hostdoctor list' shows ids and tags)");
 		goto out;
 	}
 
