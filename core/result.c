@@ -224,6 +224,47 @@ void hd_result_command(struct hd_result *r, const char *arg0, ...)
 	hd_result_command_argv(r, argv);
 }
 
+void hd_result_command_line(struct hd_result *r, const char *line)
+{
+	const char *argv[64];
+	char *copy, *save = NULL;
+	size_t n = 0;
+
+	if (!line || strpbrk(line, "'\"|<>;$`\\(){}*?~#"))
+		return;
+	/* '&' only as the "&&" between two commands */
+	for (const char *p = strchr(line, '&'); p; p = strchr(p + 2, '&'))
+		if (p[1] != '&' || (p > line && p[-1] != ' ') || (p[2] && p[2] != ' '))
+			return;
+	copy = hd_xstrdup(line);
+	for (char *w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
+		if (strcmp(w, "&&") == 0 || n + 1 >= sizeof(argv) / sizeof(argv[0])) {
+			argv[n] = NULL;
+			hd_result_command_argv(r, argv);
+			n = 0;
+			if (strcmp(w, "&&") == 0)
+				continue;
+		}
+		argv[n++] = w;
+	}
+	argv[n] = NULL;
+	hd_result_command_argv(r, argv);
+	free(copy);
+}
+
+void hd_result_remedy_command(struct hd_result *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+
+	va_start(ap, fmt);
+	line = hd_vasprintf(fmt, ap);
+	va_end(ap);
+	hd_result_remedy_add(r, "%s", line);
+	hd_result_command_line(r, line);
+	free(line);
+}
+
 static void strv_add_unique(char ***v, size_t *n, char *s)
 {
 	for (size_t i = 0; i < *n; i++)

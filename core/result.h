@@ -103,6 +103,12 @@ struct hd_metric *hd_result_find_metric(const struct hd_result *r, const char *n
 /* Structured remedy: a command a tool could run, as its argument list (ends with NULL). */
 void hd_result_command(struct hd_result *r, const char *arg0, ...) __attribute__((sentinel));
 void hd_result_command_argv(struct hd_result *r, const char *const *argv);
+/* The same from a simple command line: words split at blanks, "A && B" as two commands. A line
+ * with other shell syntax (quotes, pipes, redirections, $, ;) adds nothing: give its argv. */
+void hd_result_command_line(struct hd_result *r, const char *line);
+/* A remedy line that is itself a command: appended to the text, and as a command. */
+void hd_result_remedy_command(struct hd_result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* A file, package or systemd unit the remedy concerns (printf-style; duplicates dropped). */
 void hd_result_concerns(struct hd_result *r, enum hd_concern kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

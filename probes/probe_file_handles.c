@@ -154,6 +154,14 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	    "Raise the limit: echo 'fs.file-max = %" PRIu64 "' > "
 	    "/etc/sysctl.d/90-file-max.conf && sysctl --system",
 	    (uint64_t)(min_max > 0 && (uint64_t)min_max > max * 2 ? (uint64_t)min_max : max * 2));
+	{
+		char set[64];
+		snprintf(set, sizeof(set), "fs.file-max=%" PRIu64,
+			 (uint64_t)(min_max > 0 && (uint64_t)min_max > max * 2 ? (uint64_t)min_max
+									       : max * 2));
+		hd_result_command(r, "sysctl", "-w", set, NULL);
+		hd_result_concerns(r, HD_CONCERN_FILE, "/etc/sysctl.d/90-file-max.conf");
+	}
 	hd_result_remedy_add(r, "Then find what holds the handles: the processes listed above "
 				"(ls /proc/PID/fd | wc -l); a leak shows as one process growing.");
 	/* filled in only when someone will read it: it walks /proc */

@@ -182,6 +182,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				     "Or lower the product's maximum connections to %" PRIu64
 				     " (%.0f MiB available / %" PRId64 " KB per connection).",
 				     avail_kb / (uint64_t)per_conn_kb, mb(avail_kb), per_conn_kb);
+	hd_result_command(r, "ps", "-eo", "pid,rss,comm", "--sort=-rss", NULL);
 	return 0;
 }
 

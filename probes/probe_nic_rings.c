@@ -360,6 +360,8 @@ static void remedy(struct hd_result *r, const struct iface *v, size_t n, bool on
 			hd_result_remedy(r, "Raise the rings to their maximum: %s", cmd);
 		else
 			hd_result_remedy_add(r, "  and: %s", cmd);
+		hd_result_command_line(r, cmd);
+		hd_result_concerns(r, HD_CONCERN_FILE, "/etc/udev/rules.d/60-nic-rings.rules");
 		if (!any) {
 			hd_result_remedy_add(
 			    r,

@@ -316,6 +316,11 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		    "'kill %d'), and find what starts them twice: a second unit, a "
 		    "cron job, or a manual start next to the service.",
 		    s.youngest_pid, s.youngest_pid);
+		{
+			char pid[32];
+			snprintf(pid, sizeof(pid), "%d", s.youngest_pid);
+			hd_result_command(r, "kill", pid, NULL);
+		}
 	}
 	if ((int64_t)s.zombies > max_zombies) {
 		const struct proc_rec *parent = find_pid(recs, n, s.zombie_ppid);

@@ -299,6 +299,11 @@ static size_t find_orphans(const struct hd_ctx *ctx, const struct sem_set *sets,
 				 sets[i].semid, (unsigned)sets[i].key, owner, gone);
 		hd_result_remedy_add(r, "ipcrm -s %d   (orphaned set, owner %s)", sets[i].semid,
 				     owner);
+		{
+			char id[32];
+			snprintf(id, sizeof(id), "%d", sets[i].semid);
+			hd_result_command(r, "ipcrm", "-s", id, NULL);
+		}
 	}
 	return orphans;
 }
@@ -396,6 +401,18 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	    "' > /etc/sysctl.d/90-semaphores.conf && sysctl --system",
 	    max3(lim.semmsl, GUIDE_SEMMSL, 0), max3(lim.semmns, GUIDE_SEMMNS, nsems + need_sems),
 	    max3(lim.semopm, GUIDE_SEMOPM, 0), max3(lim.semmni, GUIDE_SEMMNI, nsets + need_arrays));
+	{
+		/* for a tool: set it now, and the file keeps it across boots */
+		char set[160];
+		snprintf(set, sizeof(set),
+			 "kernel.sem=%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64,
+			 max3(lim.semmsl, GUIDE_SEMMSL, 0),
+			 max3(lim.semmns, GUIDE_SEMMNS, nsems + need_sems),
+			 max3(lim.semopm, GUIDE_SEMOPM, 0),
+			 max3(lim.semmni, GUIDE_SEMMNI, nsets + need_arrays));
+		hd_result_command(r, "sysctl", "-w", set, NULL);
+		hd_result_concerns(r, HD_CONCERN_FILE, "/etc/sysctl.d/90-semaphores.conf");
+	}
 	hd_result_remedy_add(r, "Keep the gateway's connection limit under 2000: each connection "
 				"child takes semaphores.");
 

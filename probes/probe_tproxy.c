@@ -290,6 +290,9 @@ static void describe(const struct state *s, struct hd_buf *b)
 static void remedy_module(struct hd_result *r)
 {
 	hd_result_remedy_add(r, "Load the module now: modprobe xt_TPROXY");
+	hd_result_command(r, "modprobe", "xt_TPROXY", NULL);
+	hd_result_concerns(r, HD_CONCERN_FILE, "/etc/modules-load.d/tproxy.conf");
+	hd_result_concerns(r, HD_CONCERN_FILE, "/etc/sysconfig/iptables-config");
 	hd_result_remedy_add(r,
 			     "and at every boot through the iptables configuration: "
 			     "IPTABLES_MODULES=\"xt_TPROXY\" in /etc/sysconfig/iptables-config, or "
