@@ -509,7 +509,12 @@ static void set_err_tidy(char *err, size_t errsize, const char *probe, char *con
 	long n = 0;
 	char *end;
 
-	if (strncmp(err, "--set:", 6) == 0) {
+	if (probe && strstr(err, "] needs '")) {
+		/* a key the probe requires: about --probe, not about the --set on that line */
+		const char *m = strchr(err, '[');
+		msg = hd_xstrdup(m ? m : err);
+		snprintf(err, errsize, "--probe %s: %s", probe, msg);
+	} else if (strncmp(err, "--set:", 6) == 0) {
 		n = strtol(err + 6, &end, 10);
 		if (*end != ':' || n < 1 || (size_t)n > nsets)
 			return;
