@@ -10,9 +10,15 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 PKGS_BUILD := gcc make cmake pkg-config clang-format \
 	libmnl-dev libcurl4-openssl-dev libproc2-dev libcmocka-dev libinih-dev \
 	libjson-c-dev libselinux1-dev libsepol-dev libpcre2-dev zlib1g-dev
-# What the tests use to create real conditions (namespaces, policies, sockets, servers).
+# What the tests use to create real conditions (namespaces, policies, sockets, servers), and the
+# monitoring programs the integrations are tested against (Icinga 2, NRPE, Prometheus,
+# node_exporter, the Monitoring Plugins for the bench). Their daemons are started by the tests;
+# while the packages install, a policy-rc.d keeps their postinst from starting any (no systemd
+# as PID 1 in CI), and the tests use ports and directories of their own.
 PKGS_TEST  := iproute2 util-linux procps kmod checkpolicy python3 net-tools gzip binutils passwd \
-	coreutils findutils
+	coreutils findutils \
+	icinga2-bin icinga2-common nagios-nrpe-server nagios-nrpe-plugin sudo \
+	prometheus prometheus-node-exporter python3-jsonschema monitoring-plugins-basic
 
 .PHONY: all deps build build-asan doctor test test-plain test-asan bench format format-check clean
 
@@ -26,7 +32,13 @@ deps:
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" != 0 ]; then echo "hostdoctor: missing packages:$$missing (run as root, or apt-get install them)"; exit 1; fi; \
 		echo "installing:$$missing"; \
+		policy=; \
+		if [ ! -e /usr/sbin/policy-rc.d ]; then \
+			printf '#!/bin/sh\n# hostdoctor make deps: no service starts while packages install\nexit 101\n' >/usr/sbin/policy-rc.d; \
+			chmod 755 /usr/sbin/policy-rc.d; policy=1; \
+		fi; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+		rc=$$?; [ -z "$$policy" ] || rm -f /usr/sbin/policy-rc.d; [ $$rc -eq 0 ]; \
 	fi
 
 $(BUILD)/CMakeCache.txt:
