@@ -478,7 +478,11 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 	if (o.ndirs == 0 && !o.probe)
 		push(&o.dirs, &o.ndirs, default_checks_dir());
 	for (size_t i = 0; i < o.ndirs; i++)
-		if (hd_config_load_dir(&cfg, o.dirs[i], table, err, sizeof(err)) < 0) {
+		/* nagios CHECK...: the named checks' sections only (a plugin call per service) */
+		if ((o.mode == M_NAGIOS && o.nargs
+			 ? hd_config_load_checks(&cfg, o.dirs[i], table, o.args, o.nargs, err,
+						 sizeof(err))
+			 : hd_config_load_dir(&cfg, o.dirs[i], table, err, sizeof(err))) < 0) {
 			rc = fatal(&o, "%s", err);
 			goto out;
 		}
@@ -558,6 +562,24 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 		size_t len = 0;
 		FILE *mem;
 
+		/* one check of a plugin call: in this process (runner_inproc.c); a crash runs the
+		 * command again with HOSTDOCTOR_ISOLATE=1, the check then in a child */
+		_cleanup_free_ char **reexec = NULL, **env = NULL;
+		if (nsel == 1 && o.mode != M_EXPLAIN && !getenv("HOSTDOCTOR_ISOLATE")) {
+			size_t ne = 0;
+			reexec = hd_xcalloc((size_t)argc + 1, sizeof(char *));
+			reexec[0] = "/proc/self/exe";
+			for (int i = 1; i < argc; i++)
+				reexec[i] = argv[i];
+			while (environ[ne])
+				ne++;
+			env = hd_xcalloc(ne + 2, sizeof(char *));
+			memcpy(env, environ, ne * sizeof(char *));
+			env[ne] = "HOSTDOCTOR_ISOLATE=1";
+			ro.in_process = true;
+			ro.reexec = reexec;
+			ro.reexec_env = env;
+		}
 		results = hd_xcalloc(nsel + 1, sizeof(*results));
 		hd_run_checks(sel, nsel, &ro, results);
 		rep.results = results;
@@ -565,6 +587,7 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 		rep.checks = sel;
 		rep.root = ro.root;
 		rep.privileged = geteuid() == 0;
+		rep.in_process = ro.in_process;
 		rep.timeout = o.timeout;
 		rep.when = time(NULL);
 		rep.duration = hd_now() - t0;
@@ -618,6 +641,11 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 		rc = exit_code(&o, &rep);
 	}
 out:
+	if (hd_run_abandoned()) {
+		/* a check's thread still runs and reads the configuration: nothing is freed */
+		fflush(stdout);
+		_exit(rc);
+	}
 	if (doc) {
 		/* explain -f json; a fatal error has printed its own document instead */
 		if (!json_object_object_get_ex(doc, "checks", NULL))

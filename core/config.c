@@ -29,7 +29,7 @@ struct raw_section {
 	char *id;
 	int line;
 	struct hd_kv *kv;
-	size_t n;
+	size_t n, cap;
 };
 
 struct parse_state {
@@ -40,6 +40,8 @@ struct parse_state {
 	char *err;
 	size_t errsize;
 	bool failed;
+	char *const *only; /* when set: merge only the sections of these ids */
+	size_t nonly;
 };
 
 /* the first error wins, as "FILE:LINE: message" */
@@ -83,7 +85,10 @@ static int handler(void *user, const char *section, const char *name, const char
 		/* the section header is on some earlier line; the first key's line is close */
 		sec->line = st->in.lineno;
 	}
-	sec->kv = hd_xrealloc(sec->kv, (sec->n + 1) * sizeof(*sec->kv));
+	if (sec->n == sec->cap) {
+		sec->cap = sec->cap ? sec->cap * 2 : 16;
+		sec->kv = hd_xrealloc(sec->kv, sec->cap * sizeof(*sec->kv));
+	}
 	kv = &sec->kv[sec->n++];
 	kv->key = hd_xstrdup(name);
 	kv->value = hd_xstrdup(value);
@@ -381,19 +386,6 @@ err:
 	return -EINVAL;
 }
 
-static struct hd_kv *kv_dup(const struct hd_kv *src, size_t n)
-{
-	struct hd_kv *d = hd_xcalloc(n ? n : 1, sizeof(*d));
-
-	for (size_t i = 0; i < n; i++) {
-		d[i].key = hd_xstrdup(src[i].key);
-		d[i].value = hd_xstrdup(src[i].value);
-		d[i].file = hd_xstrdup(src[i].file);
-		d[i].line = src[i].line;
-	}
-	return d;
-}
-
 static int merge_section(struct parse_state *st, struct hd_config *cfg, struct raw_section *s,
 			 const struct hd_probe *const *table)
 {
@@ -409,8 +401,11 @@ static int merge_section(struct parse_state *st, struct hd_config *cfg, struct r
 		if (strcmp(s->kv[i].key, "probe") == 0)
 			has_probe = true;
 	if (has_probe || !old) {
-		kv = kv_dup(s->kv, s->n);
+		/* the section's own keys become the check's: taken over, not copied */
+		kv = s->kv;
 		n = s->n;
+		s->kv = NULL;
+		s->n = s->cap = 0;
 	} else {
 		/* override: the old keys not set again, then the new ones */
 		kv = hd_xcalloc(old->nparams + s->n + 1, sizeof(*kv));
@@ -447,11 +442,26 @@ static int merge_section(struct parse_state *st, struct hd_config *cfg, struct r
 	return 0;
 }
 
-int hd_config_parse(struct hd_config *cfg, const char *name, const char *bytes, size_t len,
-		    const struct hd_probe *const *table, char *err, size_t errsize)
+static bool wanted(const struct parse_state *st, const char *id)
 {
-	struct parse_state st = {
-	    .name = name, .in = {.bytes = bytes, .len = len}, .err = err, .errsize = errsize};
+	if (!st->only)
+		return true;
+	for (size_t i = 0; i < st->nonly; i++)
+		if (strcmp(st->only[i], id) == 0)
+			return true;
+	return false;
+}
+
+static int parse_only(struct hd_config *cfg, const char *name, const char *bytes, size_t len,
+		      const struct hd_probe *const *table, char *const *only, size_t nonly,
+		      char *err, size_t errsize)
+{
+	struct parse_state st = {.name = name,
+				 .in = {.bytes = bytes, .len = len},
+				 .err = err,
+				 .errsize = errsize,
+				 .only = only,
+				 .nonly = nonly};
 	int r, ret = 0;
 
 	err[0] = '\0';
@@ -464,7 +474,7 @@ int hd_config_parse(struct hd_config *cfg, const char *name, const char *bytes, 
 	else if (r < 0)
 		fail(&st, 0, "cannot parse (out of memory)");
 	for (size_t i = 0; i < st.nsecs && !st.failed; i++)
-		if (merge_section(&st, cfg, &st.secs[i], table) < 0)
+		if (wanted(&st, st.secs[i].id) && merge_section(&st, cfg, &st.secs[i], table) < 0)
 			break;
 	if (st.failed)
 		ret = -EINVAL;
@@ -558,6 +568,25 @@ int hd_config_set(struct hd_config *cfg, const char *id, const char *probe, char
 	return r;
 }
 
+int hd_config_parse(struct hd_config *cfg, const char *name, const char *bytes, size_t len,
+		    const struct hd_probe *const *table, char *err, size_t errsize)
+{
+	return parse_only(cfg, name, bytes, len, table, NULL, 0, err, errsize);
+}
+
+/* Does BYTES hold a "[ID]" of one of ONLY? (A section header is written exactly so.) */
+static bool mentions(const char *bytes, size_t len, char *const *only, size_t nonly)
+{
+	char pat[512];
+
+	for (size_t i = 0; i < nonly; i++) {
+		int n = snprintf(pat, sizeof(pat), "[%s]", only[i]);
+		if (n < 0 || (size_t)n >= sizeof(pat) || memmem(bytes, len, pat, (size_t)n))
+			return true;
+	}
+	return false;
+}
+
 static int conf_filter(const struct dirent *d)
 {
 	size_t n = strlen(d->d_name);
@@ -565,8 +594,8 @@ static int conf_filter(const struct dirent *d)
 	return d->d_name[0] != '.' && n > 5 && strcmp(d->d_name + n - 5, ".conf") == 0;
 }
 
-int hd_config_load_dir(struct hd_config *cfg, const char *dir, const struct hd_probe *const *table,
-		       char *err, size_t errsize)
+static int load_dir(struct hd_config *cfg, const char *dir, const struct hd_probe *const *table,
+		    char *const *only, size_t nonly, char *err, size_t errsize)
 {
 	struct dirent **names = NULL;
 	int n = scandir(dir, &names, conf_filter, alphasort);
@@ -591,8 +620,9 @@ int hd_config_load_dir(struct hd_config *cfg, const char *dir, const struct hd_p
 				snprintf(err, errsize, "%s: cannot read: %s", path,
 					 hd_read_strerror(r));
 				ret = r;
-			} else if (hd_config_parse(cfg, path, bytes, len, table, err, errsize) <
-				   0) {
+			} else if ((!only || mentions(bytes, len, only, nonly)) &&
+				   parse_only(cfg, path, bytes, len, table, only, nonly, err,
+					      errsize) < 0) {
 				ret = -EINVAL;
 			}
 		}
@@ -600,6 +630,19 @@ int hd_config_load_dir(struct hd_config *cfg, const char *dir, const struct hd_p
 	}
 	free(names);
 	return ret;
+}
+
+int hd_config_load_dir(struct hd_config *cfg, const char *dir, const struct hd_probe *const *table,
+		       char *err, size_t errsize)
+{
+	return load_dir(cfg, dir, table, NULL, 0, err, errsize);
+}
+
+int hd_config_load_checks(struct hd_config *cfg, const char *dir,
+			  const struct hd_probe *const *table, char *const *ids, size_t nids,
+			  char *err, size_t errsize)
+{
+	return load_dir(cfg, dir, table, ids, nids, err, errsize);
 }
 
 int hd_check_set_threshold(struct hd_check *c, int critical, const char *text, char *err,

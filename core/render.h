@@ -17,6 +17,7 @@ struct hd_report {
 	struct hd_check *const *checks;
 	const char *root; /* --root, "" for the live host */
 	bool privileged;  /* the checks ran as root */
+	bool in_process;  /* one check, run in a thread of this process (not a child) */
 	double timeout;	  /* the run's deadline, seconds (0: not known) */
 	const char *host;
 	time_t when;	     /* wall-clock time of the run */

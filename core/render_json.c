@@ -6,6 +6,7 @@
 
 #include "render.h"
 #include "result_json.h"
+#include "util.h"
 
 #ifndef HD_VERSION
 #define HD_VERSION "0.0.0"
@@ -31,7 +32,7 @@ void hd_render_json(FILE *out, const struct hd_report *rep, const struct hd_rend
 	json_object_object_add(root, "host", json_object_new_string(rep->host ? rep->host : ""));
 	json_object_object_add(root, "time", json_object_new_string(when));
 	json_object_object_add(root, "mode", json_object_new_string(rep->mode ? rep->mode : ""));
-	json_object_object_add(root, "duration", hd_json_double(round(rep->duration * 1e6) / 1e6));
+	json_object_object_add(root, "duration", hd_json_double(hd_round_to(rep->duration, 1e6)));
 	json_object_object_add(root, "status",
 			       json_object_new_string(hd_status_name(hd_report_worst(rep))));
 	if (rep->mode && strcmp(rep->mode, "preflight") == 0) {

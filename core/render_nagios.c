@@ -136,7 +136,8 @@ static void one_check(FILE *out, const struct hd_report *rep, size_t i, bool sin
 	if (verbose >= 3) {
 		char d[64];
 		hd_fmt_plain(d, sizeof(d), r->duration);
-		fprintf(out, "%sdiagnosis: probe %s ran %s s in a child process", ind, r->probe, d);
+		fprintf(out, "%sdiagnosis: probe %s ran %s s in %s", ind, r->probe, d,
+			rep->in_process ? "this process (one check)" : "a child process");
 		if (rep->checks && rep->checks[i] && rep->checks[i]->timeout > 0)
 			fprintf(out, ", check timeout %g s", rep->checks[i]->timeout);
 		fputc('\n', out);

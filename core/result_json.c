@@ -102,7 +102,7 @@ struct json_object *hd_result_to_json(const struct hd_result *r)
 		json_object_object_add(o, "flags", flags);
 	}
 	json_object_object_add(o, "remediation", remediation_json(r));
-	json_object_object_add(o, "duration", hd_json_double(round(r->duration * 1e6) / 1e6));
+	json_object_object_add(o, "duration", hd_json_double(hd_round_to(r->duration, 1e6)));
 	for (size_t i = 0; i < r->nmetrics; i++) {
 		const struct hd_metric *m = &r->metrics[i];
 		struct json_object *mo = json_object_new_object();

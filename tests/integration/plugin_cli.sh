@@ -71,9 +71,19 @@ expect_rc "--probe port --set port=N: CRITICAL" 2
 run "$HOSTDOCTOR" nagios -d "$HD_TMP/nonexistent" --probe port --set port=1
 expect_rc "--probe with -d: the dir is still read (and missing)" 3
 cp -r "$HD_TMP/checks.d" "$HD_TMP/broken.d"
-echo "garbage" >"$HD_TMP/broken.d/99-broken.conf"
+printf '[other]\nprobe = file-handles\nwarning = 10:5\n' >"$HD_TMP/broken.d/99-broken.conf"
 run "$HOSTDOCTOR" nagios -d "$HD_TMP/broken.d" fh
-expect_rc "a broken checks.d stops a named check" 3
+expect_rc "nagios CHECK: an error in another check's section does not stop it" 0
+run "$HOSTDOCTOR" nagios -d "$HD_TMP/broken.d" other
+expect_rc "nagios CHECK: an error in the named check's section stops it" 3
+expect_out "... naming file and line" "^HOSTDOCTOR UNKNOWN: .*99-broken.conf:3: warning = '10:5' is not a valid range"
+printf '[fh]\nwarning = x\n' >"$HD_TMP/broken.d/98-override.conf"
+run "$HOSTDOCTOR" nagios -d "$HD_TMP/broken.d" fh
+expect_out "nagios CHECK: a bad override of the named check stops it" "98-override.conf:2: warning = 'x'"
+run "$HOSTDOCTOR" list -d "$HD_TMP/broken.d"
+expect_rc "list reads every section: the error shows" 3
+run "$HOSTDOCTOR" doctor -d "$HD_TMP/broken.d"
+expect_rc "doctor reads every section: the error shows" 3
 run "$HOSTDOCTOR" nagios --probe file-handles -w 90 -c 99
 expect_rc "--probe file-handles -w -c: no checks.d needed" 0
 expect_out "--probe: its primary metric with the ranges" "^HOSTDOCTOR OK: .* \| 'used'=[0-9.]+%;90;99;0;100 "
@@ -104,7 +114,12 @@ run "$HOSTDOCTOR" nagios "${D[@]}" free-port --set port=1 -vv
 expect_out "-vv: a --set key says where it came from" "^  port = 1   \(--set:1\)$"
 run "$HOSTDOCTOR" nagios "${D[@]}" fh -vvv
 expect_out "-vvv: how the run went" "^diagnosis: hostdoctor [0-9.]+, 1 check, root '/', as root"
-expect_out "-vvv: per check" "^diagnosis: probe file-handles ran [0-9.]+ s"
+expect_out "-vvv: per check, one check in this process" "^diagnosis: probe file-handles ran [0-9.]+ s in this process \(one check\)$"
+run env HOSTDOCTOR_ISOLATE=1 "$HOSTDOCTOR" nagios "${D[@]}" fh -vvv
+expect_out "-vvv, HOSTDOCTOR_ISOLATE=1: in a child process" "^diagnosis: probe file-handles ran [0-9.]+ s in a child process$"
+expect_rc "HOSTDOCTOR_ISOLATE=1: the same result" 0
+run "$HOSTDOCTOR" nagios "${D[@]}" fh free-port -vvv
+expect_out "-vvv, two checks: each in a child process" "^  diagnosis: probe port ran [0-9.]+ s in a child process$"
 
 # --- preflight -f nagios: the exit code is the state of the line ---
 conf 20-pre.conf <<EOF
