@@ -21,6 +21,7 @@
 #include "config.h"
 #include "explain.h"
 #include "paths.h"
+#include "probe_ref.h"
 #include "render.h"
 #include "result_json.h"
 #include "runner.h"
@@ -37,6 +38,13 @@
 enum mode { M_DOCTOR, M_NAGIOS, M_PREFLIGHT, M_LIST, M_EXPLAIN };
 static const char *const mode_names[] = {"doctor", "nagios", "preflight", "list", "explain"};
 
+/* One -o FILE and the format it is written in: the last -f before it, else the last -f. */
+struct output {
+	const char *path;
+	enum hd_format format;
+	bool format_set;
+};
+
 struct opts {
 	enum mode mode;
 	char **dirs;
@@ -46,7 +54,10 @@ struct opts {
 	size_t nonly, nskip;
 	enum hd_format format;
 	bool format_set;
-	const char *output;
+	struct output *outputs;
+	size_t noutputs;
+	bool exit_zero;
+	bool probes;
 	const char *warning, *critical;
 	double timeout;
 	enum hd_status timeout_state;
@@ -169,33 +180,83 @@ static bool selected_by(const struct hd_check *c, char **names, size_t n)
 	return false;
 }
 
-/* Write BYTES to a temp file beside PATH and rename it over PATH. 0 or -errno. */
-static int write_atomic(const char *path, const char *bytes, size_t len)
+/* Write BYTES to a new temp file beside PATH (its name in *TMP). 0 or -errno. */
+static int write_temp(const char *path, const char *bytes, size_t len, char **tmp)
 {
-	_cleanup_free_ char *tmp = hd_asprintf("%s.tmp.XXXXXX", path);
-	int fd = mkstemp(tmp), e;
+	int fd, e;
 	FILE *f;
 	bool bad;
 
-	if (fd < 0)
-		return -errno;
+	*tmp = hd_asprintf("%s.tmp.XXXXXX", path);
+	fd = mkstemp(*tmp);
+	if (fd < 0) {
+		e = errno;
+		free(*tmp);
+		*tmp = NULL;
+		return -e;
+	}
 	fchmod(fd, 0644);
 	f = fdopen(fd, "w");
 	if (!f) {
 		e = errno;
 		close(fd);
-		unlink(tmp);
 		return -e;
 	}
+	errno = 0;
 	bad = fwrite(bytes, 1, len, f) != len;
 	bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
 	e = errno;
 	bad |= fclose(f) != 0;
-	if (!bad && rename(tmp, path) == 0)
-		return 0;
-	e = errno ? errno : e;
-	unlink(tmp);
-	return -(e ? e : EIO);
+	return bad ? -(e ? e : errno ? errno : EIO) : 0;
+}
+
+/* Every -o FILE: each rendered in its format; a Prometheus file that would repeat another
+ * *.prom file's series in its directory is refused; only when every file was written completely
+ * to a temp file beside it are they renamed into place. 0, or the exit code of the failure. */
+static int write_outputs(const struct opts *o, const struct hd_report *rep,
+			 const struct hd_render_opts *rop)
+{
+	char **tmp = hd_xcalloc(o->noutputs + 1, sizeof(*tmp));
+	int rc = 0;
+
+	for (size_t i = 0; i < o->noutputs && rc == 0; i++) {
+		const struct output *w = &o->outputs[i];
+		_cleanup_free_ char *text = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&text, &len);
+		int r;
+
+		if (!mem) {
+			rc = fatal(o, "out of memory");
+			break;
+		}
+		hd_render(mem, w->format, rep, rop);
+		fclose(mem);
+		if (w->format == HD_FMT_PROMETHEUS) {
+			char msg[1024];
+			if (hd_textfile_collisions(text, len, w->path, msg, sizeof(msg)) > 0) {
+				rc =
+				    fatal(o,
+					  "%s not written: %s; node_exporter would drop the "
+					  "duplicates. Remove the other file, or keep one file per "
+					  "report (doctor, preflight --profile NAME)",
+					  w->path, msg);
+				break;
+			}
+		}
+		if ((r = write_temp(w->path, text, len, &tmp[i])) < 0)
+			rc = fatal(o, "%s: cannot write: %s", w->path, strerror(-r));
+	}
+	for (size_t i = 0; i < o->noutputs && rc == 0; i++)
+		if (rename(tmp[i], o->outputs[i].path) < 0)
+			rc = fatal(o, "%s: cannot write: %s", o->outputs[i].path, strerror(errno));
+	for (size_t i = 0; i < o->noutputs; i++) {
+		if (rc != 0 && tmp[i])
+			unlink(tmp[i]);
+		free(tmp[i]);
+	}
+	free(tmp);
+	return rc;
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -213,7 +274,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	    {"timeout", required_argument, NULL, 't'},
 	    {"jobs", required_argument, NULL, 'j'},
 	    {"set", required_argument, NULL, 's'},
-	    {"probe", required_argument, NULL, 3},
+	    {"probe", required_argument, NULL, 5},
+	    {"exit-zero", no_argument, NULL, 3},
+	    {"probes", no_argument, NULL, 4},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
@@ -235,7 +298,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		else
 			return fatal(o,
 				     "unknown mode '%s' (doctor, nagios, preflight, list, "
-				     "explain); see --help",
+				     "explain, baseline); see --help",
 				     argv[1]);
 		argv++;
 		argc--;
@@ -264,7 +327,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				    optarg);
 			o->format_set = true;
 			break;
-		case 'o': o->output = optarg; break;
+		case 'o':
+			o->outputs =
+			    hd_xrealloc(o->outputs, (o->noutputs + 1) * sizeof(*o->outputs));
+			o->outputs[o->noutputs++] = (struct output){
+			    .path = optarg, .format = o->format, .format_set = o->format_set};
+			break;
+		case 3: o->exit_zero = true; break;
+		case 4: o->probes = true; break;
 		case 'w': o->warning = optarg; break;
 		case 'c': o->critical = optarg; break;
 		case 't':
@@ -281,7 +351,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->jobs = (int)n;
 			break;
 		case 's': push(&o->sets, &o->nsets, optarg); break;
-		case 3: o->probe = optarg; break;
+		case 5: o->probe = optarg; break;
 		case 'v': o->verbose++; break;
 		case 'h':
 			/* a plugin's help and version exit 3, as the Monitoring Plugins' do */
@@ -327,14 +397,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		return fatal(o, "--set applies to one CHECK (or to --probe) in nagios mode");
 	if (o->mode == M_PREFLIGHT && !o->profile)
 		return fatal(o, "preflight needs --profile NAME (a product tag, e.g. fsigk)");
-	if (o->sudo_uid && (o->output || o->ndirs || o->root))
+	if (o->sudo_uid && (o->noutputs || o->ndirs || o->root))
 		return fatal(
 		    o,
 		    "%s is not allowed through sudo (run by uid %s): the sudoers rule gives "
 		    "root to the checks, not to files named on the command line",
-		    o->output  ? "-o"
-		    : o->ndirs ? "-d"
-			       : "--root",
+		    o->noutputs ? "-o"
+		    : o->ndirs	? "-d"
+				: "--root",
 		    o->sudo_uid);
 	if (o->root) {
 		size_t l = strlen(o->root);
@@ -349,15 +419,23 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		if (*o->root && !S_ISDIR(st.st_mode))
 			return fatal(o, "--root %s: not a directory", o->root);
 	}
-	if (o->output) {
+	if (o->probes && o->mode != M_LIST)
+		return fatal(o, "--probes goes with the list mode: hostdoctor list --probes");
+	for (size_t i = 0; i < o->noutputs; i++) {
+		struct output *w = &o->outputs[i];
 		/* -o replaces a regular file only: never a device, FIFO, symlink or directory */
 		struct stat st;
-		if (lstat(o->output, &st) == 0 && !S_ISREG(st.st_mode))
+		if (lstat(w->path, &st) == 0 && !S_ISREG(st.st_mode))
 			return fatal(
 			    o,
 			    "-o %s: not a regular file (only a regular file or a new name is "
 			    "replaced)",
-			    o->output);
+			    w->path);
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(o->outputs[k].path, w->path) == 0)
+				return fatal(o, "-o %s given twice", w->path);
+		if (!w->format_set)
+			w->format = o->format;
 	}
 	return 0;
 }
@@ -449,6 +527,8 @@ static void host_name(const struct opts *o, char *host, size_t size)
 
 static int exit_code(const struct opts *o, const struct hd_report *rep)
 {
+	if (o->exit_zero)
+		return 0; /* the states are in the report; only a failure of our own counts */
 	if (o->mode == M_EXPLAIN)
 		return 0; /* matched: the checks' states are information here */
 	if (o->format == HD_FMT_NPD)
@@ -475,6 +555,13 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 
 	if (rc != 0 || o.done)
 		goto out;
+	if (o.probes) {
+		if (o.format == HD_FMT_JSON)
+			hd_probe_ref_json(stdout, table);
+		else
+			hd_probe_ref_text(stdout, table);
+		goto out;
+	}
 	if (o.ndirs == 0 && !o.probe)
 		push(&o.dirs, &o.ndirs, default_checks_dir());
 	for (size_t i = 0; i < o.ndirs; i++)
@@ -558,9 +645,6 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 		struct hd_render_opts rop = {.verbose = o.verbose};
 		char host[256] = "localhost";
 		double t0 = hd_now();
-		_cleanup_free_ char *text = NULL;
-		size_t len = 0;
-		FILE *mem;
 
 		/* one check of a plugin call: in this process (runner_inproc.c); a crash runs the
 		 * command again with HOSTDOCTOR_ISOLATE=1, the check then in a child */
@@ -596,47 +680,21 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 		host_name(&o, host, sizeof(host));
 		rep.host = host;
 
-		if (!o.output) {
-			const char *nc = getenv("NO_COLOR");
-			rop.color = isatty(STDOUT_FILENO) && !(nc && *nc) && getenv("TERM") &&
-				    strcmp(getenv("TERM"), "dumb") != 0;
-		}
-		mem = open_memstream(&text, &len);
-		if (!mem) {
-			rc = fatal(&o, "out of memory");
-			goto out;
-		}
 		if (doc) {
 			/* explain -f json: the entries and the checks' results in one document */
 			struct json_object *checks = json_object_new_array();
 			for (size_t i = 0; i < nsel; i++)
 				json_object_array_add(checks, hd_result_to_json(&results[i]));
 			json_object_object_add(doc, "checks", checks);
-		} else {
-			hd_render(mem, o.format, &rep, &rop);
-		}
-		fclose(mem);
-		if (o.output && o.format == HD_FMT_PROMETHEUS) {
-			char msg[1024];
-			int dups = hd_textfile_collisions(text, len, o.output, msg, sizeof(msg));
-			if (dups > 0) {
-				rc =
-				    fatal(&o,
-					  "%s not written: %s; node_exporter would drop the "
-					  "duplicates. Remove the other file, or keep one file per "
-					  "report (doctor, preflight --profile NAME)",
-					  o.output, msg);
+		} else if (o.noutputs) {
+			rc = write_outputs(&o, &rep, &rop);
+			if (rc != 0)
 				goto out;
-			}
-		}
-		if (o.output) {
-			int r = write_atomic(o.output, text, len);
-			if (r < 0) {
-				rc = fatal(&o, "%s: cannot write: %s", o.output, strerror(-r));
-				goto out;
-			}
 		} else {
-			fwrite(text, 1, len, stdout);
+			const char *nc = getenv("NO_COLOR");
+			rop.color = isatty(STDOUT_FILENO) && !(nc && *nc) && getenv("TERM") &&
+				    strcmp(getenv("TERM"), "dumb") != 0;
+			hd_render(stdout, o.format, &rep, &rop);
 		}
 		rc = exit_code(&o, &rep);
 	}
@@ -665,6 +723,7 @@ out:
 	free_strs(o.args, o.nargs);
 	free_strs(o.sets, o.nsets);
 	free(o.root);
+	free(o.outputs);
 	fflush(stdout);
 	return rc;
 }

@@ -65,7 +65,7 @@ int hd_explain(const char *dir, char **args, size_t nargs, FILE *in, FILE *out,
 		fprintf(out, "  What it means: %s\n", e->explanation);
 		fprintf(out, "  What to do:    %s\n", e->remedy);
 		if (e->nrelated) {
-			fputs("  Logged with:   ", out);
+			fputs("  Related:       ", out);
 			for (size_t k = 0; k < e->nrelated; k++)
 				fprintf(out, "%s%s", k ? ", " : "", e->related[k]);
 			fputc('\n', out);

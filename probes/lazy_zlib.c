@@ -1,5 +1,8 @@
-/* zlib, opened when a probe first calls it (tproxy's config.gz, log-scan's .gz rotations), not
- * at every start. The functions the probes call are defined here under zlib's own names and
+/* zlib, opened when a probe first calls it (tproxy's config.gz, log-scan's .gz rotations, the
+ * virus definitions of cvd), not at every start. A probe that calls another zlib function
+ * adds it here (the link fails until then: zlib is not linked in, not even into the tests,
+ * which reach it through these same functions: a library linked in beside them would have
+ * its own calls to crc32 or inflateReset bound to these, and a lookup in it find these). The functions the probes call are defined here under zlib's own names and
  * prototypes, so the probes' code is unchanged: each opens libz on first use (core/lazylib.h)
  * and calls the library's function. When libz cannot be opened they fail as zlib reports
  * failure (NULL, -1, Z_STREAM_ERROR; crc32 gives 0), with one line on stderr naming it. */
@@ -24,6 +27,12 @@ static struct {
 	__typeof__(inflateInit2_) *inflateInit2_;
 	__typeof__(inflate) *inflate;
 	__typeof__(inflateEnd) *inflateEnd;
+	__typeof__(inflateReset) *inflateReset;
+	/* compression: only the tests use it (fixtures), through the same door as the probes */
+	__typeof__(deflateInit2_) *deflateInit2_;
+	__typeof__(deflate) *deflate;
+	__typeof__(deflateEnd) *deflateEnd;
+	__typeof__(zlibVersion) *zlibVersion;
 } z;
 
 static int zlib_open(void)
@@ -39,6 +48,11 @@ static int zlib_open(void)
 	    HD_LAZY_SYM(z, inflateInit2_, "inflateInit2_"),
 	    HD_LAZY_SYM(z, inflate, "inflate"),
 	    HD_LAZY_SYM(z, inflateEnd, "inflateEnd"),
+	    HD_LAZY_SYM(z, inflateReset, "inflateReset"),
+	    HD_LAZY_SYM(z, deflateInit2_, "deflateInit2_"),
+	    HD_LAZY_SYM(z, deflate, "deflate"),
+	    HD_LAZY_SYM(z, deflateEnd, "deflateEnd"),
+	    HD_LAZY_SYM(z, zlibVersion, "zlibVersion"),
 	    {0},
 	};
 	static int state; /* 0: not tried, 1: open, -1: cannot be opened */
@@ -108,4 +122,32 @@ int inflate(z_streamp strm, int flush)
 int inflateEnd(z_streamp strm)
 {
 	return zlib_open() < 0 ? Z_STREAM_ERROR : z.inflateEnd(strm);
+}
+
+int inflateReset(z_streamp strm)
+{
+	return zlib_open() < 0 ? Z_STREAM_ERROR : z.inflateReset(strm);
+}
+
+int deflateInit2_(z_streamp strm, int level, int method, int windowBits, int memLevel, int strategy,
+		  const char *version, int stream_size)
+{
+	return zlib_open() < 0 ? Z_STREAM_ERROR
+			       : z.deflateInit2_(strm, level, method, windowBits, memLevel,
+						 strategy, version, stream_size);
+}
+
+int deflate(z_streamp strm, int flush)
+{
+	return zlib_open() < 0 ? Z_STREAM_ERROR : z.deflate(strm, flush);
+}
+
+int deflateEnd(z_streamp strm)
+{
+	return zlib_open() < 0 ? Z_STREAM_ERROR : z.deflateEnd(strm);
+}
+
+const char *zlibVersion(void)
+{
+	return zlib_open() < 0 ? "" : z.zlibVersion();
 }

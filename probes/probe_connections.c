@@ -17,9 +17,6 @@
 #include <unistd.h>
 #include "util.h"
 
-/* The gateway guide's ceiling for the maximum connections setting. */
-#define GUIDE_MAX_CONNECTIONS 2000
-
 int conn_collect(const struct sd_sock *s, void *data)
 {
 	struct conn_count *n = data;
@@ -150,6 +147,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	int64_t port = hd_check_int(c, "port");
 	int64_t max = hd_check_int(c, "max");
 	int64_t per_kb = hd_check_int(c, "per_connection_kb");
+	int64_t advised = hd_check_int(c, "max_advised");
+	const char *note = hd_check_str(c, "note");
 	struct conn_count n = {.port = (uint16_t)port};
 	static const uint8_t families[] = {AF_INET, AF_INET6};
 	_cleanup_free_ char *meminfo = NULL;
@@ -255,10 +254,10 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		    r, "%" PRIu64 " of %lld allowed connections are in use (90%% or more)",
 		    n.established, (long long)max);
 	}
-	if (max > GUIDE_MAX_CONNECTIONS) {
+	if (advised > 0 && max > advised) {
 		hd_result_raise(r, HD_WARNING);
-		hd_result_detail(r, "max = %lld is above the %d the product supports well",
-				 (long long)max, GUIDE_MAX_CONNECTIONS);
+		hd_result_detail(r, "max = %lld is above the %lld the product advises",
+				 (long long)max, (long long)advised);
 	}
 	if (max > 0 && total_kb && (uint64_t)max * (uint64_t)per_kb > total_kb) {
 		hd_result_raise(r, HD_WARNING);
@@ -268,21 +267,28 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				 (long long)max, memmax, ram);
 	}
 
-	if (max > 0 && (uint64_t)max >= GUIDE_MAX_CONNECTIONS)
+	if (advised > 0 && max >= advised)
 		hd_result_remedy(r,
-				 "The limit (%lld) is at or above %d: do not raise it further; "
+				 "The limit (%lld) is at or above %lld: do not raise it further; "
 				 "each connection takes about %lld KB.",
-				 (long long)max, GUIDE_MAX_CONNECTIONS, (long long)per_kb);
+				 (long long)max, (long long)advised, (long long)per_kb);
+	else if (advised > 0)
+		hd_result_remedy(
+		    r,
+		    "Raise the service's maximum connections%s%s, keeping it under %lld "
+		    "(each connection takes about %lld KB: %lld take about %.1f GiB).",
+		    max > 0 ? " above " : "", max > 0 ? hd_check_str(c, "max") : "",
+		    (long long)advised, (long long)per_kb, (long long)advised,
+		    (double)advised * (double)per_kb / 1048576.0);
 	else
-		hd_result_remedy(r,
-				 "Raise the service's maximum connections%s%s, keeping it under %d "
-				 "(each connection takes about %lld KB: %d take about %.1f GiB).",
-				 max > 0 ? " above " : "", max > 0 ? hd_check_str(c, "max") : "",
-				 GUIDE_MAX_CONNECTIONS, (long long)per_kb, GUIDE_MAX_CONNECTIONS,
-				 (double)GUIDE_MAX_CONNECTIONS * (double)per_kb / 1048576.0);
-	hd_result_remedy_add(r,
-			     "Restore the scan timeout to 90 s if it was raised: long scans hold "
-			     "connections open.");
+		hd_result_remedy(
+		    r,
+		    "Raise the service's maximum connections%s%s (each connection takes "
+		    "about %lld KB).",
+		    max > 0 ? " above " : "", max > 0 ? hd_check_str(c, "max") : "",
+		    (long long)per_kb);
+	if (note && *note)
+		hd_result_remedy_add(r, "%s", note);
 	hd_result_remedy_add(
 	    r,
 	    "Check the network for slow or stuck clients and servers: ss -tni "
@@ -310,6 +316,13 @@ static const struct hd_param params[] = {
      .min = 1,
      .max = 1048576,
      .help = "memory one connection takes, in KB, for the estimate"},
+    {.key = "max_advised",
+     .type = HD_P_INT,
+     .def = "0",
+     .min = 0,
+     .max = 10000000,
+     .help = "the highest maximum the product advises (0: none): WARNING above it"},
+    {.key = "note", .type = HD_P_STR, .help = "the product's own advice, a line of the remedy"},
     {0},
 };
 

@@ -124,8 +124,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	struct core *cores = NULL;
 	struct hd_buf names = {0};
 	_cleanup_free_ char *list = NULL;
-	char **logs = NULL;
-	size_t n = 0, nlogs;
+	char **logs = NULL, **also = NULL;
+	size_t n = 0, nlogs, nalso;
 	off_t total = 0;
 	struct dirent *e;
 	time_t now = time(NULL);
@@ -250,6 +250,16 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				     "journalctl --since '%s' > /tmp/journal.txt)",
 				     when, when);
 	}
+	nalso = hd_check_list(c, "also", &also);
+	if (nalso) {
+		struct hd_buf ab = {0};
+		_cleanup_free_ char *as = NULL;
+		for (size_t i = 0; i < nalso; i++)
+			hd_buf_printf(&ab, "%s%s", i ? ", " : "", also[i]);
+		as = hd_buf_steal(&ab);
+		hd_result_remedy_add(r, "4. with them: %s", as);
+	}
+	hd_strv_free(also);
 	hd_result_remedy_add(r,
 			     "When support has them, remove the dumps so the next crash is "
 			     "noticed: cd %s && rm -f %s",
@@ -270,6 +280,9 @@ static const struct hd_param params[] = {
     {.key = "logs",
      .type = HD_P_LIST,
      .help = "log files or directories support asks for, named in the remedy"},
+    {.key = "also",
+     .type = HD_P_LIST,
+     .help = "other files support asks for with the dumps (e.g. a diagnostics archive)"},
     {0},
 };
 

@@ -124,6 +124,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			      strerror(-rc));
 		return rc;
 	}
+	/* the kernel's fields: allocated, allocated but unused (always 0 since 2.6), maximum */
 	if (file_nr_parse(bytes, len, &alloc, &max) < 0) {
 		hd_result_set(
 		    r, HD_UNKNOWN,
@@ -149,21 +150,27 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			      " required (%.1f%% in use)",
 			      max, min_max, pct);
 	}
+	/* the check's minimum when the limit is below it, else twice the limit (our suggestion) */
+	uint64_t sugg = min_max > 0 && (uint64_t)min_max > max ? (uint64_t)min_max : max * 2;
 	hd_result_remedy(
-	    r,
-	    "Raise the limit: echo 'fs.file-max = %" PRIu64 "' > "
-	    "/etc/sysctl.d/90-file-max.conf && sysctl --system",
-	    (uint64_t)(min_max > 0 && (uint64_t)min_max > max * 2 ? (uint64_t)min_max : max * 2));
+	    r, "Find what holds the handles: the processes listed above, or lsof (lsof -n "
+	       "| awk '{print $2}' | sort | uniq -c | sort -rn | head); a leak shows as "
+	       "one process growing.");
+	hd_result_remedy_add(r,
+			     "If nothing misbehaves and the host is near the limit, raise it: add "
+			     "'fs.file-max = %" PRIu64 "' to /etc/sysctl.conf and run 'sysctl -p'.",
+			     sugg);
+	hd_result_remedy_add(r,
+			     "Where /etc/sysctl.d is read (systemd): echo 'fs.file-max = %" PRIu64
+			     "' > /etc/sysctl.d/90-file-max.conf && sysctl --system",
+			     sugg);
 	{
 		char set[64];
-		snprintf(set, sizeof(set), "fs.file-max=%" PRIu64,
-			 (uint64_t)(min_max > 0 && (uint64_t)min_max > max * 2 ? (uint64_t)min_max
-									       : max * 2));
+		snprintf(set, sizeof(set), "fs.file-max=%" PRIu64, sugg);
 		hd_result_command(r, "sysctl", "-w", set, NULL);
+		hd_result_concerns(r, HD_CONCERN_FILE, "/etc/sysctl.conf");
 		hd_result_concerns(r, HD_CONCERN_FILE, "/etc/sysctl.d/90-file-max.conf");
 	}
-	hd_result_remedy_add(r, "Then find what holds the handles: the processes listed above "
-				"(ls /proc/PID/fd | wc -l); a leak shows as one process growing.");
 	/* filled in only when someone will read it: it walks /proc */
 	if (ctx->verbose || pct >= 50 || (c->warn.set && hd_range_alerts(&c->warn, pct)) ||
 	    r->status != HD_OK)
@@ -177,7 +184,7 @@ static const struct hd_param params[] = {
      .def = "0",
      .min = 0,
      .max = INT64_MAX,
-     .help = "CRITICAL when fs.file-max is below this (the gateway guide asks for 65535)"},
+     .help = "CRITICAL when fs.file-max is below this; the remedy then suggests this value"},
     {0},
 };
 

@@ -1,4 +1,5 @@
-/* ipsec: XFRM policies against the SAs they need (NETLINK_XFRM), manual SPIs, and key files. */
+/* ipsec: the project's own Linux kernel check, not a check of vendor document 002's stack: XFRM
+ * policies against the SAs they need (NETLINK_XFRM), and manual SPIs below 256. */
 #include "probe_ipsec.h"
 
 #include <arpa/inet.h>
@@ -7,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 
 #include "cleanup.h"
 #include "netlink.h"
@@ -241,15 +240,14 @@ size_t ipsec_evaluate(const struct ipsec_state *st, struct hd_result *r, size_t 
 			if (find_sa(st, t, src, dst, way == (out ? 0 : 1), &larval))
 				continue;
 			missing++;
-			hd_result_detail(
-			    r,
-			    "SA not found: %s %s %s -> %s (%s mode, reqid %u; needed by "
-			    "the %s policy %u)%s",
-			    way ? "inbound" : "outbound", proto_name(t->proto),
-			    addr_str(t->family, src, a, sizeof(a)),
-			    addr_str(t->family, dst, b, sizeof(b)), mode_name(t->mode), t->reqid,
-			    dir_name(t->dir), t->index,
-			    larval ? "; negotiation pending (larval SA, SPI 0)" : "");
+			hd_result_detail(r,
+					 "missing SA: %s %s %s -> %s (%s mode, reqid %u; needed by "
+					 "the %s policy %u)%s",
+					 way ? "inbound" : "outbound", proto_name(t->proto),
+					 addr_str(t->family, src, a, sizeof(a)),
+					 addr_str(t->family, dst, b, sizeof(b)), mode_name(t->mode),
+					 t->reqid, dir_name(t->dir), t->index,
+					 larval ? "; negotiation pending (larval SA, SPI 0)" : "");
 		}
 	}
 	for (size_t i = 0; i < st->nsas; i++) {
@@ -262,7 +260,7 @@ size_t ipsec_evaluate(const struct ipsec_state *st, struct hd_result *r, size_t 
 			continue;
 		(*low_spi)++;
 		hd_result_detail(r,
-				 "SPI must be >= 256: %s SA %s -> %s has SPI 0x%x (1-255 are "
+				 "SPI below 256: %s SA %s -> %s has SPI 0x%x (1-255 are "
 				 "reserved)",
 				 proto_name(s->proto), addr_str(s->family, &s->src, a, sizeof(a)),
 				 addr_str(s->family, &s->dst, b, sizeof(b)), s->spi);
@@ -270,190 +268,20 @@ size_t ipsec_evaluate(const struct ipsec_state *st, struct hd_result *r, size_t 
 	if (missing) {
 		hd_result_raise(r, HD_CRITICAL);
 		hd_result_remedy_add(
-		    r, "SA not found: configure the SA for the peer (the connection "
-		       "in the IKE daemon's configuration, or 'ip xfrm state add' for "
-		       "manual keys), or restart IKE so it negotiates one (systemctl "
-		       "restart strongswan / ipsec restart; swanctl --initiate).");
+		    r, "Missing SA: the IKE daemon that installed the policy has not negotiated "
+		       "it; see that daemon's log for the peer, or for manual keys add the SA "
+		       "('ip xfrm state add ...'); 'ip xfrm policy' and 'ip xfrm state' show "
+		       "what the kernel holds.");
 	}
 	if (*low_spi) {
 		hd_result_raise(r, HD_CRITICAL);
 		hd_result_remedy_add(
-		    r, "SPI must be >= 256 for manual keys: re-create the SA with spi "
-		       "0x100 or more on both peers (ip xfrm state deleteall spi OLD; ip "
-		       "xfrm state add ... spi 0x1000 ...).");
+		    r, "SPI below 256 on a manually keyed SA: re-create the SA with an SPI "
+		       "above 256 on both peers (ip xfrm state delete ... spi OLD; ip xfrm "
+		       "state add ... spi 0x1000 ...).");
 	}
 	free(seen);
 	return missing;
-}
-
-/* ---- PEM ---- */
-
-static bool b64_char(char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       c == '+' || c == '/';
-}
-
-/* LINE is "-----WORD LABEL-----": copy LABEL. */
-static bool pem_marker(const char *line, size_t n, const char *word, char *label, size_t size)
-{
-	size_t w = strlen(word);
-
-	if (n < 10 + w + 1 || strncmp(line, "-----", 5) != 0 || strncmp(line + 5, word, w) != 0 ||
-	    line[5 + w] != ' ' || strncmp(line + n - 5, "-----", 5) != 0)
-		return false;
-	snprintf(label, size, "%.*s", (int)(n - 10 - w - 1), line + 5 + w + 1);
-	return true;
-}
-
-int pem_check(const char *buf, size_t len, struct pem_info *info, char *why, size_t whysize)
-{
-	const char *p = buf, *end = buf + len;
-	char label[64] = "", endlabel[64];
-	int lineno = 0, begin_line = 0;
-	enum { OUTSIDE, HEADERS, BODY } state = OUTSIDE;
-	size_t body = 0, pad = 0;
-
-	memset(info, 0, sizeof(*info));
-	if (memchr(buf, '\0', len)) {
-		snprintf(why, whysize, "binary content (DER?), not PEM text");
-		return -EINVAL;
-	}
-	while (p < end) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		size_t n;
-
-		if (!eol)
-			eol = end;
-		n = (size_t)(eol - p);
-		if (n && p[n - 1] == '\r')
-			n--;
-		lineno++;
-		if (state == OUTSIDE) {
-			if (pem_marker(p, n, "BEGIN", label, sizeof(label))) {
-				state = HEADERS;
-				begin_line = lineno;
-				body = pad = 0;
-				if (!info->blocks)
-					snprintf(info->label, sizeof(info->label), "%s", label);
-				size_t ll = strlen(label);
-				if (ll >= 11 && strcmp(label + ll - 11, "PRIVATE KEY") == 0)
-					info->private_key = true;
-			} else if (pem_marker(p, n, "END", endlabel, sizeof(endlabel))) {
-				snprintf(why, whysize, "line %d: -----END %s----- without BEGIN",
-					 lineno, endlabel);
-				return -EINVAL;
-			}
-		} else if (pem_marker(p, n, "END", endlabel, sizeof(endlabel))) {
-			if (strcmp(endlabel, label) != 0) {
-				snprintf(why, whysize,
-					 "line %d: END %s does not match BEGIN %s (line %d)",
-					 lineno, endlabel, label, begin_line);
-				return -EINVAL;
-			}
-			if (body == 0 || (body + pad) % 4 != 0) {
-				snprintf(why, whysize, "%s block at line %d: %s", label, begin_line,
-					 body == 0 ? "empty body" : "base64 body is truncated");
-				return -EINVAL;
-			}
-			info->blocks++;
-			state = OUTSIDE;
-		} else if (state == HEADERS && memchr(p, ':', n)) {
-			/* RFC 1421 headers of legacy encrypted keys (Proc-Type:, DEK-Info:) */
-		} else if (n == 0) {
-			if (state == BODY) {
-				snprintf(why, whysize, "line %d: blank line inside the %s body",
-					 lineno, label);
-				return -EINVAL;
-			}
-		} else {
-			state = BODY;
-			for (size_t i = 0; i < n; i++) {
-				if (p[i] == '=' && pad < 2) {
-					pad++;
-				} else if (!b64_char(p[i]) || pad) {
-					snprintf(why, whysize,
-						 "line %d: '%c' in the base64 body of %s", lineno,
-						 p[i] == '=' ? '=' : p[i], label);
-					return -EINVAL;
-				} else {
-					body++;
-				}
-			}
-		}
-		p = eol + 1;
-	}
-	if (state != OUTSIDE) {
-		snprintf(why, whysize, "no -----END %s----- line (BEGIN at line %d): truncated",
-			 label, begin_line);
-		return -EINVAL;
-	}
-	if (!info->blocks) {
-		snprintf(why, whysize, "no -----BEGIN ...----- line: not a PEM file");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* ---- the probe ---- */
-
-static size_t check_key_file(const struct hd_ctx *ctx, const char *file, struct hd_result *r)
-{
-	char path[1024], why[200];
-	_cleanup_free_ char *buf = NULL;
-	struct pem_info pem;
-	struct stat st;
-	size_t len, problems = 0;
-	int rc;
-
-	if (hd_path(ctx, file, path, sizeof(path)) < 0 || stat(path, &st) < 0) {
-		hd_result_detail(r, "%s: missing (%s)", file, strerror(errno));
-		hd_result_remedy_add(r, "Put the key or certificate back at %s (or fix key_files).",
-				     file);
-		hd_result_raise(r, HD_CRITICAL);
-		return 1;
-	}
-	rc = hd_read_file(ctx, file, &buf, &len, 1 << 20);
-	if (rc < 0) {
-		hd_result_detail(r, "%s: cannot read: %s%s", file, strerror(-rc),
-				 ctx->privileged ? "" : " (needs root)");
-		hd_result_raise(r, HD_UNKNOWN);
-		return 0;
-	}
-	if (pem_check(buf, len, &pem, why, sizeof(why)) < 0) {
-		hd_result_detail(r, "%s: not valid PEM: %s", file, why);
-		hd_result_remedy_add(r,
-				     "Replace %s with the PEM file from your CA or key backup "
-				     "(openssl x509 -in FILE -noout / openssl pkey -in FILE -noout "
-				     "shows what is wrong).",
-				     file);
-		hd_result_raise(r, HD_CRITICAL);
-		problems++;
-	}
-	if (st.st_uid != 0) {
-		hd_result_detail(r, "%s: owned by uid %u, not root", file, (unsigned)st.st_uid);
-		hd_result_remedy_add(r, "chown root:root %s", file);
-		hd_result_raise(r, HD_CRITICAL);
-		problems++;
-	}
-	if (pem.private_key && (st.st_mode & 077)) {
-		hd_result_detail(r, "%s: private key with mode %04o: readable beyond root", file,
-				 (unsigned)(st.st_mode & 07777));
-		hd_result_remedy_add(r, "chmod 600 %s", file);
-		hd_result_raise(r, HD_CRITICAL);
-		problems++;
-	} else if (!pem.private_key && (st.st_mode & 022)) {
-		hd_result_detail(r, "%s: mode %04o: writable by group or others", file,
-				 (unsigned)(st.st_mode & 07777));
-		hd_result_remedy_add(r, "chmod 644 %s", file);
-		hd_result_raise(r, HD_CRITICAL);
-		problems++;
-	}
-	if (!problems)
-		hd_result_detail(r, "%s: %s, %d PEM block%s, mode %04o, owner root", file,
-				 pem.private_key ? "private key" : pem.label, pem.blocks,
-				 pem.blocks == 1 ? "" : "s", (unsigned)(st.st_mode & 07777));
-	return problems;
 }
 
 static int dump(int type, mnl_cb_t cb, struct ipsec_state *st, const struct hd_ctx *ctx)
@@ -469,10 +297,10 @@ static int dump(int type, mnl_cb_t cb, struct ipsec_state *st, const struct hd_c
 static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_result *r)
 {
 	struct ipsec_state st = {0};
-	char **keys = NULL;
-	size_t nkeys, missing, low = 0, keyprob = 0;
+	size_t missing, low = 0;
 	int rc;
 
+	(void)c;
 	rc = dump(XFRM_MSG_GETPOLICY, ipsec_policy_cb, &st, ctx);
 	if (rc == 0)
 		rc = dump(XFRM_MSG_GETSA, ipsec_sa_cb, &st, ctx);
@@ -490,8 +318,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		return st.error;
 	}
 	hd_result_set(r, HD_SKIPPED,
-		      "no IPsec policy installed (%zu XFRM polic%s without a "
-		      "template)",
+		      "no IPsec policy in the kernel's XFRM database (%zu XFRM polic%s "
+		      "without a template)",
 		      st.npolicies, st.npolicies == 1 ? "y" : "ies");
 	missing = ipsec_evaluate(&st, r, &low);
 	if (st.ntemplated) {
@@ -510,15 +338,6 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		hd_result_set(r, HD_CRITICAL, "%zu SA%s with an SPI below 256", low,
 			      low == 1 ? "" : "s");
 	}
-	nkeys = hd_check_list(c, "key_files", &keys);
-	for (size_t i = 0; i < nkeys; i++)
-		keyprob += check_key_file(ctx, keys[i], r);
-	if (keyprob) {
-		_cleanup_free_ char *was = hd_xstrdup(r->summary ? r->summary : "");
-		hd_result_set(r, r->status, "%s; %zu key file problem%s", was, keyprob,
-			      keyprob == 1 ? "" : "s");
-	}
-	hd_strv_free(keys);
 	if (!r->remedy) /* for a threshold crossing */
 		hd_result_remedy(r, "Check 'ip xfrm policy' and 'ip xfrm state' against the IKE "
 				    "daemon's configuration.");
@@ -526,15 +345,11 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	hd_result_metric(r, "policies", (double)st.ntemplated, HD_UNIT_NONE);
 	hd_result_metric(r, "sas", (double)st.nsas, HD_UNIT_NONE);
 	hd_result_metric(r, "low_spi", (double)low, HD_UNIT_NONE);
-	hd_result_metric(r, "key_problems", (double)keyprob, HD_UNIT_NONE);
 	ipsec_state_free(&st);
 	return 0;
 }
 
 static const struct hd_param params[] = {
-    {.key = "key_files",
-     .type = HD_P_LIST,
-     .help = "private keys and certificates: PEM, owner root, private keys mode 600"},
     {0},
 };
 
@@ -543,13 +358,12 @@ static const struct hd_metric_doc metrics[] = {
     {"policies", "XFRM policies with a template (IPsec policies)."},
     {"sas", "XFRM security associations."},
     {"low_spi", "ESP/AH SAs with an SPI in the reserved range 1-255."},
-    {"key_problems", "Problems found in key_files (mode, owner, PEM)."},
     {0},
 };
 
 const struct hd_probe probe_ipsec = {
     .name = "ipsec",
-    .summary = "IPsec policies have their SAs in both directions; SPIs and key files are sane",
+    .summary = "Linux XFRM: IPsec policies have their SAs in both directions, no SPI below 256",
     .params = params,
     .metrics = metrics,
     .run = run,

@@ -1,4 +1,4 @@
-/* Parsers of the ipsec probe (XFRM policy and SA dumps, PEM key files), shared with the tests. */
+/* Parsers of the ipsec probe (the Linux kernel's XFRM policy and SA dumps), shared with the tests. */
 #pragma once
 
 #include <libmnl/libmnl.h>
@@ -49,12 +49,3 @@ void ipsec_state_free(struct ipsec_state *st);
  * reserved (only manual keying produces them). Adds details and remedies to R and raises its
  * status; returns the number of missing SAs (*LOW_SPI: SAs with a reserved SPI). */
 size_t ipsec_evaluate(const struct ipsec_state *st, struct hd_result *r, size_t *low_spi);
-
-/* A PEM file: one or more -----BEGIN L----- / base64 / -----END L----- blocks. */
-struct pem_info {
-	int blocks;
-	bool private_key; /* a label ending in "PRIVATE KEY" */
-	char label[64];	  /* of the first block */
-};
-/* 0, or -EINVAL with WHY saying what is wrong and where (line number). */
-int pem_check(const char *buf, size_t len, struct pem_info *info, char *why, size_t whysize);

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,6 +200,50 @@ static long version_code(const struct kver *v)
 	return (v->up[0] << 16) + ((minor > 255 ? 255 : minor) << 8) + (patch > 255 ? 255 : patch);
 }
 
+int kver_supported(const char *release, char *const *patterns, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fnmatch(patterns[i], release, 0) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The running RELEASE against the check's list of supported kernels (OK already set). */
+static void judge_supported(const struct hd_check *c, const char *release, struct hd_result *r)
+{
+	char **list = NULL, where[256];
+	size_t n = hd_check_list(c, "supported", &list);
+	int hit = kver_supported(release, list, n);
+
+	hd_check_where(c, "supported", where, sizeof(where));
+	hd_result_metric(r, "supported", hit >= 0, HD_UNIT_NONE);
+	if (n == 0) {
+		hd_result_set(r, HD_SKIPPED,
+			      "does not apply: no supported kernels listed for kernel %s (set "
+			      "'supported = RELEASE, ...' at %s from the product's list)",
+			      release, where);
+	} else if (hit >= 0) {
+		hd_result_set(r, HD_OK, "kernel %s is supported (matches '%s')", release,
+			      list[hit]);
+	} else {
+		struct hd_buf b = {0};
+		_cleanup_free_ char *all = NULL;
+
+		for (size_t i = 0; i < n; i++)
+			hd_buf_printf(&b, "%s%s", i ? ", " : "", list[i]);
+		all = hd_buf_steal(&b);
+		hd_result_set(r, HD_CRITICAL, "kernel %s is not one of the %zu supported kernels",
+			      release, n);
+		hd_result_detail(r, "supported (%s): %s", where, all);
+		hd_result_remedy(r,
+				 "Boot one of the supported kernels (%s), or upgrade the product "
+				 "to a version that supports %s. Then 'uname -r' shows the "
+				 "running release.",
+				 all, release);
+	}
+	hd_strv_free(list);
+}
+
 static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_result *r)
 {
 	const char *min = hd_check_str(c, "min");
@@ -231,6 +276,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		hd_result_set(r, HD_OK, "kernel %s", bytes);
 		hd_result_remedy(r, "Upgrade the kernel:");
 		upgrade_remedy(ctx, bytes, r);
+		if (hd_check_has(c, "supported"))
+			judge_supported(c, bytes, r);
 		return 0;
 	}
 	if (kver_parse(min, strlen(min), &want) < 0) {
@@ -269,6 +316,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	hd_result_set(r, HD_OK, "kernel %s (at least %s)", bytes, min);
 	hd_result_remedy(r, "Upgrade the kernel:");
 	upgrade_remedy(ctx, bytes, r);
+	if (hd_check_has(c, "supported"))
+		judge_supported(c, bytes, r);
 	return 0;
 }
 
@@ -277,6 +326,10 @@ static const struct hd_param params[] = {
      .type = HD_P_STR,
      .help = "CRITICAL when the running kernel is older (dotted: 4.18, 3.10.0-1160); unset: "
 	     "report only"},
+    {.key = "supported",
+     .type = HD_P_LIST,
+     .help = "kernel releases the product supports, as shell patterns (4.18.0-513.*.el8_9.x86_64); "
+	     "CRITICAL when the running one matches none; set but empty: SKIPPED"},
     {0},
 };
 
@@ -284,6 +337,7 @@ static const struct hd_metric_doc metrics[] = {
     {"version_code", "major*65536 + minor*256 + min(patch, 255), as LINUX_VERSION_CODE."},
     {"major", "Major kernel version."},
     {"minor", "Minor kernel version."},
+    {"supported", "1 when the running release matches the supported list (only with 'supported')."},
     {0},
 };
 

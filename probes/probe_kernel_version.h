@@ -29,3 +29,6 @@ struct os_release {
 	char id[64], id_like[128], version_id[32];
 };
 void os_release_parse(const char *bytes, size_t len, struct os_release *out);
+
+/* Index of the first shell pattern (fnmatch) in PATTERNS that RELEASE matches, or -1. */
+int kver_supported(const char *release, char *const *patterns, size_t n);

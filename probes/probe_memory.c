@@ -109,13 +109,29 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	_cleanup_free_ char *bytes = NULL;
 	int64_t need_mb = hd_check_int(c, "need_mb");
 	int64_t per_conn_kb = hd_check_int(c, "per_connection_kb");
-	int64_t conns = hd_check_int(c, "max_connections");
+	int64_t conns = 0;
+	char **each = NULL, where[256];
+	size_t neach = hd_check_list(c, "max_connections", &each);
 	struct meminfo m;
 	const char *bad;
 	uint64_t avail_kb, need_kb, conn_kb;
 	size_t len;
 	int rc;
 
+	/* max_connections may repeat (one value per service): their sum is what the product holds */
+	for (size_t i = 0; i < neach; i++) {
+		int64_t v;
+		if (hd_parse_int(each[i], &v) < 0 || v < 0 || v > INT32_MAX) {
+			hd_check_where(c, "max_connections", where, sizeof(where));
+			hd_result_set(r, HD_UNKNOWN,
+				      "max_connections = '%s' is not a whole number (%s)", each[i],
+				      where);
+			hd_strv_free(each);
+			return -EINVAL;
+		}
+		conns += v;
+	}
+	hd_strv_free(each);
 	rc = hd_read_file(ctx, "/proc/meminfo", &bytes, &len, 1 << 20);
 	if (rc < 0) {
 		hd_result_set(r, HD_UNKNOWN, "cannot read %s/proc/meminfo: %s", ctx->root,
@@ -198,13 +214,11 @@ static const struct hd_param params[] = {
      .def = "500",
      .min = 0,
      .max = INT32_MAX,
-     .help = "memory per connection in KB (the gateway guide says 500)"},
+     .help = "memory per connection in KB, for max_connections"},
     {.key = "max_connections",
-     .type = HD_P_INT,
-     .def = "0",
-     .min = 0,
-     .max = INT32_MAX,
-     .help = "connections the product is configured for; need = this x per_connection_kb"},
+     .type = HD_P_LIST,
+     .help = "connections the product is configured for; may repeat (one per service), summed; "
+	     "need = the sum x per_connection_kb"},
     {0},
 };
 

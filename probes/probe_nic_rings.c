@@ -356,10 +356,13 @@ static void remedy(struct hd_result *r, const struct iface *v, size_t n, bool on
 		if (!v[i].rings.has_rx && !v[i].rings.has_tx)
 			continue;
 		ethtool_args(&v[i].rings, cmd, sizeof(cmd));
-		if (!any)
-			hd_result_remedy(r, "Raise the rings to their maximum: %s", cmd);
-		else
+		if (!any) {
+			hd_result_remedy(r, "See the current and maximum ring sizes: ethtool -g %s",
+					 v[i].name);
+			hd_result_remedy_add(r, "Raise the rings to their maximum: %s", cmd);
+		} else {
 			hd_result_remedy_add(r, "  and: %s", cmd);
+		}
 		hd_result_command_line(r, cmd);
 		hd_result_concerns(r, HD_CONCERN_FILE, "/etc/udev/rules.d/60-nic-rings.rules");
 		if (!any) {

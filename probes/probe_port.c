@@ -198,6 +198,11 @@ static void describe_owner(const struct who *w, size_t i, const struct sd_sock *
 			 "owner unknown (uid %u; needs root: other users' /proc/PID/fd are not "
 			 "readable)",
 			 s->uid);
+	else if (w->denied) /* root without CAP_DAC_READ_SEARCH/CAP_SYS_PTRACE (a sandbox) */
+		snprintf(buf, size,
+			 "owner unknown (uid %u; %zu processes' /proc/PID/fd not readable: needs "
+			 "CAP_DAC_READ_SEARCH and CAP_SYS_PTRACE)",
+			 s->uid, w->denied);
 	else
 		snprintf(buf, size, "no process holds it (uid %u, inode %u)", s->uid, s->inode);
 }
@@ -269,8 +274,9 @@ static void remedy_stop_other(struct hd_result *r, const struct who *w, const ch
 		hd_result_remedy(
 		    r,
 		    "Find the process holding %s as root (hostdoctor as root names it, "
-		    "or: ss -anp 'sport = :%lld') and stop that service.",
-		    what, (long long)port);
+		    "or: netstat -anp | grep :%lld, or ss -anp 'sport = :%lld') and stop that "
+		    "service.",
+		    what, (long long)port, (long long)port);
 		snprintf(filter, sizeof(filter), "sport = :%lld", (long long)port);
 		hd_result_command(r, "ss", "-anp", filter, NULL);
 	}
@@ -286,6 +292,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	const char *address = hd_check_str(c, "address");
 	const char *proto = hd_check_str(c, "proto");
 	const char *owner = hd_check_str(c, "owner");
+	const char *restart = hd_check_str(c, "restart_hint");
 	bool want_free = strcmp(hd_check_str(c, "expect"), "free") == 0;
 	__attribute__((cleanup(port_scan_free))) struct port_scan scan = {
 	    .port = (uint16_t)port,
@@ -390,10 +397,12 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			remedy_stop_other(r, &w, what, port, "the product");
 		} else {
 			hd_result_set(r, HD_OK, "%s is free", what);
-			hd_result_remedy(r,
-					 "Stop the service that holds %s (ss -anp 'sport = :%lld' "
-					 "names it) or move the product to another port.",
-					 what, (long long)port);
+			hd_result_remedy(
+			    r,
+			    "Stop the service that holds %s (netstat -anp | grep :%lld, "
+			    "or ss -anp 'sport = :%lld', names it) or move the product "
+			    "to another port.",
+			    what, (long long)port, (long long)port);
 		}
 		return 0;
 	}
@@ -407,15 +416,25 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				      list);
 		else
 			hd_result_set(r, HD_CRITICAL, "nothing listens on %s", what);
-		hd_result_remedy(
-		    r,
-		    "Start the service%s%s (systemctl start %s) and read its log for the "
-		    "error that kept it from listening (e.g. 'Address already in use').",
-		    owner ? " " : "", owner ? owner : "", owner ? owner : "SERVICE");
-		if (owner) {
+		if (restart && *restart)
+			hd_result_remedy(
+			    r,
+			    "Start the service: %s; then read its log for the error "
+			    "that kept it from listening (e.g. 'Address already in use': "
+			    "netstat -anp | grep :%lld names the holder).",
+			    restart, (long long)port);
+		else
+			hd_result_remedy(
+			    r,
+			    "Start the service%s%s (systemctl start %s) and read its log for the "
+			    "error that kept it from listening (e.g. 'Address already in use').",
+			    owner ? " " : "", owner ? owner : "", owner ? owner : "SERVICE");
+		if (restart && *restart)
+			hd_result_command_line(r, restart);
+		else if (owner)
 			hd_result_command(r, "systemctl", "start", owner, NULL);
+		if (owner)
 			hd_result_concerns(r, HD_CONCERN_UNIT, "%s", owner);
-		}
 		return 0;
 	}
 
@@ -493,6 +512,9 @@ static const struct hd_param params[] = {
     {.key = "owner",
      .type = HD_P_STR,
      .help = "expect = listening: process name (comm) that must hold the port"},
+    {.key = "restart_hint",
+     .type = HD_P_STR,
+     .help = "the product's start command, in the remedy when nothing listens"},
     {0},
 };
 

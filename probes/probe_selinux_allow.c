@@ -636,8 +636,9 @@ static void remedy(struct hd_result *r, const struct selinux_answer *a, const ch
 			if (!isalnum((unsigned char)modname[i]) && modname[i] != '_')
 				modname[i] = '_';
 		hd_result_remedy_add(r,
-				     "Or load the rule as a local module (tools: dnf install "
-				     "policycoreutils-python-utils checkpolicy) - write %s.te:",
+				     "Or load the rule as a local module (checkmodule is in the "
+				     "package checkpolicy, semodule_package and semodule in "
+				     "policycoreutils) - write %s.te:",
 				     modname);
 		hd_result_remedy_add(r, "    module %s 1.0;", modname);
 		hd_result_remedy_add(r, "    require {");

@@ -19,12 +19,6 @@
 #include "probe.h"
 #include "util.h"
 
-/* The gateway guide's values for kernel.sem. */
-#define GUIDE_SEMMSL 250
-#define GUIDE_SEMMNS 128000
-#define GUIDE_SEMOPM 32
-#define GUIDE_SEMMNI 512
-
 /* Copy the next whitespace-separated token of [*p, end) that lies on the current line into TOK.
  * Returns its length, 0 at the end of the line (the newline is not consumed). */
 static size_t token(const char **p, const char *end, char *tok, size_t toksz)
@@ -293,12 +287,15 @@ static size_t find_orphans(const struct hd_ctx *ctx, const struct sem_set *sets,
 		}
 		if (nalive || !ngone)
 			continue;
-		orphans++;
+		if (!orphans++)
+			hd_result_remedy_add(r,
+					     "Orphaned sets (their processes are gone, e.g. killed "
+					     "with kill -KILL): rebooting the server releases "
+					     "them; without a reboot, remove each one:");
 		owner_name(sets[i].uid, owner, sizeof(owner));
 		hd_result_detail(r, "orphan: semid %d key 0x%08x owner %s, last operator %s",
 				 sets[i].semid, (unsigned)sets[i].key, owner, gone);
-		hd_result_remedy_add(r, "ipcrm -s %d   (orphaned set, owner %s)", sets[i].semid,
-				     owner);
+		hd_result_remedy_add(r, "  ipcrm -s %d   (owner %s)", sets[i].semid, owner);
 		{
 			char id[32];
 			snprintf(id, sizeof(id), "%d", sets[i].semid);
@@ -320,11 +317,37 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	_cleanup_free_ struct sem_set *sets = NULL;
 	struct sem_limits lim;
 	size_t llen, tlen, nsets = 0;
-	uint64_t nsems = 0, need_arrays = (uint64_t)hd_check_int(c, "need_arrays"),
-		 need_sems = (uint64_t)hd_check_int(c, "need_sems");
+	uint64_t nsems = 0, need_arrays = 0, need_sems = (uint64_t)hd_check_int(c, "need_sems");
+	const char *recommend = hd_check_str(c, "recommend"), *note = hd_check_str(c, "note");
+	struct sem_limits rec = {0}, sugg;
+	char **needs = NULL;
+	size_t nneeds = hd_check_list(c, "need_arrays", &needs);
 	double apct, spct;
-	char why[160];
+	char why[160], where[256];
 	int rc;
+
+	/* need_arrays may repeat (one value per service of the product): the sum is needed */
+	for (size_t i = 0; i < nneeds; i++) {
+		int64_t v;
+		if (hd_parse_int(needs[i], &v) < 0 || v < 0 || v > INT32_MAX) {
+			hd_check_where(c, "need_arrays", where, sizeof(where));
+			hd_result_set(r, HD_UNKNOWN,
+				      "need_arrays = '%s' is not a whole number (%s)", needs[i],
+				      where);
+			hd_strv_free(needs);
+			return -EINVAL;
+		}
+		need_arrays += (uint64_t)v;
+	}
+	hd_strv_free(needs);
+	if (recommend && *recommend && sem_limits_parse(recommend, strlen(recommend), &rec) < 0) {
+		hd_check_where(c, "recommend", where, sizeof(where));
+		hd_result_set(
+		    r, HD_UNKNOWN,
+		    "recommend = '%s' is not four numbers SEMMSL SEMMNS SEMOPM SEMMNI (%s)",
+		    recommend, where);
+		return -EINVAL;
+	}
 
 	rc = hd_read_file(ctx, "/proc/sys/kernel/sem", &lbuf, &llen, 4096);
 	if (rc < 0) {
@@ -394,27 +417,39 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		    nsets, lim.semmni, nsems, lim.semmns);
 	}
 
-	/* remedy: the guide's line, never lowering a field, and large enough for the demand */
-	hd_result_remedy(
-	    r,
-	    "Raise the limits: echo 'kernel.sem = %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
-	    "' > /etc/sysctl.d/90-semaphores.conf && sysctl --system",
-	    max3(lim.semmsl, GUIDE_SEMMSL, 0), max3(lim.semmns, GUIDE_SEMMNS, nsems + need_sems),
-	    max3(lim.semopm, GUIDE_SEMOPM, 0), max3(lim.semmni, GUIDE_SEMMNI, nsets + need_arrays));
+	/* remedy: never lowering a field, at least the recommended values, large enough for the
+	 * demand; with neither a recommendation nor a demand beyond what is set, twice the limits */
+	sugg = (struct sem_limits){
+	    max3(lim.semmsl, rec.semmsl, 0), max3(lim.semmns, rec.semmns, nsems + need_sems),
+	    max3(lim.semopm, rec.semopm, 0), max3(lim.semmni, rec.semmni, nsets + need_arrays)};
+	if (sugg.semmni == lim.semmni && sugg.semmns == lim.semmns) {
+		sugg.semmni = lim.semmni * 2;
+		sugg.semmns = lim.semmns * 2;
+	}
+	hd_result_remedy(r,
+			 "Raise the limits: add the line 'kernel.sem=%" PRIu64 " %" PRIu64
+			 " %" PRIu64 " %" PRIu64 "' to /etc/sysctl.conf and run 'sysctl -p'; 'cat "
+			 "/proc/sys/kernel/sem' then shows %" PRIu64 " %" PRIu64 " %" PRIu64
+			 " %" PRIu64 ".",
+			 sugg.semmsl, sugg.semmns, sugg.semopm, sugg.semmni, sugg.semmsl,
+			 sugg.semmns, sugg.semopm, sugg.semmni);
+	hd_result_remedy_add(r,
+			     "Where /etc/sysctl.d is read (systemd): echo 'kernel.sem=%" PRIu64
+			     " %" PRIu64 " %" PRIu64 " %" PRIu64
+			     "' > /etc/sysctl.d/90-semaphores.conf && sysctl --system",
+			     sugg.semmsl, sugg.semmns, sugg.semopm, sugg.semmni);
+	if (note && *note)
+		hd_result_remedy_add(r, "%s", note);
 	{
-		/* for a tool: set it now, and the file keeps it across boots */
+		/* for a tool: set it now; the files keep it across boots */
 		char set[160];
 		snprintf(set, sizeof(set),
-			 "kernel.sem=%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64,
-			 max3(lim.semmsl, GUIDE_SEMMSL, 0),
-			 max3(lim.semmns, GUIDE_SEMMNS, nsems + need_sems),
-			 max3(lim.semopm, GUIDE_SEMOPM, 0),
-			 max3(lim.semmni, GUIDE_SEMMNI, nsets + need_arrays));
+			 "kernel.sem=%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64, sugg.semmsl,
+			 sugg.semmns, sugg.semopm, sugg.semmni);
 		hd_result_command(r, "sysctl", "-w", set, NULL);
+		hd_result_concerns(r, HD_CONCERN_FILE, "/etc/sysctl.conf");
 		hd_result_concerns(r, HD_CONCERN_FILE, "/etc/sysctl.d/90-semaphores.conf");
 	}
-	hd_result_remedy_add(r, "Keep the gateway's connection limit under 2000: each connection "
-				"child takes semaphores.");
 
 	if (ctx->root[0]) {
 		hd_result_detail(
@@ -443,18 +478,20 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 
 static const struct hd_param params[] = {
     {.key = "need_arrays",
-     .type = HD_P_INT,
-     .def = "0",
-     .min = 0,
-     .max = INT32_MAX,
-     .help = "semaphore arrays the product will still create (e.g. one per pre-spawned child); "
-	     "CRITICAL when fewer are free"},
+     .type = HD_P_LIST,
+     .help = "semaphore arrays the product will still create; the key may repeat (one value "
+	     "per service), the sum counts; CRITICAL when fewer are free"},
     {.key = "need_sems",
      .type = HD_P_INT,
      .def = "0",
      .min = 0,
      .max = INT32_MAX,
      .help = "semaphores the product will still create; CRITICAL when fewer are free"},
+    {.key = "recommend",
+     .type = HD_P_STR,
+     .help = "kernel.sem the remedy suggests at least (SEMMSL SEMMNS SEMOPM SEMMNI), e.g. the "
+	     "product's documented values"},
+    {.key = "note", .type = HD_P_STR, .help = "the product's own advice, added to the remedy"},
     {0},
 };
 

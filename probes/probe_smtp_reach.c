@@ -1,4 +1,5 @@
-/* smtp-reach: an SMTP server resolves, accepts a connection, greets with 220 and answers EHLO. */
+/* smtp-reach: an SMTP server resolves, accepts a connection, greets with 220, answers EHLO and,
+ * when asked, accepts MAIL FROM and RCPT TO (then RSET and QUIT: never DATA). */
 #include "probe_smtp_reach.h"
 
 #include <ctype.h>
@@ -229,22 +230,47 @@ static int resolve_until(const char *host, const char *port, double deadline, st
 	return rc;
 }
 
+static void strv_freep(char ***v)
+{
+	hd_strv_free(*v);
+}
+
 static void freeaddrinfop(struct addrinfo **ai)
 {
 	if (*ai)
 		freeaddrinfo(*ai);
 }
 
-/* Words of the gateway's notification for a failed step. */
+/* A reply other than the one expected at STEP ("GREETING", "EHLO", "MAIL FROM", "RCPT TO",
+ * "RSET"): the summary, and a detail in the words a mail gateway logs for it
+ * ("smtp error: STEP: buf=[REPLY] (expected CODE)"). */
 static void fail_reply(struct hd_result *r, const char *step, int code, const char *text,
-		       const char *server)
+		       int expected, const char *server)
 {
-	hd_result_set(r, code >= 400 && code < 500 ? HD_WARNING : HD_CRITICAL,
-		      "SMTP server rejected%s: %d %s (%s)", step, code, text, server);
-	if (code >= 400 && code < 500)
+	bool temporary = code >= 400 && code < 500;
+
+	hd_result_set(r, temporary ? HD_WARNING : HD_CRITICAL,
+		      "SMTP server rejected%s%s: %d %s (%s)", strcmp(step, "GREETING") ? " " : "",
+		      strcmp(step, "GREETING") ? step : "", code, text, server);
+	hd_result_detail(r, "smtp error: %s: buf=[%d %s] (expected %d)", step, code, text,
+			 expected);
+	if (temporary)
 		hd_result_remedy(r,
 				 "The server refuses for now (%d, temporary): it is busy or "
 				 "throttling this host; look at its log for the client's address.",
+				 code);
+	else if (strcmp(step, "RCPT TO") == 0)
+		hd_result_remedy(r,
+				 "The server refuses the recipient (%d): let it accept mail from "
+				 "this host for that address (its relay and recipient rules), or "
+				 "correct the recipient or the SMTP server in the product's "
+				 "settings.",
+				 code);
+	else if (strcmp(step, "MAIL FROM") == 0)
+		hd_result_remedy(r,
+				 "The server refuses the sender (%d): let it accept this sender "
+				 "from this host (its sender and relay rules), or correct the "
+				 "sender address in the product's settings.",
 				 code);
 	else
 		hd_result_remedy(r,
@@ -289,10 +315,41 @@ static void fail_io(struct hd_result *r, enum smtp_fail f, const char *what, dou
 	}
 }
 
+/* Send LINE and expect a reply ACCEPT_LO..ACCEPT_HI; otherwise report STEP as failed, say QUIT
+ * and return false. Accepted replies are noted in the details. */
+static bool envelope_step(struct conn *c, struct hd_result *r, const char *line, const char *step,
+			  int accept_lo, int accept_hi, double deadline, const char *server)
+{
+	char text[512];
+	int code = 0;
+	double t0 = hd_now();
+	enum smtp_fail f = send_line(c, line, deadline);
+
+	if (f == SMTP_FAIL_NONE)
+		f = read_reply(c, deadline, &code, text, sizeof(text));
+	if (f != SMTP_FAIL_NONE) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "answer %s", step);
+		fail_io(r, f, what, hd_now() - t0, c->err, server);
+		return false;
+	}
+	if (code < accept_lo || code > accept_hi) {
+		fail_reply(r, step, code, text, accept_lo, server);
+		send_line(c, "QUIT\r\n", hd_now() + 0.5);
+		return false;
+	}
+	hd_result_detail(r, "%.*s: %d %s", (int)strcspn(line, "\r"), line, code, text);
+	return true;
+}
+
 static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_result *r)
 {
 	const char *host = hd_check_str(c, "host");
 	const char *helo = hd_check_str(c, "helo");
+	const char *mail_from = hd_check_str(c, "mail_from");
+	char **rcpts __attribute__((cleanup(strv_freep))) = NULL;
+	size_t nrcpt = hd_check_list(c, "rcpt_to", &rcpts);
 	double max_time = hd_check_num(c, "max_time");
 	double connect_timeout = hd_check_num(c, "connect_timeout");
 	double left = hd_ctx_remaining(ctx) - 0.25, t0 = hd_now(), t_conn, t_greet, deadline;
@@ -372,7 +429,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	}
 	hd_result_metric(r, "greeting_time", t_greet - t_conn, HD_UNIT_SECONDS)->has_min = true;
 	if (code != 220) {
-		fail_reply(r, "", code, text, server);
+		fail_reply(r, "GREETING", code, text, 220, server);
 		send_line(&conn, "QUIT\r\n", hd_now() + 0.5);
 		return 0;
 	}
@@ -405,18 +462,45 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		}
 	}
 	if (code != 250) {
-		fail_reply(r, " EHLO", code, text, server);
+		fail_reply(r, "EHLO", code, text, 250, server);
 		send_line(&conn, "QUIT\r\n", hd_now() + 0.5);
 		return 0;
 	}
 	hd_result_detail(r, "EHLO: %d %s", code, text);
-	/* read-only: say goodbye, never MAIL FROM */
+
+	/* the envelope, when asked: MAIL FROM and RCPT TO, then RSET; DATA is never sent */
+	if ((mail_from && *mail_from) || nrcpt) {
+		const char *from = mail_from && *mail_from ? mail_from : "";
+
+		snprintf(line, sizeof(line), "MAIL FROM:<%s>\r\n", from);
+		if (!envelope_step(&conn, r, line, "MAIL FROM", 250, 250, deadline, server))
+			return 0;
+		for (size_t i = 0; i < nrcpt; i++) {
+			snprintf(line, sizeof(line), "RCPT TO:<%s>\r\n", rcpts[i]);
+			if (!envelope_step(&conn, r, line, "RCPT TO", 250, 251, deadline, server))
+				return 0;
+		}
+		if (!envelope_step(&conn, r, "RSET\r\n", "RSET", 250, 250, deadline, server))
+			return 0;
+	}
+	/* read-only: say goodbye, never DATA */
 	if (send_line(&conn, "QUIT\r\n", deadline) == SMTP_FAIL_NONE)
 		read_reply(&conn, hd_now() + 0.5 < deadline ? hd_now() + 0.5 : deadline, &code,
 			   text, sizeof(text));
 
-	hd_result_set(r, HD_OK, "SMTP server %s greeted in %.3f s and answered EHLO", server,
-		      t_greet - t_conn);
+	if (nrcpt)
+		hd_result_set(r, HD_OK,
+			      "SMTP server %s greeted in %.3f s and accepted MAIL FROM:<%s> and "
+			      "RCPT TO:<%s>%s",
+			      server, t_greet - t_conn, mail_from && *mail_from ? mail_from : "",
+			      rcpts[0], nrcpt > 1 ? " and the other recipients" : "");
+	else if (mail_from && *mail_from)
+		hd_result_set(r, HD_OK,
+			      "SMTP server %s greeted in %.3f s and accepted MAIL FROM:<%s>",
+			      server, t_greet - t_conn, mail_from);
+	else
+		hd_result_set(r, HD_OK, "SMTP server %s greeted in %.3f s and answered EHLO",
+			      server, t_greet - t_conn);
 	hd_result_remedy(r,
 			 "A slow greeting: the server is busy or looks up this host's name "
 			 "slowly (check its reverse DNS); a slow connect points to the network.");
@@ -427,6 +511,12 @@ static const struct hd_param params[] = {
     {.key = "host", .type = HD_P_STR, .required = true, .help = "SMTP server name or address"},
     {.key = "port", .type = HD_P_INT, .def = "25", .min = 1, .max = 65535, .help = "TCP port"},
     {.key = "helo", .type = HD_P_STR, .help = "name to give in EHLO; unset: this host's name"},
+    {.key = "mail_from",
+     .type = HD_P_STR,
+     .help = "sender for MAIL FROM; set (or rcpt_to set): the envelope is tried, then RSET"},
+    {.key = "rcpt_to",
+     .type = HD_P_LIST,
+     .help = "recipients for RCPT TO (MAIL FROM:<> when mail_from is unset); DATA is never sent"},
     {.key = "connect_timeout",
      .type = HD_P_NUM,
      .def = "5",
@@ -434,8 +524,8 @@ static const struct hd_param params[] = {
     {.key = "max_time",
      .type = HD_P_NUM,
      .def = "10",
-     .help = "seconds for everything (DNS, connect, greeting, EHLO); capped by the check's "
-	     "timeout"},
+     .help = "seconds for everything (DNS, connect, greeting, EHLO, envelope); capped by the "
+	     "check's timeout"},
     {0},
 };
 
@@ -447,7 +537,7 @@ static const struct hd_metric_doc metrics[] = {
 
 const struct hd_probe probe_smtp_reach = {
     .name = "smtp-reach",
-    .summary = "an SMTP server resolves, accepts a connection, greets with 220 and answers EHLO",
+    .summary = "an SMTP server resolves, connects, greets, answers EHLO and accepts the envelope",
     .params = params,
     .metrics = metrics,
     .run = run,

@@ -183,7 +183,8 @@ struct state {
 	bool registered; /* TPROXY listed there */
 	int modules_rc;	 /* reading /proc/modules */
 	bool loaded_xt, loaded_nft;
-	bool module_file; /* xt_TPROXY.ko in modules.dep of the running release */
+	bool loaded_legacy; /* iptable_tproxy: the module of the tproxy (v2) patch */
+	bool module_file;   /* xt_TPROXY.ko in modules.dep of the running release */
 	char release[128];
 	int caps_rc;
 	uint64_t cap_eff, cap_bnd;
@@ -245,6 +246,7 @@ static void gather(const struct hd_ctx *ctx, struct state *s, struct hd_result *
 	if (s->modules_rc == 0) {
 		s->loaded_xt = tproxy_module_loaded(mods, len, "xt_TPROXY");
 		s->loaded_nft = tproxy_module_loaded(mods, len, "nft_tproxy");
+		s->loaded_legacy = tproxy_module_loaded(mods, len, "iptable_tproxy");
 	}
 	if (s->release[0]) {
 		char path[256];
@@ -285,32 +287,52 @@ static void describe(const struct state *s, struct hd_buf *b)
 			      s->registered ? "registered" : "not registered");
 	if (s->loaded_xt || s->loaded_nft)
 		hd_buf_printf(b, "; module %s loaded", s->loaded_xt ? "xt_TPROXY" : "nft_tproxy");
+	if (s->loaded_legacy)
+		hd_buf_printf(b, "; module iptable_tproxy loaded");
 }
 
-static void remedy_module(struct hd_result *r)
+/* The tproxy (v2) patch's module as the legacy iptables service loads it, then the modern
+ * target beside it; then the product's restart. */
+static void remedy_module(struct hd_result *r, const char *restart)
 {
-	hd_result_remedy_add(r, "Load the module now: modprobe xt_TPROXY");
+	hd_result_remedy_add(r,
+			     "Kernels with the tproxy (version 2) patch: check that 'lsmod' lists "
+			     "iptable_tproxy; if not, set IPTABLES_MODULES=\"iptable_tproxy\" in "
+			     "/etc/sysconfig/iptables-config, run /etc/rc.d/init.d/iptables "
+			     "restart, and check that /proc/net/tproxy exists.");
+	hd_result_remedy_add(r, "Current kernels (TPROXY target): load it now with modprobe "
+				"xt_TPROXY (nftables: modprobe nft_tproxy), and at every boot with "
+				"echo xt_TPROXY > /etc/modules-load.d/tproxy.conf.");
 	hd_result_command(r, "modprobe", "xt_TPROXY", NULL);
 	hd_result_concerns(r, HD_CONCERN_FILE, "/etc/modules-load.d/tproxy.conf");
 	hd_result_concerns(r, HD_CONCERN_FILE, "/etc/sysconfig/iptables-config");
-	hd_result_remedy_add(r,
-			     "and at every boot through the iptables configuration: "
-			     "IPTABLES_MODULES=\"xt_TPROXY\" in /etc/sysconfig/iptables-config, or "
-			     "echo xt_TPROXY > /etc/modules-load.d/tproxy.conf");
-	hd_result_remedy_add(r, "Then restart the gateway service so it sets up its TPROXY rules.");
+	if (restart && *restart)
+		hd_result_command_line(r, restart);
+	if (restart && *restart)
+		hd_result_remedy_add(r,
+				     "Then restart the product so it sets up transparent "
+				     "proxying again: %s",
+				     restart);
+	else
+		hd_result_remedy_add(r, "Then restart the product so it sets up transparent "
+					"proxying again.");
 }
 
-static void remedy_fallback(struct hd_result *r)
+/* The product's own way out (its older tproxy mode, or turning transparent proxying off). */
+static void remedy_note(struct hd_result *r, const char *note)
 {
-	hd_result_remedy_add(r,
-			     "Or do without transparent proxying: set the gateway's version-1 "
-			     "(non-TPROXY) transparent mode option, or disable transparent_tproxy "
-			     "in its configuration, and restart it.");
+	if (note && *note)
+		hd_result_remedy_add(r, "%s", note);
+	else
+		hd_result_remedy_add(r,
+				     "Or turn transparent (TPROXY) proxying off in the product's "
+				     "settings and restart it.");
 }
 
 static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_result *r)
 {
 	bool required = hd_check_bool(c, "required");
+	const char *restart = hd_check_str(c, "restart_hint"), *note = hd_check_str(c, "note");
 	struct state s = {0};
 	struct hd_buf b = {0};
 	_cleanup_free_ char *desc = NULL;
@@ -331,11 +353,11 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		hd_result_detail(r, "no %s/proc/modules: the kernel has no loadable modules",
 				 ctx->root);
 
-	active = s.legacy || s.registered || s.loaded_xt || s.loaded_nft ||
+	active = s.legacy || s.registered || s.loaded_xt || s.loaded_nft || s.loaded_legacy ||
 		 s.xt == KCONFIG_BUILTIN || s.nft == KCONFIG_BUILTIN;
 	loadable = !active && (s.xt == KCONFIG_MODULE || s.nft == KCONFIG_MODULE || s.module_file);
 	absent = !active && !loadable && s.have_config;
-	how = s.legacy			    ? "ready (legacy tproxy v2)"
+	how = s.legacy || s.loaded_legacy   ? "ready (legacy tproxy v2)"
 	      : s.registered		    ? "ready (target registered)"
 	      : s.loaded_xt || s.loaded_nft ? "ready (module loaded)"
 					    : "ready (built into the kernel)";
@@ -385,19 +407,20 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		    "kernel %s has no TPROXY support: CONFIG_NETFILTER_XT_TARGET_TPROXY and "
 		    "CONFIG_NFT_TPROXY not set",
 		    s.release[0] ? s.release : "(release unknown)");
-		hd_result_remedy(r,
-				 "Boot a kernel built with CONFIG_NETFILTER_XT_TARGET_TPROXY=m "
-				 "(and CONFIG_NF_TPROXY_IPV4), the distribution's standard kernel "
-				 "has it.");
-		remedy_fallback(r);
+		hd_result_remedy(
+		    r, "Boot a kernel with transparent proxy support: one with the tproxy "
+		       "patch (/proc/net/tproxy), or a current one built with "
+		       "CONFIG_NETFILTER_XT_TARGET_TPROXY=m and CONFIG_NF_TPROXY_IPV4 (the "
+		       "distributions' standard kernels have it).");
+		remedy_note(r, note);
 		return 0;
 	}
 	if (loadable) {
 		hd_result_set(r, HD_WARNING,
 			      "TPROXY is available as a module but not loaded (xt_TPROXY%s)",
 			      s.targets_rc == 0 ? ", target not registered" : "");
-		remedy_module(r);
-		remedy_fallback(r);
+		remedy_module(r, restart);
+		remedy_note(r, note);
 		return 0;
 	}
 	if (!active) {
@@ -410,7 +433,9 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		    s.targets_rc == -EACCES ? "is not readable (needs root)"
 		    : s.targets_rc < 0	    ? "is missing"
 					    : "does not list TPROXY");
-		hd_result_remedy(r, "Run as root, or check by hand: modprobe -n -v xt_TPROXY");
+		hd_result_remedy(r,
+				 "Run as root, or check by hand: ls /proc/net/tproxy; lsmod | grep "
+				 "tproxy; modprobe -n -v xt_TPROXY");
 		return -ENOENT;
 	}
 	if (caps_known && !root_can) {
@@ -423,7 +448,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				 "Give the gateway CAP_NET_ADMIN: in a container --cap-add "
 				 "NET_ADMIN; in its systemd unit AmbientCapabilities=CAP_NET_ADMIN "
 				 "and no CapabilityBoundingSet= that drops it.");
-		remedy_fallback(r);
+		remedy_note(r, note);
 		return 0;
 	}
 	hd_result_set(r, HD_OK, "TPROXY %s; IP_TRANSPARENT %s", how,
@@ -431,8 +456,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		      : ctx->privileged ? "permitted"
 					: "permitted for root");
 	hd_result_remedy(r, "If the gateway still reports no transparent proxy support:");
-	remedy_module(r);
-	remedy_fallback(r);
+	remedy_module(r, restart);
+	remedy_note(r, note);
 	return 0;
 }
 
@@ -442,6 +467,12 @@ static const struct hd_param params[] = {
      .def = "no",
      .help = "the gateway runs in transparent (TPROXY) mode; otherwise the state is only "
 	     "reported (SKIPPED)"},
+    {.key = "restart_hint",
+     .type = HD_P_STR,
+     .help = "the product's restart command, shown in the remedy"},
+    {.key = "note",
+     .type = HD_P_STR,
+     .help = "the product's own advice (e.g. its older tproxy mode), a line of the remedy"},
     {0},
 };
 

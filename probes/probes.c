@@ -5,6 +5,9 @@ extern const struct hd_probe probe_sysctl;
 extern const struct hd_probe probe_file_handles;
 extern const struct hd_probe probe_selinux_allow;
 extern const struct hd_probe probe_ipsec;
+extern const struct hd_probe probe_ipsec_engine;
+extern const struct hd_probe probe_ipsec_policy;
+extern const struct hd_probe probe_ipsec_certs;
 extern const struct hd_probe probe_kernel_bpf;
 extern const struct hd_probe probe_secure_boot;
 extern const struct hd_probe probe_user;
@@ -25,6 +28,13 @@ extern const struct hd_probe probe_tproxy;
 extern const struct hd_probe probe_semaphores;
 extern const struct hd_probe probe_tmp_space;
 extern const struct hd_probe probe_realtime_scan;
+extern const struct hd_probe probe_tmp_cleaner;
+extern const struct hd_probe probe_selinux_avc;
+extern const struct hd_probe probe_readable;
+extern const struct hd_probe probe_kernel_module;
+extern const struct hd_probe probe_cvd;
+extern const struct hd_probe probe_baseline;
+extern const struct hd_probe probe_logins;
 
 /* clang-format off */
 const struct hd_probe *const hd_probes[] = {
@@ -32,6 +42,9 @@ const struct hd_probe *const hd_probes[] = {
 	&probe_file_handles,
 	&probe_selinux_allow,
 	&probe_ipsec,
+	&probe_ipsec_engine,
+	&probe_ipsec_policy,
+	&probe_ipsec_certs,
 	&probe_kernel_bpf,
 	&probe_secure_boot,
 	&probe_user,
@@ -52,6 +65,13 @@ const struct hd_probe *const hd_probes[] = {
 	&probe_semaphores,
 	&probe_tmp_space,
 	&probe_realtime_scan,
+	&probe_tmp_cleaner,
+	&probe_selinux_avc,
+	&probe_readable,
+	&probe_kernel_module,
+	&probe_cvd,
+	&probe_baseline,
+	&probe_logins,
 	NULL,
 };
 /* clang-format on */

@@ -12,6 +12,11 @@ MODE:
   dns-nxdomain   UDP DNS server that answers every query with NXDOMAIN
   smtp CODE      SMTP server greeting with CODE; with 220 it answers EHLO 250 and QUIT 221
   smtp-noehlo    SMTP server greeting 220, answering EHLO 502 and HELO 250
+  smtp-rcpt CODE SMTP server greeting 220, EHLO 250, MAIL FROM 250, RCPT TO with CODE unless
+                 the recipient is <postmaster>, RSET 250; a DATA command makes it answer 554
+                 and write "DATA" to READYFILE.data, so a test sees that none was sent; every
+                 RSET adds a line to READYFILE.rset
+  smtp-from CODE SMTP server like smtp-rcpt, but MAIL FROM answered with CODE
 
 READYFILE is written once the socket is bound, so the test never races the server.
 The server stops after 120 s whatever happens, so a test that dies leaves nothing behind.
@@ -104,13 +109,13 @@ class Handler(socketserver.BaseRequestHandler):
         if mode == "smtp-noehlo":
             s.sendall(b"220 test.invalid ESMTP\r\n")
         else:
-            code = int(arg)
+            code = int(arg) if mode == "smtp" else 220
             s.sendall(b"%d test.invalid %s\r\n" % (code, b"ESMTP ready" if code == 220
                                                     else b"No SMTP service here"))
             if code != 220:
                 f.readline()
                 return
-        for _ in range(10):
+        for _ in range(20):
             line = f.readline()
             if not line:
                 return
@@ -122,6 +127,22 @@ class Handler(socketserver.BaseRequestHandler):
                     s.sendall(b"250-test.invalid\r\n250-SIZE 10240000\r\n250 8BITMIME\r\n")
             elif cmd == b"HELO":
                 s.sendall(b"250 test.invalid\r\n")
+            elif cmd == b"MAIL":
+                code = int(arg) if mode == "smtp-from" else 250
+                s.sendall(b"%d %s\r\n" % (code, b"2.1.0 Ok" if code == 250
+                                             else b"5.7.1 Sender address rejected: not here"))
+            elif cmd == b"RCPT":
+                code = 250 if (mode != "smtp-rcpt" or b"<postmaster>" in line.lower()) else int(arg)
+                s.sendall(b"%d %s\r\n" % (code, b"2.1.5 Ok" if code == 250
+                                             else b"5.7.1 <nobody@example.test>: Relay access denied"))
+            elif cmd == b"RSET":
+                with open(ready + ".rset", "a") as d:
+                    d.write("RSET\n")
+                s.sendall(b"250 2.0.0 Ok\r\n")
+            elif cmd == b"DATA":
+                with open(ready + ".data", "w") as d:
+                    d.write("DATA\n")
+                s.sendall(b"554 5.5.1 No DATA in this test\r\n")
             elif cmd == b"QUIT":
                 s.sendall(b"221 2.0.0 Bye\r\n")
                 return

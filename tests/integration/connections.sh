@@ -23,9 +23,11 @@ warning  = 3
 per_connection_kb = 100
 
 [gw-9001]
-probe = connections
-port  = 9001
-max   = 5000
+probe       = connections
+port        = 9001
+max         = 5000
+max_advised = 2000
+note        = Restore the scan timeout to 90 s if it was raised.
 
 [gw-9002]
 probe = connections
@@ -68,9 +70,9 @@ run "$HOSTDOCTOR" nagios -d "$D" gw-9001 --format json
 expect_rc "5000 of 5000" 2
 expect_metric "exactly 5000 established" gw-9001 established 5000.0
 expect_check_re "maximum reached" gw-9001 "['summary']" "maximum connections reached: 5000 established on tcp/9001, the limit is 5000"
-expect_check_re "above the 2000 the guide allows" gw-9001 "['details']" "max = 5000 is above the 2000"
+expect_check_re "above the 2000 the product advises" gw-9001 "['details']" "max = 5000 is above the 2000 the product advises"
 expect_check_re "remedy keeps the limit under 2000" gw-9001 "['remedy']" "2000"
-expect_check_re "remedy restores the 90 s scan timeout" gw-9001 "['remedy']" "90 s"
+expect_check_re "remedy: the check's note" gw-9001 "['remedy']" "Restore the scan timeout to 90 s"
 stop "$SP"
 
 # IPv6 and IPv4 clients of one dual-stack listener

@@ -17,6 +17,7 @@ probe        = core-files
 dir          = /opt/f-secure/fsigk
 version_file = /opt/f-secure/fsigk/VERSION
 logs         = /opt/f-secure/fsigk/log, /var/log/messages
+also         = diag.tar.gz
 
 [fsigk-cores-critical]
 probe    = core-files
@@ -43,6 +44,7 @@ expect_json "summary names the newest" "'newest core from' in $(field fsigk-core
 expect_json "remedy: files to send" "'tar czf /tmp/cores.tar.gz -C /opt/f-secure/fsigk core core.1234' in $(field fsigk-cores remedy)" "True"
 expect_json "remedy: version" "'5.30 build 1234' in $(field fsigk-cores remedy)" "True"
 expect_json "remedy: logs" "'/opt/f-secure/fsigk/log /var/log/messages' in $(field fsigk-cores remedy)" "True"
+expect_json "remedy: the other files support asks for" "'4. with them: diag.tar.gz' in $(field fsigk-cores remedy)" "True"
 expect_json "remedy: how to clear" "'cd /opt/f-secure/fsigk && rm -f core core.1234' in $(field fsigk-cores remedy)" "True"
 expect_json "not the directory, the link or score" "any(x in $(field fsigk-cores details) for x in ['core.old', 'core.link', 'score'])" "False"
 

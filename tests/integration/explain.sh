@@ -33,7 +33,7 @@ expect_out "says so" 'No catalogued message matches'
 # a message of a crash event names the other lines the gateway logs with it
 run "$HOSTDOCTOR" explain -d "$HD_TMP/checks.d" "WARNING [http:main.c:955] Error recovery: restarting service..."
 expect_rc "one line of a three-line event" 0
-expect_out "the event's other entries" 'Logged with: +fsigk-child-stopped, fsigk-child-core-dumped'
+expect_out "the event's other entries" 'Related: +fsigk-child-stopped, fsigk-child-core-dumped'
 
 # the per-process EMFILE text is not a message of the document
 run "$HOSTDOCTOR" explain -d "$HD_TMP/checks.d" "CRITICAL [http:accept.c:311] accept=Too many open files(24)"

@@ -88,4 +88,42 @@ run "$HOSTDOCTOR" doctor -d "$HD_TMP/checks.d" --only kernel-live --format json
 expect_rc "live kernel meets its own version" 0
 run "$HOSTDOCTOR" doctor -d "$HD_TMP/checks.d" --only kernel-future --format json
 expect_rc "live kernel below 99.0" 2
+# a list of supported kernels: the live kernel in it, not in it, and an empty list
+conf kv-supported.conf <<EOF2
+[kernel-listed]
+probe     = kernel-version
+supported = 1.0.0-old, ${rel%%-*}*
+
+[kernel-unlisted]
+probe     = kernel-version
+min       = 3.10
+supported = 4.18.0-513.*.el8_9.x86_64, 5.14.0-362.*
+
+[kernel-nolist]
+probe     = kernel-version
+supported =
+EOF2
+run "$HOSTDOCTOR" doctor -d "$HD_TMP/checks.d" --only kernel-listed --format json
+expect_rc "live kernel in the supported list" 0
+expect_json "listed: OK names the pattern" "$(field kernel-listed summary)" "kernel $rel is supported (matches '${rel%%-*}*')"
+expect_json "listed: metric supported 1" "[m['value'] for m in [c for c in j['checks'] if c['id']=='kernel-listed'][0]['metrics'] if m['name']=='supported'][0]" "1.0"
+run "$HOSTDOCTOR" doctor -d "$HD_TMP/checks.d" --only kernel-unlisted --format json
+expect_rc "live kernel not in the list" 2
+expect_json "unlisted: CRITICAL" "$(field kernel-unlisted summary)" "kernel $rel is not one of the 2 supported kernels"
+expect_json "unlisted: remedy names the list" "'4.18.0-513.*.el8_9.x86_64, 5.14.0-362.*' in $(field kernel-unlisted remedy)" "True"
+run "$HOSTDOCTOR" doctor -d "$HD_TMP/checks.d" --root "$FX/rocky8" --only kernel-unlisted --format json
+expect_rc "rocky 8 kernel 4.18.0-513.5.1 is listed" 0
+run "$HOSTDOCTOR" doctor -d "$HD_TMP/checks.d" --only kernel-nolist --format json
+expect_rc "an empty list: not applicable" 0
+expect_json "empty list: SKIPPED" "$(field kernel-nolist status)" "SKIPPED"
+expect_json "empty list: says where to set it" "'kv-supported.conf:12' in $(field kernel-nolist summary)" "True"
+
+# the shipped connector check: SKIPPED with an empty list, CRITICAL once an override lists others
+run "$HOSTDOCTOR" doctor -d "$HD_SRC/checks.d" --root "$FX/rocky8" --only amp-kernel-supported --format json
+expect_json "amp-kernel-supported ships empty: SKIPPED" "$(field amp-kernel-supported status)" "SKIPPED"
+mkdir -p "$HD_TMP/site.d"
+printf '[amp-kernel-supported]\nsupported = 4.18.0-477.*\n' >"$HD_TMP/site.d/90-site.conf"
+run "$HOSTDOCTOR" doctor -d "$HD_SRC/checks.d" -d "$HD_TMP/site.d" --root "$FX/rocky8" --only amp-kernel-supported --format json
+expect_rc "amp-kernel-supported with a list without this kernel" 2
+expect_json "amp: remedy from the document" "'Downgrade the kernel to a supported version, or upgrade the connector' in $(field amp-kernel-supported remedy)" "True"
 finish

@@ -9,8 +9,13 @@ need_mb = 1024
 
 [mem-conns]
 probe             = memory
-max_connections   = 4000
+max_connections   = 3000
+max_connections   = 1000
 per_connection_kb = 500
+
+[mem-bad]
+probe           = memory
+max_connections = lots
 
 [mem-plain]
 probe = memory
@@ -18,12 +23,13 @@ EOF2
 
 # plenty: 6144 MiB available of 7850, swap 512 MiB used of 2048
 run "$HOSTDOCTOR" doctor -d "$HD_TMP/checks.d" --root "$FX/plenty" --format json
-expect_rc "plenty of memory" 0
+expect_rc "plenty of memory (and one UNKNOWN check)" 3
 expect_json "available MiB" "[m['value'] for c in j['checks'] if c['id']=='mem-fixed' for m in c['metrics'] if m['name']=='available'][0]" "6144.0"
 expect_json "swap used MiB" "[m['value'] for c in j['checks'] if c['id']=='mem-fixed' for m in c['metrics'] if m['name']=='swap_used'][0]" "512.0"
 expect_json "swap total MiB" "[m['value'] for c in j['checks'] if c['id']=='mem-fixed' for m in c['metrics'] if m['name']=='swap_total'][0]" "2047.99609375"
-expect_json "4000 connections x 500 KB" "[m['value'] for c in j['checks'] if c['id']=='mem-conns' for m in c['metrics'] if m['name']=='need'][0]" "1953.125"
+expect_json "3000 + 1000 connections x 500 KB" "[m['value'] for c in j['checks'] if c['id']=='mem-conns' for m in c['metrics'] if m['name']=='need'][0]" "1953.125"
 expect_json "no need: OK" "[c['status'] for c in j['checks'] if c['id']=='mem-plain'][0]" "OK"
+expect_json "a value that is not a number: UNKNOWN with its place" "'max_connections = \'lots\' is not a whole number (' in [c['summary'] for c in j['checks'] if c['id']=='mem-bad'][0]" "True"
 
 # tight: 300 MiB available, below both needs
 run "$HOSTDOCTOR" doctor -d "$HD_TMP/checks.d" --root "$FX/tight" --format json

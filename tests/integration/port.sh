@@ -21,6 +21,12 @@ port   = 8080
 expect = listening
 owner  = scanner
 
+[listen-8080-rc]
+probe        = port
+port         = 8080
+expect       = listening
+restart_hint = /opt/product/rc.product_http restart
+
 [free-8081-v4]
 probe   = port
 port    = 8081
@@ -130,6 +136,8 @@ stop "$PROXYD"
 run "$HOSTDOCTOR" nagios -d "$D" free-8080 listen-8080-proxyd --format json
 expect_check "listener gone: free again" free-8080 "['status']" OK
 expect_check_re "listener gone: nothing listens" listen-8080-proxyd "['summary']" "nothing listens on tcp/8080"
+run "$HOSTDOCTOR" nagios -d "$D" listen-8080-rc --format json
+expect_check_re "nothing listens: the product's start command" listen-8080-rc "['remedy']" "^Start the service: /opt/product/rc.product_http restart; .*netstat -anp \| grep :8080"
 
 # IPv6-only listener: an IPv4 bind still works, any-address does not
 sockets --name v6only --listen tcp6only,::,8081

@@ -49,7 +49,7 @@ expect_json "each blocker has a remedy" 'all(c["remedy"] for c in j["checks"] if
 gw=$HD_TMP/gw
 mkroot "$gw"
 mkdir -p "$gw/proc/sysvipc" "$gw/tmp"
-printf '250\t32000\t32\t128\n' >"$gw/proc/sys/kernel/sem"
+printf '250\t128000\t32\t512\n' >"$gw/proc/sys/kernel/sem"
 printf '       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n' >"$gw/proc/sysvipc/sem"
 printf '1024\t0\t262144\n' >"$gw/proc/sys/fs/file-nr"
 cat >"$HD_TMP/gw.sh" <<SH
@@ -68,4 +68,18 @@ expect_json "the SMTP port is free" '[c["status"] for c in j["checks"] if c["id"
 run unshare -n bash -c "ip link set lo up; '$HOSTDOCTOR' preflight -d '$HD_SRC/checks.d' -r '$gw' --profile fsigk"
 expect_rc "without the listener the host is ready" 0
 expect_out "says READY" '^READY'
+# SEMMNI 128 is short of the arrays for the four services' provisional maximum connections
+# (HTTP 200, SMTP 50, POP 50, FTP 10 when virusgw.ini is absent)
+printf '250\t32000\t32\t128\n' >"$gw/proc/sys/kernel/sem"
+run unshare -n bash -c "ip link set lo up; '$HOSTDOCTOR' preflight -d '$HD_SRC/checks.d' -r '$gw' --profile fsigk -f json"
+expect_rc "too few semaphore arrays block the install" 1
+expect_json "the semaphores check is the blocker" 'j["blockers"]' "['fsigk-semaphores']"
+expect_json "its summary counts the four services' needs" '[c["summary"] for c in j["checks"] if c["id"] == "fsigk-semaphores"][0]' "not enough headroom: 128 arrays and 32000 semaphores free, 310 and 0 needed"
+expect_json "its remedy gives the document's kernel.sem line" '"kernel.sem=250 128000 32 512" in [c["remedy"] for c in j["checks"] if c["id"] == "fsigk-semaphores"][0]' True
+# virusgw.ini read where it is installed: pre_spawn of each service
+mkdir -p "$gw/opt/f-secure/fsigk/conf"
+printf '[http]\npre_spawn = 60\n[smtp]\npre_spawn = 20\n[pop]\npre_spawn = 20\n[ftp]\npre_spawn = 10\n' >"$gw/opt/f-secure/fsigk/conf/virusgw.ini"
+run unshare -n bash -c "ip link set lo up; '$HOSTDOCTOR' doctor -d '$HD_SRC/checks.d' -r '$gw' --only fsigk-semaphores -f json"
+expect_json "the installed gateway's pre_spawn values count" '[c["status"] for c in j["checks"] if c["id"] == "fsigk-semaphores"][0]' OK
+rm -rf "$gw/opt"
 finish

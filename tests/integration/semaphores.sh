@@ -32,7 +32,14 @@ probe = semaphores
 
 [sem-headroom]
 probe       = semaphores
-need_arrays = 2
+need_arrays = 1
+need_arrays = 1
+recommend   = 250 128000 32 512
+note        = Keep the product's connection limit low.
+
+[sem-demand]
+probe       = semaphores
+need_arrays = 3
 
 [sem-sems]
 probe     = semaphores
@@ -57,7 +64,13 @@ expect_json "the holder's sets are not orphans" "j['checks'][0]['details'].count
 HD --only sem-headroom
 expect_rc "need_arrays 2 with 1 free" 2
 expect_json "headroom named" "'1 arrays' in j['checks'][0]['summary'] and '2 and 0 needed' in j['checks'][0]['summary']" "True"
-expect_json "remedy raises SEMMNI for the demand" "\"kernel.sem = 250 128000 32 512\" in j['checks'][0]['remedy'] and 'sysctl --system' in j['checks'][0]['remedy']" "True"
+expect_json "remedy: the recommended line in sysctl.conf, sysctl -p" "\"add the line 'kernel.sem=250 128000 32 512' to /etc/sysctl.conf and run 'sysctl -p'\" in j['checks'][0]['remedy']" "True"
+expect_json "remedy: how to verify" "\"'cat /proc/sys/kernel/sem' then shows 250 128000 32 512\" in j['checks'][0]['remedy']" "True"
+expect_json "remedy: sysctl.d and sysctl --system beside it" "\"echo 'kernel.sem=250 128000 32 512' > /etc/sysctl.d/90-semaphores.conf && sysctl --system\" in j['checks'][0]['remedy']" "True"
+expect_json "remedy: the note" "j['checks'][0]['remedy'].splitlines()[2]" "Keep the product's connection limit low."
+HD --only sem-demand
+expect_rc "need_arrays 3 with 1 free, no recommendation" 2
+expect_json "remedy covers the demand (3 in use + 3), keeps the rest" "\"kernel.sem=10 40 32 6\" in j['checks'][0]['remedy']" "True"
 
 HD --only sem-sems
 expect_rc "need_sems 35 with 31 free" 2
@@ -84,6 +97,7 @@ expect_rc "orphan gives WARNING" 1
 expect_json "orphan listed with semid and key" "'orphan: semid $ORPH key 0x00004844 owner root' in j['checks'][0]['details']" "True"
 expect_json "orphan's last operator exited" "'exited' in j['checks'][0]['details']" "True"
 expect_json "remedy ipcrm" "'ipcrm -s $ORPH' in j['checks'][0]['remedy']" "True"
+expect_json "remedy: a reboot releases them" "'rebooting the server releases them' in j['checks'][0]['remedy']" "True"
 expect_json "orphans metric" "[m['value'] for m in j['checks'][0]['metrics'] if m['name']=='orphans'][0]" "1.0"
 
 # unprivileged: the table is readable, semctl() on a 0600 root set is not
@@ -103,7 +117,7 @@ expect_json "reason names kernel.sem" "'proc/sys/kernel/sem is malformed' in j['
 run "$HOSTDOCTOR" -d "$HD_TMP/checks.d" --only sem --format json -r "$F/ok"
 expect_rc "120 of 128 arrays in a fixture" 1
 expect_json "orphans not checked under --root" "'not checked (--root is not the live host' in j['checks'][0]['details']" "True"
-mkdir -p "$HD_TMP/nothing" # an existing root without proc/
+mkdir -p "$HD_TMP/nothing"
 run "$HOSTDOCTOR" -d "$HD_TMP/checks.d" --only sem --format json -r "$HD_TMP/nothing"
 expect_rc "missing kernel.sem" 3
 expect_json "reason names the path" "'proc/sys/kernel/sem: No such file' in j['checks'][0]['summary']" "True"

@@ -28,6 +28,17 @@ for p in $(awk '{print $2}' <<<"$OUT" | sort -u); do
 	[ -f "$HD_SRC/docs/probes/$p.md" ] || not_ok "shipped check uses undocumented probe $p"
 done
 
+# the override docs/checks.md shows: a site file named 90-site.conf is read after every shipped
+# file, so a section without `probe` changes a shipped check's keys
+mkdir -p "$HD_TMP/site.d"
+cp "$HD_SRC"/checks.d/*.conf "$HD_TMP/site.d/"
+printf '[file-handles]\nwarning = 0.000001\n' >"$HD_TMP/site.d/90-site.conf"
+run "$HOSTDOCTOR" nagios -d "$HD_TMP/site.d" file-handles
+expect_rc "90-site.conf overrides a shipped check's threshold" 1
+for f in "$HD_SRC"/checks.d/*.conf; do
+	[[ "$(basename "$f")" < 90-site.conf ]] || not_ok "shipped $(basename "$f") sorts after 90-site.conf"
+done
+
 run "$HOSTDOCTOR" doctor -d "$HD_SRC/checks.d" -f json
 [ "$RC" -le 3 ] && ok "live doctor with the shipped checks.d (exit $RC)" || not_ok "live doctor exit $RC" "$ERR"
 expect_json "no check crashed" '[c["id"] for c in j["checks"] if "crashed" in c["summary"]]' "[]"

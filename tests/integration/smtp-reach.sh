@@ -10,6 +10,9 @@ serve mx smtp 127.0.0.1 2525 220
 serve reject smtp 127.0.0.1 2554 554
 serve busy smtp 127.0.0.1 2421 421
 serve old smtp-noehlo 127.0.0.1 2526
+serve relay smtp-rcpt 127.0.0.1 2527 550
+serve greylist smtp-rcpt 127.0.0.1 2528 450
+serve nosender smtp-from 127.0.0.1 2529 553
 serve silent silent 127.0.0.1 2599
 serve web http 127.0.0.1 2580 200
 serve dns-silent dns-silent 127.0.0.1 53
@@ -55,6 +58,37 @@ summary "greeting 421 (temporary)" 'SMTP server rejected: 421'
 check old "host = 127.0.0.1" "port = 2526"
 expect_rc "EHLO 502, HELO 250" 0
 expect_json "EHLO 502 noted" '"EHLO: 502" in j["checks"][0]["details"]' True
+
+# the envelope: MAIL FROM and RCPT TO, then RSET and QUIT, never DATA
+rm -f "$HD_TMP/ready.relay.rset" "$HD_TMP/ready.relay.data"
+check rcpt-ok "host = 127.0.0.1" "port = 2527" "mail_from = gw@example.test" "rcpt_to = postmaster"
+expect_rc "MAIL FROM and RCPT TO accepted" 0
+summary "MAIL FROM and RCPT TO accepted" 'accepted MAIL FROM:<gw@example.test> and RCPT TO:<postmaster>'
+expect_json "RCPT TO reply in details" '"RCPT TO:<postmaster>: 250 2.1.5 Ok" in j["checks"][0]["details"]' True
+[ -s "$HD_TMP/ready.relay.rset" ] && ok "the envelope was reset (RSET sent)" || not_ok "no RSET reached the server"
+
+check rcpt-rejected "host = 127.0.0.1" "port = 2527" "mail_from = gw@example.test" "rcpt_to = nobody@example.test"
+expect_rc "RCPT TO rejected (550)" 2
+summary "RCPT TO rejected (550)" '^SMTP server rejected RCPT TO: 550 5.7.1 <nobody@example.test>: Relay access denied'
+expect_json "the gateway's words in details" '"smtp error: RCPT TO: buf=[550 5.7.1 <nobody@example.test>: Relay access denied] (expected 250)" in j["checks"][0]["details"]' True
+expect_json "MAIL FROM accepted before it" '"MAIL FROM:<gw@example.test>: 250 2.1.0 Ok" in j["checks"][0]["details"]' True
+expect_json "remedy names the recipient rules" '"refuses the recipient (550)" in j["checks"][0]["remedy"]' True
+
+check rcpt-null-sender "host = 127.0.0.1" "port = 2527" "rcpt_to = postmaster, nobody@example.test"
+expect_rc "second recipient rejected, null sender" 2
+expect_json "null reverse-path without mail_from" '"MAIL FROM:<>: 250 2.1.0 Ok" in j["checks"][0]["details"]' True
+summary "second recipient rejected, null sender" 'rejected RCPT TO: 550'
+
+check rcpt-greylist "host = 127.0.0.1" "port = 2528" "mail_from = gw@example.test" "rcpt_to = admin@example.test"
+expect_rc "RCPT TO 450 is temporary" 1
+summary "RCPT TO 450 is temporary" 'rejected RCPT TO: 450'
+
+check sender-rejected "host = 127.0.0.1" "port = 2529" "mail_from = gw@example.test" "rcpt_to = postmaster"
+expect_rc "MAIL FROM rejected (553)" 2
+summary "MAIL FROM rejected (553)" '^SMTP server rejected MAIL FROM: 553'
+expect_json "no RCPT TO after a rejected sender" 'any("RCPT TO" in d for d in j["checks"][0]["details"])' False
+[ -e "$HD_TMP/ready.relay.data" ] || [ -e "$HD_TMP/ready.greylist.data" ] || [ -e "$HD_TMP/ready.nosender.data" ] &&
+	not_ok "DATA was sent to a test server" || ok "DATA was never sent"
 
 check silent "host = 127.0.0.1" "port = 2599" "max_time = 1.5"
 expect_rc "never greets" 2

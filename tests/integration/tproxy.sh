@@ -15,8 +15,10 @@ gz() { gzip -9 -c "$1" >"$2"; }
 
 conf tproxy.conf <<'CONF'
 [tproxy]
-probe    = tproxy
-required = yes
+probe        = tproxy
+required     = yes
+restart_hint = /opt/product/rc.product restart
+note         = With the older tproxy version 1: set version1 = yes and restart.
 
 [tproxy-optional]
 probe = tproxy
@@ -49,7 +51,8 @@ expect_rc "/boot config =m, not loaded" 1
 expect_json "module not loaded: WARNING" "$c0['status']" WARNING
 expect_json "module not loaded: summary" "'available as a module but not loaded' in $c0['summary']" True
 expect_json "module not loaded: remedy modprobe" "'modprobe xt_TPROXY' in $c0['remedy']" True
-expect_json "module not loaded: remedy IPTABLES_MODULES" "'IPTABLES_MODULES=\"xt_TPROXY\"' in $c0['remedy']" True
+expect_json "module not loaded: legacy remedy IPTABLES_MODULES" "'IPTABLES_MODULES=\"iptable_tproxy\" in /etc/sysconfig/iptables-config, run /etc/rc.d/init.d/iptables restart' in $c0['remedy']" True
+expect_json "module not loaded: the product's restart" "'/opt/product/rc.product restart' in $c0['remedy']" True
 expect_json "module not loaded: remedy modules-load.d" "'/etc/modules-load.d/tproxy.conf' in $c0['remedy']" True
 expect_json "module not loaded: read the running release's config" "'config-5.10.0-28-amd64' in $c0['details']" True
 expect_json "module not loaded: available 0" "[m['value'] for m in $c0['metrics'] if m['name']=='available'][0]" 0.0
@@ -71,7 +74,7 @@ json "$r"
 expect_rc "no TPROXY" 2
 expect_json "no TPROXY: CRITICAL" "$c0['status']" CRITICAL
 expect_json "no TPROXY: summary" "'kernel 5.15.0-appliance has no TPROXY support' in $c0['summary']" True
-expect_json "no TPROXY: version-1 / transparent_tproxy remedy" "'transparent_tproxy' in $c0['remedy'] and 'version-1' in $c0['remedy']" True
+expect_json "no TPROXY: the check's note" "'With the older tproxy version 1: set version1 = yes' in $c0['remedy']" True
 json "$r" tproxy-optional
 expect_rc "not required" 0
 expect_json "not required: SKIPPED with the state" "$c0['status'] + ': ' + $c0['summary']" "SKIPPED: not required; TPROXY not supported by this kernel"
@@ -81,6 +84,12 @@ r=$(mkroot legacy 2.6.18-tproxy)
 echo "0" >"$r/proc/net/tproxy"
 json "$r"
 expect_json "legacy /proc/net/tproxy: OK" "$c0['summary']" "TPROXY ready (legacy tproxy v2); IP_TRANSPARENT permitted"
+# the tproxy patch's module loaded, no /proc/net/tproxy yet
+rm "$r/proc/net/tproxy"
+printf 'iptable_tproxy 9876 0 - Live 0x0\nip_tables 1 1 iptable_tproxy, Live 0x0\n' >"$r/proc/modules"
+json "$r"
+expect_json "iptable_tproxy loaded: OK" "$c0['summary']" "TPROXY ready (legacy tproxy v2); IP_TRANSPARENT permitted"
+expect_json "iptable_tproxy named" "'module iptable_tproxy loaded' in $c0['details']" True
 
 # TPROXY there, but root in a container without CAP_NET_ADMIN and CAP_NET_RAW
 r=$(mkroot nocaps 6.1.0-18-amd64)

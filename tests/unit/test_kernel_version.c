@@ -119,13 +119,37 @@ static void test_os_release(void **state)
 	assert_string_equal(os.id_like, "");
 }
 
+static void test_supported(void **state)
+{
+	char *list[] = {"4.18.0-513.*.el8_9.x86_64", "5.14.0-362.8.1.el9_3.x86_64",
+			"6.1.0-1[0-8]-amd64"};
+	static const struct {
+		const char *release;
+		int want;
+	} cases[] = {
+	    {"4.18.0-513.5.1.el8_9.x86_64", 0},
+	    {"4.18.0-513.5.1.el8_9.aarch64", -1},
+	    {"4.18.0-477.10.1.el8_8.x86_64", -1},
+	    {"5.14.0-362.8.1.el9_3.x86_64", 1}, /* an exact release */
+	    {"5.14.0-362.8.1.el9_3.x86_64+debug", -1},
+	    {"6.1.0-18-amd64", 2},
+	    {"6.1.0-19-amd64", -1},
+	    {"", -1},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (kver_supported(cases[i].release, list, 3) != cases[i].want)
+			fail_msg("'%s': wanted %d", cases[i].release, cases[i].want);
+	assert_int_equal(kver_supported("4.18.0", list, 0), -1); /* an empty list */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_cmp),
-	    cmocka_unit_test(test_parse_fields),
-	    cmocka_unit_test(test_malformed),
-	    cmocka_unit_test(test_os_release),
+	    cmocka_unit_test(test_cmp),	      cmocka_unit_test(test_parse_fields),
+	    cmocka_unit_test(test_malformed), cmocka_unit_test(test_os_release),
+	    cmocka_unit_test(test_supported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
