@@ -13,6 +13,7 @@
 #include <math.h>
 
 #include "paths.h"
+#include "probes.h"
 #include "render.h"
 #include "result_json.h"
 #include "util.h"
@@ -301,6 +302,39 @@ static void test_perfdata_ranges_round_trip(void **s)
 		}
 }
 
+/* Every metric of every probe: a name Prometheus takes for a gauge whatever its unit (no
+ * _count, _sum, _bucket, _info at the end: promtool rejects them on a gauge; _total is left to
+ * the live promtool test, as a unit suffix after it makes it fine), and a help text that names no unit (the unit is a field, and the
+ * Prometheus series is in base units). */
+static void test_probe_metric_names_and_help(void **s)
+{
+	static const char *const reserved[] = {"_count", "_sum", "_bucket", "_info"};
+	static const char *const units[] = {"MiB", "KiB", " MB", " KB", "kB", "percent", " ms",
+					    "millisecond"};
+
+	(void)s;
+	for (const struct hd_probe *const *p = hd_probes; *p; p++)
+		for (const struct hd_metric_doc *m = (*p)->metrics; m && m->name; m++) {
+			char name[128];
+			size_t n = (size_t)snprintf(name, sizeof(name), "_%s", m->name);
+			for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+				size_t rl = strlen(reserved[i]);
+				if (n >= rl && strcmp(name + n - rl, reserved[i]) == 0)
+					fail_msg("probe %s: metric '%s' ends in %s", (*p)->name,
+						 m->name, reserved[i]);
+			}
+			for (const char *c = m->name; *c; c++)
+				if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+				      *c == '_'))
+					fail_msg("probe %s: metric '%s' is not [a-z0-9_]",
+						 (*p)->name, m->name);
+			for (size_t i = 0; m->help && i < sizeof(units) / sizeof(units[0]); i++)
+				if (strstr(m->help, units[i]))
+					fail_msg("probe %s: the help of '%s' names a unit (%s): %s",
+						 (*p)->name, m->name, units[i], m->help);
+		}
+}
+
 static void test_plain_numbers(void **s)
 {
 	static const struct {
@@ -364,6 +398,7 @@ int main(void)
 	    cmocka_unit_test(test_npd),
 	    cmocka_unit_test(test_npd_rules),
 	    cmocka_unit_test(test_perfdata_ranges_round_trip),
+	    cmocka_unit_test(test_probe_metric_names_and_help),
 	    cmocka_unit_test(test_plain_numbers),
 	    cmocka_unit_test(test_json_nonfinite_round_trip),
 	};
