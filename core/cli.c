@@ -618,7 +618,7 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 	}
 	if (o.mode == M_LIST) {
 		if (o.format == HD_FMT_JSON)
-			hd_render_list_json(stdout, sel, nsel, table);
+			hd_render_list_json(stdout, sel, nsel);
 		else
 			hd_render_list_text(stdout, sel, nsel, o.verbose);
 		rc = 0;

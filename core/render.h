@@ -56,12 +56,9 @@ int hd_npd_exit(const struct hd_report *rep);
  * "preflight-PROFILE". */
 void hd_report_name(const struct hd_report *rep, char *buf, size_t size);
 
-/* The list mode: one line per check (with -v its keys), or the JSON list document with every
- * check and every probe type of TABLE. */
-struct hd_probe;
+/* The list mode: one line per check (with -v its keys), or the JSON list document. */
 void hd_render_list_text(FILE *out, struct hd_check *const *sel, size_t n, int verbose);
-void hd_render_list_json(FILE *out, struct hd_check *const *sel, size_t n,
-			 const struct hd_probe *const *table);
+void hd_render_list_json(FILE *out, struct hd_check *const *sel, size_t n);
 
 /* Schema version of every JSON document hostdoctor writes (dist/schema/). */
 #define HD_JSON_SCHEMA 2

@@ -1,4 +1,5 @@
-/* The list mode: every check (and, in JSON, every probe type with its parameters and metrics). */
+/* The list mode: every check, as text or as the JSON list document (the probe types are
+ * `list --probes`, core/probe_ref.c). */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
@@ -74,55 +75,14 @@ static struct json_object *check_json(const struct hd_check *c)
 	return o;
 }
 
-static const char *type_name(enum hd_ptype t)
-{
-	static const char *const names[] = {"string", "integer", "number", "boolean",
-					    "choice", "list",	 "range"};
-	return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "string";
-}
-
-static struct json_object *probe_json(const struct hd_probe *p)
-{
-	struct json_object *o = json_object_new_object(), *params = json_object_new_array();
-	struct json_object *metrics = json_object_new_array();
-
-	json_object_object_add(o, "name", json_object_new_string(p->name));
-	json_object_object_add(o, "summary", str_or_null(p->summary));
-	json_object_object_add(o, "default_warning", str_or_null(p->default_warning));
-	json_object_object_add(o, "default_critical", str_or_null(p->default_critical));
-	for (const struct hd_param *q = p->params; q && q->key; q++) {
-		struct json_object *j = json_object_new_object();
-		json_object_object_add(j, "key", json_object_new_string(q->key));
-		json_object_object_add(j, "type", json_object_new_string(type_name(q->type)));
-		json_object_object_add(j, "default", str_or_null(q->def));
-		json_object_object_add(j, "choices", str_or_null(q->choices));
-		json_object_object_add(j, "required", json_object_new_boolean(q->required));
-		json_object_object_add(j, "help", str_or_null(q->help));
-		json_object_array_add(params, j);
-	}
-	json_object_object_add(o, "params", params);
-	for (const struct hd_metric_doc *d = p->metrics; d && d->name; d++) {
-		struct json_object *j = json_object_new_object();
-		json_object_object_add(j, "name", json_object_new_string(d->name));
-		json_object_object_add(j, "help", str_or_null(d->help));
-		json_object_array_add(metrics, j);
-	}
-	json_object_object_add(o, "metrics", metrics);
-	return o;
-}
-
-void hd_render_list_json(FILE *out, struct hd_check *const *sel, size_t n,
-			 const struct hd_probe *const *table)
+void hd_render_list_json(FILE *out, struct hd_check *const *sel, size_t n)
 {
 	struct json_object *root = hd_json_doc("list");
-	struct json_object *checks = json_object_new_array(), *probes = json_object_new_array();
+	struct json_object *checks = json_object_new_array();
 
 	for (size_t i = 0; i < n; i++)
 		json_object_array_add(checks, check_json(sel[i]));
-	for (const struct hd_probe *const *p = table; p && *p; p++)
-		json_object_array_add(probes, probe_json(*p));
 	json_object_object_add(root, "checks", checks);
-	json_object_object_add(root, "probes", probes);
 	hd_json_print(out, root);
 	json_object_put(root);
 }

@@ -1,5 +1,5 @@
 # JSON: every kind of document hostdoctor writes -- the report of doctor, nagios and preflight,
-# list, explain, and the error document -- validates against the shipped schema
+# list, list --probes, explain, and the error document -- validates against the shipped schema
 # (dist/schema/hostdoctor.schema.json, draft 2020-12) with python3-jsonschema; errors in JSON
 # mode are a document on stdout with exit 3, nothing on stderr.
 . "$(dirname "$0")/lib.sh"
@@ -89,7 +89,11 @@ expect_json "preflight: blockers" "(j['ready'], j['blockers'])" "(False, ['sem-c
 expect_json "preflight: report name" "j['report']" "preflight-prod"
 run "$HOSTDOCTOR" list "${D[@]}" -f json
 validate "list" list
-expect_json "list: every check, every probe type" "(len(j['checks']), len(j['probes']) >= 20)" "(5, True)"
+expect_json "list: every check" "len(j['checks'])" 5
+expect_json "list: a key with where it was set" "[(p['key'], p['value'], p['line']) for c in j['checks'] if c['id']=='sem-crit' for p in c['params'] if p['key']=='need_arrays'][0]" "('need_arrays', '1000000000', 12)"
+run "$HOSTDOCTOR" list --probes -f json
+validate "list --probes" probes
+expect_json "list --probes: every probe type" "len(j['probes']) >= 20" True
 run "$HOSTDOCTOR" list -f json
 validate "list of the shipped checks" list
 run "$HOSTDOCTOR" explain "${D[@]}" -f json "CRITICAL [http:main.c:1289] bind=Address already in use(98) (addr=0.0.0.0, port=9080)."
