@@ -90,7 +90,7 @@ expect_json "preflight: report name" "j['report']" "preflight-prod"
 run "$HOSTDOCTOR" list "${D[@]}" -f json
 validate "list" list
 expect_json "list: every check" "len(j['checks'])" 5
-expect_json "list: a key with where it was set" "[(p['key'], p['value'], p['line']) for c in j['checks'] if c['id']=='sem-crit' for p in c['params'] if p['key']=='need_arrays'][0]" "('need_arrays', '1000000000', 12)"
+expect_json "list: a key with where it was set" "[(p['key'], p['value'], p['line']) for c in j['checks'] if c['id']=='sem-crit' for p in c['params'] if p['key']=='need_arrays'][0]" "('need_arrays', '1000000000', 10)"
 run "$HOSTDOCTOR" list --probes -f json
 validate "list --probes" probes
 expect_json "list --probes: every probe type" "len(j['probes']) >= 20" True
