@@ -63,6 +63,10 @@ EOF
 
 run python3 "$HD_TMP/npd.py" "$CONFIG"
 if [ "$RC" -eq 0 ] && [ -z "$OUT" ]; then ok "the shipped config passes NPD's checks"; else not_ok "the shipped config" "$OUT$ERR"; fi
+# the guide shows the file as shipped
+awk '/^## The custom plugin monitor/{a=1;next} a&&/^```/{if(b){exit}else{b=1;next}} a&&b' "$HD_SRC/docs/integrations/npd.md" >"$HD_TMP/guide.json"
+run python3 -c "import json,sys; sys.exit(json.load(open(sys.argv[1])) != json.load(open(sys.argv[2])))" "$HD_TMP/guide.json" "$HD_SRC/dist/npd/hostdoctor-plugin-monitor.json"
+expect_rc "docs/integrations/npd.md shows the shipped config" 0
 # the test can fail: a rule timeout above the global one
 python3 -c "import json,sys; c=json.load(open(sys.argv[1])); c['rules'][0]['timeout']='2m'; json.dump(c, open(sys.argv[2],'w'))" "$CONFIG" "$HD_TMP/bad.json"
 run python3 "$HD_TMP/npd.py" "$HD_TMP/bad.json"

@@ -19,6 +19,13 @@ if ! runuser -u nagios -- test -x "$HOSTDOCTOR"; then
 fi
 chmod 755 "$HD_TMP"
 
+# the guide shows the drop-in's rule as shipped
+guide=$(awk '/^Cmnd_Alias HOSTDOCTOR/,/^nagios ALL/' "$HD_SRC/docs/integrations/nagios.md")
+shipped=$(grep -v '^#' "$HD_SRC/dist/sudoers/hostdoctor")
+[ "$guide" = "$shipped" ] && ok "docs/integrations/nagios.md shows the shipped sudoers rule" || not_ok "nagios.md's sudoers rule differs" "$guide
+---
+$shipped"
+
 # --- the shipped files, installed as the guide says (the binary of this build in place of
 # /usr/bin/hostdoctor) ---
 sudoers_install || finish

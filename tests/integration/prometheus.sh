@@ -87,6 +87,12 @@ fi
 grep -q '^hostdoctor_build_info{version="[^"]*",report="doctor"} 1$' "$D/hostdoctor.prom" && ok "hostdoctor_build_info{version=...} 1" || not_ok "no build_info" "$(head "$D/hostdoctor.prom")"
 grep -q '^hostdoctor_last_run_timestamp_seconds{report="preflight-fsigk"} [0-9]' "$D/hostdoctor-preflight-fsigk.prom" && ok "hostdoctor_last_run_timestamp_seconds per report" || not_ok "no last_run_timestamp"
 
+# --- the guide's alert rules, as pasted ---
+awk '/^## Alerts/{a=1;next} a&&/^```/{if(b){exit}else{b=1;next}} a&&b' "$HD_SRC/docs/integrations/prometheus.md" >"$HD_TMP/rules.yml"
+run "$PROMTOOL" check rules "$HD_TMP/rules.yml"
+expect_rc "promtool check rules: the guide's alerts" 0
+expect_out "the guide's alerts: four rules" "SUCCESS: 4 rules found"
+
 # --- a check that could not run has its series ---
 conf 50-unknown.conf <<'EOF'
 [cannot-tell]
