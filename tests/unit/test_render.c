@@ -309,8 +309,8 @@ static void test_perfdata_ranges_round_trip(void **s)
 static void test_probe_metric_names_and_help(void **s)
 {
 	static const char *const reserved[] = {"_count", "_sum", "_bucket", "_info"};
-	static const char *const units[] = {"MiB", "KiB", " MB", " KB", "kB", "percent", " ms",
-					    "millisecond"};
+	static const char *const units[] = {"MiB", "KiB",     " MB", " KB",
+					    "kB",  "percent", " ms", "millisecond"};
 
 	(void)s;
 	for (const struct hd_probe *const *p = hd_probes; *p; p++)
