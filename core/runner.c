@@ -32,6 +32,7 @@ static void fill_identity(const struct hd_check *c, struct hd_result *r)
 	r->probe = hd_xstrdup(c->probe ? c->probe->name : "");
 	r->description = hd_xstrdup_null(c->description);
 	r->inhibitor = c->inhibitor;
+	r->severity = hd_xstrdup_null(c->severity);
 	r->tags = c->ntags ? hd_xcalloc(c->ntags, sizeof(char *)) : NULL;
 	for (size_t i = 0; i < c->ntags; i++)
 		r->tags[i] = hd_xstrdup(c->tags[i]);
@@ -134,8 +135,10 @@ void hd_run_one(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_re
 			r->metrics[i].help = hd_xstrdup_null(h);
 		}
 	if (c->remedy) {
+		/* the check's own text replaces the probe's, and with it what the probe's named */
 		free(r->remedy);
 		r->remedy = hd_xstrdup(c->remedy);
+		hd_result_clear_actions(r);
 	}
 	if (!r->summary)
 		r->summary = hd_xstrdup("");
@@ -180,8 +183,7 @@ static void __attribute__((noreturn)) child_oom(void)
 #endif
 #endif
 
-/* RLIMIT_AS for a check's child: MB MiB, or a lower limit the run was started with. */
-static void limit_memory(unsigned mb)
+void hd_runner_limit_memory(unsigned mb)
 {
 #ifdef HD_ASAN
 	(void)mb; /* AddressSanitizer reserves terabytes of shadow memory: no limit there */
@@ -249,7 +251,7 @@ child(const struct hd_check *c, const struct hd_run_opts *o, double deadline, in
 	sigprocmask(SIG_SETMASK, &none, NULL); /* the parent blocked some around fork() */
 	hd_set_oom_handler(child_oom);
 	setrlimit(RLIMIT_CORE, &no_core);
-	limit_memory(o->memory_mb);
+	hd_runner_limit_memory(o->memory_mb);
 	wfd = keep_only_result_fd(wfd);
 	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (devnull >= 0 && devnull != STDIN_FILENO) {
@@ -260,6 +262,9 @@ child(const struct hd_check *c, const struct hd_run_opts *o, double deadline, in
 	j = hd_result_to_json(&r);
 	s = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN);
 	write_all(wfd, s, strlen(s));
+	/* the end of the result now, not after this process's teardown: the parent need not
+	 * wait for the exit to have it */
+	close(wfd);
 	_exit(0);
 }
 
@@ -302,6 +307,7 @@ struct job {
 	int rfd, pidfd;
 	bool eof, exited, too_big;
 	int wstatus;
+	struct json_object *result; /* the child's whole result, read before its exit */
 	double deadline;
 	bool deadline_is_global;
 	size_t idx;
@@ -319,9 +325,7 @@ static int pidfd_open_(pid_t pid)
 #endif
 }
 
-static void set_unknown(struct hd_result *r, const struct hd_check *c, enum hd_status st,
-			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void set_unknown(struct hd_result *r, const struct hd_check *c, enum hd_status st,
+void hd_run_set_unknown(struct hd_result *r, const struct hd_check *c, enum hd_status st,
 			const char *fmt, ...)
 {
 	va_list ap;
@@ -340,8 +344,9 @@ static void set_unknown(struct hd_result *r, const struct hd_check *c, enum hd_s
 /* A check the runner could not start: a limit of this run, not the check's problem. */
 static void cannot_start(struct hd_result *r, const struct hd_check *c, const char *what, int e)
 {
-	set_unknown(r, c, HD_UNKNOWN, "not run: hostdoctor could not start its process (%s: %s)",
-		    what, strerror(e));
+	hd_run_set_unknown(r, c, HD_UNKNOWN,
+			   "not run: hostdoctor could not start its process (%s: %s)", what,
+			   strerror(e));
 	free(r->remedy);
 	r->remedy = hd_asprintf(
 	    e == EMFILE || e == ENFILE
@@ -369,37 +374,40 @@ static void finish(struct job *j, const struct hd_check *c, struct hd_result *r,
 	struct json_object *o = NULL;
 
 	if (j->too_big) {
-		set_unknown(r, c, HD_UNKNOWN, "probe '%s' sent a result of more than %u MiB",
-			    c->probe->name, HD_MAX_RESULT >> 20);
+		hd_run_set_unknown(r, c, HD_UNKNOWN, "probe '%s' sent a result of more than %u MiB",
+				   c->probe->name, HD_MAX_RESULT >> 20);
 		r->remedy = hd_asprintf("This is a bug in hostdoctor's '%s' probe: run "
 					"'hostdoctor -vv --only %s' and report the output.",
 					c->probe->name, c->id);
 	} else if (WIFSIGNALED(j->wstatus)) {
 		int sig = WTERMSIG(j->wstatus);
-		set_unknown(r, c, HD_UNKNOWN, "probe '%s' crashed: killed by SIG%s (%s)",
-			    c->probe->name, sigabbrev_np(sig) ? sigabbrev_np(sig) : "?",
-			    strsignal(sig));
+		hd_run_set_unknown(r, c, HD_UNKNOWN, "probe '%s' crashed: killed by SIG%s (%s)",
+				   c->probe->name, sigabbrev_np(sig) ? sigabbrev_np(sig) : "?",
+				   strsignal(sig));
 		r->remedy = hd_asprintf("This is a bug in hostdoctor's '%s' probe: run "
 					"'hostdoctor -vv --only %s' and report the output.",
 					c->probe->name, c->id);
 	} else if (WIFEXITED(j->wstatus) && WEXITSTATUS(j->wstatus) == HD_EXIT_OOM) {
-		set_unknown(r, c, HD_UNKNOWN, "probe '%s' ran out of memory", c->probe->name);
+		hd_run_set_unknown(r, c, HD_UNKNOWN, "probe '%s' ran out of memory",
+				   c->probe->name);
 		hd_result_detail(r, "each check may use %u MiB of address space (--memory-limit)",
 				 memory_mb);
 		r->remedy = hd_asprintf("Raise the limit (--memory-limit MIB) if the host has the "
 					"memory; if the input is that large, look at it: "
 					"'hostdoctor -vv --only %s'.",
 					c->id);
-	} else if (j->out.len && (o = json_tokener_parse(j->out.data)) &&
+	} else if (j->out.len && (o = j->result ? j->result : json_tokener_parse(j->out.data)) &&
 		   hd_result_from_json(o, r) == 0) {
 		/* the child's own result */
 		hd_result_sanitize(r);
 	} else {
-		set_unknown(r, c, HD_UNKNOWN, "probe '%s' ended without a result (exit status %d)",
-			    c->probe->name, WIFEXITED(j->wstatus) ? WEXITSTATUS(j->wstatus) : -1);
+		hd_run_set_unknown(
+		    r, c, HD_UNKNOWN, "probe '%s' ended without a result (exit status %d)",
+		    c->probe->name, WIFEXITED(j->wstatus) ? WEXITSTATUS(j->wstatus) : -1);
 	}
 	if (o)
 		json_object_put(o);
+	j->result = NULL;
 	r->duration = hd_now() - started;
 }
 
@@ -466,9 +474,9 @@ static double child_cpu(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-static void fmt_secs(char *buf, size_t size, double s)
+void hd_run_fmt_secs(char *buf, size_t size, double s)
 {
-	snprintf(buf, size, "%g", round(s * 10) / 10);
+	snprintf(buf, size, "%g", hd_round_to(s, 10));
 }
 
 void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run_opts *o,
@@ -483,6 +491,12 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 	int running = 0;
 	char secs[32];
 
+	if (n == 1 && o->in_process) {
+		free(js);
+		free(started);
+		hd_run_in_process(checks[0], o, global, &results[0]);
+		return;
+	}
 	for (size_t i = 0; i < n; i++)
 		hd_result_init(&results[i]);
 	for (int k = 0; k < jobs; k++)
@@ -572,7 +586,7 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 		}
 		{
 			double left = wake - hd_now();
-			int ms = left <= 0 ? 0 : (int)ceil(left * 1000);
+			int ms = left <= 0 ? 0 : (int)(left * 1000) + 1; /* never early */
 			/* without pidfds, exits are found by polling waitpid */
 			bool need_tick = false;
 			for (int k = 0; k < jobs; k++)
@@ -597,6 +611,12 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 			c = checks[j->idx];
 			if (!j->exited && waitpid(j->pid, &j->wstatus, WNOHANG) == j->pid)
 				j->exited = true;
+			/* a whole result before the exit: done, the exit is reaped later (or by init) */
+			if (!j->exited && j->eof && j->out.len &&
+			    (j->result = json_tokener_parse(j->out.data))) {
+				j->exited = true;
+				j->wstatus = 0;
+			}
 			if (j->exited) {
 				drain(j);
 				kill(-j->pid, SIGKILL); /* anything the probe left behind */
@@ -610,15 +630,16 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 				kill(j->pid, SIGKILL);
 				/* not waited for: a child stuck in the kernel (dead NFS) may never be reaped */
 				if (j->deadline_is_global) {
-					fmt_secs(secs, sizeof(secs), global - t0);
-					set_unknown(
+					hd_run_fmt_secs(secs, sizeof(secs), global - t0);
+					hd_run_set_unknown(
 					    &results[j->idx], c, o->timeout_state,
 					    "timed out: the run's deadline of %s s was reached",
 					    secs);
 				} else {
-					fmt_secs(secs, sizeof(secs), j->deadline - started[j->idx]);
-					set_unknown(&results[j->idx], c, HD_UNKNOWN,
-						    "timed out after %s s", secs);
+					hd_run_fmt_secs(secs, sizeof(secs),
+							j->deadline - started[j->idx]);
+					hd_run_set_unknown(&results[j->idx], c, HD_UNKNOWN,
+							   "timed out after %s s", secs);
 				}
 				/* a waiting probe uses next to none; a shared CPU gives a busy one less */
 				if (cpu >= 0.2 * (now - started[j->idx]))
@@ -639,10 +660,10 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 			}
 		}
 	}
-	fmt_secs(secs, sizeof(secs), global - t0);
+	hd_run_fmt_secs(secs, sizeof(secs), global - t0);
 	for (; next < n; next++)
-		set_unknown(&results[next], checks[next], o->timeout_state,
-			    "not run: the run's deadline of %s s was reached", secs);
+		hd_run_set_unknown(&results[next], checks[next], o->timeout_state,
+				   "not run: the run's deadline of %s s was reached", secs);
 	/* reap whatever already died; never block */
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;

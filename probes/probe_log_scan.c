@@ -270,10 +270,16 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 
 		if (hd_path(ctx, files[i], resolved, sizeof(resolved)) < 0)
 			continue;
-		e = corrupt ? hd_log_file_scan(&(struct hd_log_reader){.ctx = ctx}, files[i],
-					       resolved, NULL, false, &now.files[now.nfiles])
-			    : hd_log_file_scan(&rd, files[i], resolved, o, start,
-					       &now.files[now.nfiles]);
+		if (corrupt) {
+			/* positions only: a reader of its own, so nothing reaches the counts */
+			struct hd_log_reader pos_only = {.ctx = ctx};
+			e = hd_log_file_scan(&pos_only, files[i], resolved, NULL, false,
+					     &now.files[now.nfiles]);
+			hd_log_reader_free(&pos_only);
+		} else {
+			e = hd_log_file_scan(&rd, files[i], resolved, o, start,
+					     &now.files[now.nfiles]);
+		}
 		if (e < 0) {
 			free(now.files[now.nfiles].path);
 			hd_result_set(r, HD_UNKNOWN, "cannot read %s: %s", files[i], strerror(-e));

@@ -265,7 +265,7 @@ static void remedy_stop_other(struct hd_result *r, const struct who *w, const ch
 	if (o) {
 		/* another user names the process: shown escaped, and quoted in the command */
 		_cleanup_free_ char *unit = hd_shell_quote(o->comm);
-		char comm[128];
+		char comm[128], pid[32];
 
 		hd_text_escape_to(comm, sizeof(comm), o->comm, strlen(o->comm));
 		hd_result_remedy(
@@ -274,13 +274,21 @@ static void remedy_stop_other(struct hd_result *r, const struct who *w, const ch
 		    "unit: systemctl disable --now %s (find the unit with "
 		    "'systemctl status %ld'); else end it with 'kill %ld'.",
 		    comm, o->pid, what, unit, o->pid, o->pid);
-	} else
+		snprintf(pid, sizeof(pid), "%ld", o->pid);
+		hd_result_command(r, "systemctl", "status", pid, NULL);
+		hd_result_command(r, "kill", pid, NULL);
+	} else {
+		char filter[64];
+
 		hd_result_remedy(
 		    r,
 		    "Find the process holding %s as root (hostdoctor as root names it, "
 		    "or: netstat -anp | grep :%lld, or ss -anp 'sport = :%lld') and stop that "
 		    "service.",
 		    what, (long long)port, (long long)port);
+		snprintf(filter, sizeof(filter), "sport = :%lld", (long long)port);
+		hd_result_command(r, "ss", "-anp", filter, NULL);
+	}
 	hd_result_remedy_add(r,
 			     "Or move %s to another port than %lld and keep %lld for the other "
 			     "service.",
@@ -374,6 +382,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				hd_result_remedy(r,
 						 "Load the socket diagnostics modules: modprobe -a "
 						 "inet_diag tcp_diag udp_diag");
+				hd_result_command(r, "modprobe", "-a", "inet_diag", "tcp_diag",
+						  "udp_diag", NULL);
 				return rc;
 			}
 		}
@@ -428,6 +438,12 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			    "Start the service%s%s (systemctl start %s) and read its log for the "
 			    "error that kept it from listening (e.g. 'Address already in use').",
 			    owner ? " " : "", owner ? owner : "", owner ? owner : "SERVICE");
+		if (restart && *restart)
+			hd_result_command_line(r, restart);
+		else if (owner)
+			hd_result_command(r, "systemctl", "start", owner, NULL);
+		if (owner)
+			hd_result_concerns(r, HD_CONCERN_UNIT, "%s", owner);
 		return 0;
 	}
 
