@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe.h" /* hd_strv_free */
 #include "result.h"
 #include "util.h"
 
@@ -258,5 +259,35 @@ void hd_result_sanitize(struct hd_result *r)
 	for (size_t i = 0; i < r->nmetrics; i++) {
 		sanitize(&r->metrics[i].name, false);
 		sanitize(&r->metrics[i].help, false);
+		sanitize(&r->metrics[i].label, false);
+		sanitize(&r->metrics[i].label_value, false);
 	}
+	/* a command's argument is a value, not text: one a terminal would act on, or not UTF-8,
+	 * cannot be given as it is; escaped, it is no longer that argument: the command is dropped
+	 * (the remedy's text still says what to do) */
+	for (size_t i = 0; i < r->ncommands;) {
+		bool clean = true;
+
+		for (char **a = r->commands[i]; a && *a; a++) {
+			char *copy = hd_xstrdup(*a);
+			sanitize(&copy, false);
+			clean &= strcmp(copy, *a) == 0;
+			free(copy);
+		}
+		if (clean) {
+			i++;
+			continue;
+		}
+		hd_strv_free(r->commands[i]);
+		memmove(&r->commands[i], &r->commands[i + 1],
+			(r->ncommands - i - 1) * sizeof(*r->commands));
+		r->ncommands--;
+	}
+	for (size_t i = 0; i < r->nfiles; i++)
+		sanitize(&r->files[i], false);
+	for (size_t i = 0; i < r->npackages; i++)
+		sanitize(&r->packages[i], false);
+	for (size_t i = 0; i < r->nunits; i++)
+		sanitize(&r->units[i], false);
+	sanitize(&r->severity, false);
 }

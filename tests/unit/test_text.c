@@ -141,8 +141,17 @@ static void test_sanitize(void **state)
 	r.details = hd_xstrdup("one\ntwo\tthree \xff");
 	r.remedy = hd_xstrdup("kill 1\n\033[2J");
 	hd_result_metric(&r, "m", 1, HD_UNIT_NONE)->help = hd_xstrdup("h\xc3");
+	hd_result_command(&r, "kill", "1", NULL);
+	hd_result_command(&r, "systemctl", "stop", "a\033[2J", NULL);
+	hd_result_command(&r, "ss", "-anp", NULL);
+	hd_result_concerns(&r, HD_CONCERN_UNIT, "x\xff.service");
 	hd_result_sanitize(&r);
 	assert_string_equal(r.summary, "held by \\x1b]0;pwned\\x07x\\nfake line");
+	/* an argument that cannot be given as it is drops its command, never changes it */
+	assert_int_equal(r.ncommands, 2);
+	assert_string_equal(r.commands[0][0], "kill");
+	assert_string_equal(r.commands[1][0], "ss");
+	assert_string_equal(r.units[0], "x\\xff.service");
 	assert_string_equal(r.details, "one\ntwo\tthree \\xff"); /* its own lines stay lines */
 	assert_string_equal(r.remedy, "kill 1\n\\x1b[2J");
 	assert_string_equal(r.metrics[0].help, "h\\xc3");
