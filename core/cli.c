@@ -16,6 +16,7 @@
 #include "cleanup.h"
 #include "catalog.h"
 #include "config.h"
+#include "evidence.h"
 #include "explain.h"
 #include "log_state.h"
 #include "paths.h"
@@ -67,6 +68,7 @@ struct opts {
 	size_t nfiles, nunits;
 	bool journal;
 	const char *since;
+	const char *state_dir; /* where watch keeps its evidence (doctor, explain) */
 };
 
 static void usage(FILE *out)
@@ -93,6 +95,12 @@ static void usage(FILE *out)
 	    "  hostdoctor explain --journal [--unit U] [--since TIME] | --file PATH\n"
 	    "                                                the same over the journal or a log "
 	    "file\n"
+	    "  hostdoctor watch [OPTIONS]                    follow the products' logs; run the "
+	    "checks of a\n"
+	    "                                                catalogued message's cause at once, "
+	    "keep the\n"
+	    "                                                evidence (watch --help)\n"
+	    "  hostdoctor evidence list|show ID              the evidence watch kept\n"
 	    "\n"
 	    "Options:\n"
 	    "  -d, --checks-dir DIR     read DIR/*.conf (repeatable; default " HD_SYSCONF_CHECKS_DIR
@@ -124,6 +132,8 @@ static void usage(FILE *out)
 	    "today, -2h)\n"
 	    "      --file PATH          explain: read this log file, plain or gzip "
 	    "(repeatable)\n"
+	    "      --state-dir DIR      doctor, explain: the evidence of watch there (default "
+	    "/var/lib/hostdoctor)\n"
 	    "  -v, --verbose            more detail (repeatable)\n"
 	    "  -h, --help               this text\n"
 	    "  -V, --version            the version\n"
@@ -180,8 +190,7 @@ static int parse_timeout(const char *s, double *secs, enum hd_status *state)
 	return 0;
 }
 
-/* The source tree's checks.d when this binary runs from its build tree. */
-static const char *default_checks_dir(void)
+const char *hd_default_checks_dir(void)
 {
 #if defined(HD_BUILD_DIR) && defined(HD_SOURCE_CHECKS_DIR)
 	char exe[PATH_MAX];
@@ -288,6 +297,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	    {"unit", required_argument, NULL, 0x103},
 	    {"since", required_argument, NULL, 0x104},
 	    {"file", required_argument, NULL, 0x105},
+	    {"state-dir", required_argument, NULL, 0x106},
 	    {0},
 	};
 	int ch;
@@ -306,7 +316,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		else
 			return fatal(o,
 				     "unknown mode '%s' (doctor, nagios, preflight, list, "
-				     "explain, baseline); see --help",
+				     "explain, baseline, watch, evidence); see --help",
 				     argv[1]);
 		argv++;
 		argc--;
@@ -369,6 +379,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 0x103: push(&o->units, &o->nunits, optarg); break;
 		case 0x104: o->since = optarg; break;
 		case 0x105: push(&o->files, &o->nfiles, optarg); break;
+		case 0x106: o->state_dir = optarg; break;
 		case 'h': usage(stdout); return -1;
 		case 'V': printf("hostdoctor %s\n", HD_VERSION); return -1;
 		case ':':
@@ -382,6 +393,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		return fatal(o, "unexpected argument '%s'; see --help", o->args[0]);
 	if (o->mode != M_EXPLAIN && (o->journal || o->nunits || o->since || o->nfiles))
 		return fatal(o, "--journal, --unit, --since and --file are options of explain");
+	if (o->state_dir && o->mode != M_DOCTOR && o->mode != M_EXPLAIN)
+		return fatal(o, "--state-dir goes with doctor and explain (and watch, evidence)");
 	if ((o->nunits || o->since) && !o->journal)
 		return fatal(o, "--unit and --since go with --journal");
 	if (o->mode == M_NAGIOS && o->nargs == 0)
@@ -423,6 +436,17 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			w->format = o->format;
 	}
 	return 0;
+}
+
+/* Is a report for a person written (doctor format, to stdout or an -o)? */
+static bool doctor_text(const struct opts *o)
+{
+	if (!o->noutputs)
+		return o->format == HD_FMT_DOCTOR;
+	for (size_t i = 0; i < o->noutputs; i++)
+		if (o->outputs[i].format == HD_FMT_DOCTOR)
+			return true;
+	return false;
 }
 
 static int list_checks(const struct opts *o, struct hd_check **sel, size_t n)
@@ -468,7 +492,7 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 		goto out;
 	}
 	if (o.ndirs == 0)
-		push(&o.dirs, &o.ndirs, default_checks_dir());
+		push(&o.dirs, &o.ndirs, hd_default_checks_dir());
 	for (size_t i = 0; i < o.ndirs; i++)
 		if (hd_config_load_dir(&cfg, o.dirs[i], table, err, sizeof(err)) < 0) {
 			rc = fatal(&o, "%s", err);
@@ -491,8 +515,17 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 					     .nunits = o.nunits,
 					     .since = o.since,
 					     .in = stdin,
-					     .ctx = &ectx};
-		int found = hd_explain(&eo, stdout, &ids, err, sizeof(err));
+					     .ctx = &ectx,
+					     .evidence_dfd = -1};
+		char sdir[4096], why[512];
+		int found;
+
+		/* what watch found when each message last appeared, where there is evidence */
+		hd_evidence_state_dir(ectx.root, o.state_dir, sdir, sizeof(sdir));
+		eo.evidence_dfd = hd_evidence_open(sdir, false, why, sizeof(why));
+		found = hd_explain(&eo, stdout, &ids, err, sizeof(err));
+		if (eo.evidence_dfd >= 0)
+			close(eo.evidence_dfd);
 		if (found < 0) {
 			hd_strv_free(ids);
 			rc = fatal(&o, "%s", err);
@@ -573,6 +606,8 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 					 .reader = o.state_name};
 		struct hd_report rep = {0};
 		struct hd_render_opts rop = {.verbose = o.verbose};
+		struct hd_note *notes = NULL;
+		size_t nnotes = 0;
 		char host[256] = "localhost";
 		double t0 = hd_now();
 		_cleanup_free_ char *hostfile = NULL;
@@ -605,6 +640,20 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 		else
 			gethostname(host, sizeof(host) - 1);
 		rep.host = host;
+		if (o.mode == M_DOCTOR && doctor_text(&o)) {
+			/* the evidence watch kept for these checks in the last day */
+			char sdir[4096], why[512];
+			int efd;
+			hd_evidence_state_dir(ro.root, o.state_dir, sdir, sizeof(sdir));
+			efd = hd_evidence_open(sdir, false, why, sizeof(why));
+			if (efd >= 0) {
+				nnotes = hd_evidence_notes(efd, results, nsel, 86400, o.verbose > 0,
+							   &notes);
+				close(efd);
+			}
+			rep.notes = notes;
+			rep.nnotes = nnotes;
+		}
 
 		if (o.noutputs) {
 			rc = write_outputs(&o, &rep, &rop);
@@ -616,6 +665,7 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 				    strcmp(getenv("TERM"), "dumb") != 0;
 			hd_render(stdout, o.format, &rep, &rop);
 		}
+		hd_evidence_notes_free(notes, nnotes);
 		if (o.exit_zero)
 			rc = 0; /* the states are in the report; only a failure of our own counts */
 		else if (o.mode == M_EXPLAIN)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "evidence.h"
 #include "cleanup.h"
 #include "log_match.h"
 #include "log_source.h"
@@ -198,7 +199,8 @@ static int read_stream(struct ex *x, FILE *in)
 	return rc;
 }
 
-static void print_entry(FILE *out, const struct hd_catalog_entry *e, const struct found *f)
+static void print_entry(FILE *out, const struct hd_catalog_entry *e, const struct found *f,
+			int evidence_dfd)
 {
 	fprintf(out, "%s (%s, %s)\n", e->id, e->product, e->severity);
 	if (f->n == 1)
@@ -224,6 +226,8 @@ static void print_entry(FILE *out, const struct hd_catalog_entry *e, const struc
 			fprintf(out, "%s%s", k ? ", " : "", e->checks[k]);
 		fputc('\n', out);
 	}
+	if (evidence_dfd >= 0)
+		hd_evidence_explain(out, evidence_dfd, e->id);
 	fputc('\n', out);
 }
 
@@ -327,7 +331,7 @@ int hd_explain(const struct hd_explain_opts *o, FILE *out, char ***checks, char 
 
 	for (size_t i = 0; i < x.norder; i++) {
 		const struct hd_catalog_entry *e = &cat.entries[x.order[i]];
-		print_entry(out, e, &x.f[x.order[i]]);
+		print_entry(out, e, &x.f[x.order[i]], o->evidence_dfd);
 		for (size_t k = 0; k < e->nchecks; k++)
 			add_check(checks, &nchecks, e->checks[k]);
 	}

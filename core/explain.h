@@ -19,6 +19,7 @@ struct hd_explain_opts {
 	const char *since; /* --since TIME */
 	FILE *in;	   /* lines read when none of the above is given */
 	const struct hd_ctx *ctx;
+	int evidence_dfd; /* watch's evidence directory, or -1: each entry's last evidence */
 };
 
 /* Match the lines against the catalogue and print, for each entry found (in the order first
