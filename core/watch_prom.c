@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "render.h"
 #include "result_json.h"
 #include "statedir.h"
 #include "watch_impl.h"
@@ -122,7 +123,7 @@ static void series(struct hd_buf *b, const char *name, const struct w_stat *st, 
 {
 	char num[64];
 
-	snprintf(num, sizeof(num), "%.17g", v);
+	hd_fmt_plain(num, sizeof(num), v);
 	hd_buf_printf(b, "%s{entry=\"", name);
 	label(b, st->id);
 	hd_buf_add(b, "\",product=\"", 11);

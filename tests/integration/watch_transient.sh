@@ -182,5 +182,13 @@ wait "$WP"
 RC=$?
 expect_rc "SIGTERM ends watch cleanly" 0
 grep -q "stopped; positions and counters saved" "$T/watch.log" && ok "it says so" || not_ok "log" "$(tail -3 "$T/watch.log")"
-cp "$(evidence_of fsigk-semget-failure)" "$T/semget-evidence.json" 2>/dev/null
+# HD_KEEP_EVIDENCE=DIR: the reports and the watch's log kept there (docs/watch.md shows them)
+if [ -n "${HD_KEEP_EVIDENCE:-}" ]; then
+	mkdir -p "$HD_KEEP_EVIDENCE"
+	cp "$T/state/evidence/"*.json "$T/watch.log" "$T/watch.prom" "$HD_KEEP_EVIDENCE/"
+	for id in $(ls "$T/state/evidence" | sed 's/\.json$//'); do
+		"$HOSTDOCTOR" evidence show --state-dir "$T/state" "$id" >"$HD_KEEP_EVIDENCE/$id.txt"
+	done
+	"$HOSTDOCTOR" evidence list --state-dir "$T/state" >"$HD_KEEP_EVIDENCE/list.txt"
+fi
 finish
