@@ -81,6 +81,7 @@ cat >"$W/checks.d/90-bench.conf" <<EOF
 probe     = log-scan
 path      = $W/logs/*.log
 state_dir = $W/state
+catalog   = $SRC/catalog
 EOF
 LOGS=()
 for i in $(seq "$FILES"); do LOGS+=("$W/logs/app$i.log"); : >"$W/logs/app$i.log"; done
@@ -174,6 +175,7 @@ if [ "$JOURNAL_SECONDS" -gt 0 ] && [ -x "$JR" ]; then
 probe     = log-scan
 journal   = yes
 state_dir = /state
+catalog   = $SRC/catalog
 EOF
 	"$WRITER" --rate 10 --seconds 0.2 --export 2>/dev/null | "$JR" --output="$J/var/log/journal/b.journal" - 2>/dev/null
 	"$HD" watch -r "$J" -d "$W/jchecks.d" --state-dir "$W/jstate" --textfile "$W/j.prom" 2>"$W/jwatch.log" &

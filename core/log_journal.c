@@ -704,7 +704,14 @@ int hd_journal_follow_open(const struct hd_ctx *ctx, const struct hd_journal_que
 int hd_journal_follow_fd(struct hd_journal_follow *f, short *events, int *timeout_ms)
 {
 	uint64_t t = UINT64_MAX;
-	int fd = J->get_fd(f->j), ev = J->get_events(f->j);
+	int fd, ev;
+
+	*events = POLLIN;
+	*timeout_ms = -1;
+	if (!f->j)
+		return -1; /* its reopening failed: hd_journal_follow_process() tries again */
+	fd = J->get_fd(f->j);
+	ev = J->get_events(f->j);
 
 	*events = (short)(ev > 0 ? ev : POLLIN);
 	*timeout_ms = -1;
@@ -720,7 +727,13 @@ int hd_journal_follow_fd(struct hd_journal_follow *f, short *events, int *timeou
 
 int hd_journal_follow_process(struct hd_journal_follow *f, char *err, size_t errlen)
 {
-	int r = J->process(f->j);
+	int r;
+
+	if (!f->j) {
+		r = follow_open(f, err, errlen);
+		return r < 0 ? r : 1;
+	}
+	r = J->process(f->j);
 
 	if (r == SD_JOURNAL_INVALIDATE) {
 		/* files were added or removed (a rotation, a vacuum): an sd-journal of systemd 252
@@ -743,6 +756,8 @@ int hd_journal_follow_read(struct hd_journal_follow *f, const struct hd_log_sink
 
 	memset(pos, 0, sizeof(*pos));
 	pos->cursor = f->q.cursor ? hd_xstrdup(f->q.cursor) : NULL;
+	if (!f->j)
+		return 0; /* not open: nothing read */
 	pos->cursor_lost = f->cursor_lost;
 	f->cursor_lost = false;
 	r = j_loop(&f->ctx, f->j, f->on_entry, ops, sink, pos, err, errlen);

@@ -120,7 +120,8 @@ struct hd_journal_follow;
 int hd_journal_follow_open(const struct hd_ctx *ctx, const struct hd_journal_query *q,
 			   struct hd_journal_follow **out, char *err, size_t errlen);
 /* The descriptor to poll (it may change after hd_journal_follow_process()), its events, and
- * how long sd-journal may wait (milliseconds, -1: no limit). */
+ * how long sd-journal may wait (milliseconds, -1: no limit); -1 when the journal could not be
+ * opened again after files changed (hd_journal_follow_process() then tries again). */
 int hd_journal_follow_fd(struct hd_journal_follow *f, short *events, int *timeout_ms);
 /* After the descriptor was readable or the wait ended: 1 when entries may have arrived (or
  * files were added or removed: then the journal is opened again at the cursor), 0 when not,

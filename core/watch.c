@@ -262,10 +262,12 @@ static void install(struct watch *w, struct hd_config *cfg, struct w_src *srcs, 
 	hd_log_counts_free(&w->counts);
 	hd_log_scanner_free(w->sc);
 	hd_log_matcher_free(w->m);
-	hd_catalog_free(&w->cat);
+	if (w->cat)
+		hd_catalog_free(w->cat);
+	free(w->cat);
 	hd_config_free(&w->cfg);
 	w->cfg = *cfg;
-	w->cat = *cat;
+	w->cat = cat;
 	w->m = m;
 	w->sc = hd_log_scanner_new(m);
 	hd_log_counts_init(&w->counts, m);
@@ -273,18 +275,33 @@ static void install(struct watch *w, struct hd_config *cfg, struct w_src *srcs, 
 	w->lines_total = 0;
 	w_map_stats(w);
 	w_sources_watch(w);
+	w->gen++;
 	w->config_ok = true;
 	w->loaded_at = (double)time(NULL);
+}
+
+/* "3 files and the journal for 2 checks" */
+static void sources_text(const struct watch *w, char *buf, size_t size)
+{
+	size_t nf = w_count_files(w), nj = 0;
+
+	for (size_t i = 0; i < w->nsrcs; i++)
+		nj += w->srcs[i].jf != NULL;
+	snprintf(buf, size, "%zu file%s%s for %zu check%s", nf, nf == 1 ? "" : "s",
+		 nj == 0   ? ""
+		 : nj == 1 ? " and the journal"
+			   : " and the journal (several queries)",
+		 w->nsrcs, w->nsrcs == 1 ? "" : "s");
 }
 
 static void reload(struct watch *w)
 {
 	struct hd_config cfg;
-	struct hd_catalog cat;
+	struct hd_catalog *cat;
 	struct hd_log_matcher *m;
 	struct w_src *srcs;
 	size_t n;
-	char err[1024], when[32];
+	char err[1024], when[32], what[256];
 	time_t t = (time_t)w->loaded_at;
 	struct tm tm;
 	int rc;
@@ -303,10 +320,9 @@ static void reload(struct watch *w)
 	}
 	w_read_all(w); /* what the old configuration was told of, before it goes */
 	w_save(w);
-	install(w, &cfg, srcs, n, &cat, m);
-	w_log("reloaded: %zu file%s and %s for %zu check%s; %zu catalogue entries",
-	      w_count_files(w), w_count_files(w) == 1 ? "" : "s",
-	      "the journal where a check reads it", w->nsrcs, w->nsrcs == 1 ? "" : "s", w->cat.n);
+	install(w, &cfg, srcs, n, cat, m);
+	sources_text(w, what, sizeof(what));
+	w_log("reloaded: following %s; %zu catalogue entries", what, w->cat->n);
 	w->next_prom = 0;
 	w->prom_pending = true;
 	notify("READY=1");
@@ -339,16 +355,13 @@ static void until(int *ms, double t)
 		*ms = v;
 }
 
+static int poll_once(struct watch *w, double now);
+
 static void loop(struct watch *w)
 {
 	for (;;) {
-		size_t cap = 2 + w->nsrcs + 2 * w->nevents + W_MAX_HOOKS;
-		struct pollfd pfd[cap];
-		int kind[cap];
-		size_t idx[cap], np = 0;
-		int ms = -1;
 		double now = hd_now();
-		bool busy = false, tick = false;
+		bool busy = false;
 
 		if (w->stop) {
 			/* checks already running may finish; those waiting do not start */
@@ -386,124 +399,150 @@ static void loop(struct watch *w)
 				w_hook_done(w, &w->hooks[k], true);
 			}
 
-		pfd[np] = (struct pollfd){.fd = w->sfd, .events = POLLIN};
-		kind[np++] = 0;
-		/* while a read is due, the next events wait for it: writes are read in batches */
-		if (!w->stop && !w->read_pending) {
-			if (w->ino >= 0) {
-				pfd[np] = (struct pollfd){.fd = w->ino, .events = POLLIN};
-				kind[np++] = 1;
-			}
-			for (size_t i = 0; i < w->nsrcs; i++) {
-				short ev;
-				int jms;
-				if (!w->srcs[i].jf)
-					continue;
-				pfd[np].fd = hd_journal_follow_fd(w->srcs[i].jf, &ev, &jms);
-				pfd[np].events = ev;
-				kind[np] = 2;
-				idx[np++] = i;
-				if (jms >= 0 && (ms < 0 || jms < ms))
-					ms = jms;
-			}
-		}
-		for (size_t i = 0; i < w->nevents; i++) {
-			struct w_event *ev = w->events[i];
-			if (!ev->running || ev->pid <= 0)
-				continue;
-			if (ev->rfd >= 0) {
-				pfd[np] = (struct pollfd){.fd = ev->rfd, .events = POLLIN};
-				kind[np] = 3;
-				idx[np++] = i;
-			}
-			if (ev->pidfd >= 0) {
-				pfd[np] = (struct pollfd){.fd = ev->pidfd, .events = POLLIN};
-				kind[np] = 4;
-				idx[np++] = i;
-			} else {
-				tick = true;
-			}
-			until(&ms, ev->started + w->timeout + 5);
-		}
-		for (int k = 0; k < W_MAX_HOOKS; k++) {
-			if (w->hooks[k].pid <= 0)
-				continue;
-			if (w->hooks[k].pidfd >= 0) {
-				pfd[np] =
-				    (struct pollfd){.fd = w->hooks[k].pidfd, .events = POLLIN};
-				kind[np] = 5;
-				idx[np++] = (size_t)k;
-			} else {
-				tick = true;
-			}
-			until(&ms, w->hooks[k].deadline);
-		}
-		if (w->stop)
-			until(&ms, w->stop_by);
-		else {
-			if (w->read_pending)
-				until(&ms, w->next_read);
-			if (w->save_pending)
-				until(&ms, w->next_save);
-			if (w->next_retry > 0)
-				until(&ms, w->next_retry);
-		}
-		if (w->prom_pending)
-			until(&ms, w->next_prom);
-		if (tick)
-			until(&ms, now + 0.1); /* no pidfd (kernel < 5.3): exits found by waitpid */
-
-		if (poll(pfd, (nfds_t)np, ms) < 0 && errno != EINTR) {
-			w_log("poll: %s", strerror(errno));
+		if (poll_once(w, now) < 0)
 			return;
+	}
+}
+
+/* One poll() over the signals, inotify, the journals, the children; what it says, done. */
+static int poll_once(struct watch *w, double now)
+{
+	/* sized here: the reads above may have started events */
+	size_t cap = 2 + w->nsrcs + 2 * w->nevents + W_MAX_HOOKS;
+	struct pollfd pfd[cap];
+	int kind[cap];
+	size_t idx[cap], np = 0;
+	unsigned gen = w->gen;
+	int ms = -1;
+	bool tick = false;
+
+	pfd[np] = (struct pollfd){.fd = w->sfd, .events = POLLIN};
+	kind[np++] = 0;
+	/* while a read is due, the next events wait for it: writes are read in batches */
+	if (!w->stop && !w->read_pending) {
+		if (w->ino >= 0) {
+			pfd[np] = (struct pollfd){.fd = w->ino, .events = POLLIN};
+			kind[np++] = 1;
 		}
-		for (size_t i = 0; i < np; i++) {
-			if (!pfd[i].revents && kind[i] != 2)
+		for (size_t i = 0; i < w->nsrcs; i++) {
+			short ev;
+			int jms;
+			if (!w->srcs[i].jf)
 				continue;
-			switch (kind[i]) {
-			case 0: on_signal(w); break;
-			case 1: w_inotify(w); break;
-			case 2: {
-				char err[1024];
-				struct w_src *s = &w->srcs[idx[i]];
-				int r = hd_journal_follow_process(s->jf, err, sizeof(err));
-				if (r < 0)
-					w_log("%s: %s", s->check->id, err);
-				else if (r > 0) {
-					s->jdirty = true;
-					w->read_pending = true;
-				}
-				break;
-			}
-			case 3: w_event_drain(w->events[idx[i]]); break;
-			default: break;
-			}
-		}
-		/* ended children, after the reads above (indexes still valid) */
-		for (size_t i = 0; i < w->nevents; i++) {
-			struct w_event *ev = w->events[i];
-			int st;
-			if (!ev->running || ev->pid <= 0)
+			pfd[np].fd = hd_journal_follow_fd(w->srcs[i].jf, &ev, &jms);
+			if (pfd[np].fd < 0) {
+				/* not open: tried again with the missing directories */
+				w->srcs[i].missing_dir = true;
+				if (!w->next_retry)
+					w->next_retry = now + W_RETRY_GAP;
 				continue;
-			if (waitpid(ev->pid, &st, WNOHANG) == ev->pid) {
-				/* reaped here: done must not wait again */
-				w_event_drain(ev);
-				ev->exit_status = st;
-				ev->reaped = true;
-				w_event_done(w, ev, false);
-				i--;
 			}
-		}
-		for (int k = 0; k < W_MAX_HOOKS; k++) {
-			int st;
-			if (w->hooks[k].pid > 0 &&
-			    waitpid(w->hooks[k].pid, &st, WNOHANG) == w->hooks[k].pid) {
-				w->hooks[k].exit_status = st;
-				w->hooks[k].reaped = true;
-				w_hook_done(w, &w->hooks[k], false);
-			}
+			pfd[np].events = ev;
+			kind[np] = 2;
+			idx[np++] = i;
+			if (jms >= 0 && (ms < 0 || jms < ms))
+				ms = jms;
 		}
 	}
+	for (size_t i = 0; i < w->nevents; i++) {
+		struct w_event *ev = w->events[i];
+		if (!ev->running || ev->pid <= 0)
+			continue;
+		if (ev->rfd >= 0) {
+			pfd[np] = (struct pollfd){.fd = ev->rfd, .events = POLLIN};
+			kind[np] = 3;
+			idx[np++] = i;
+		}
+		if (ev->pidfd >= 0) {
+			pfd[np] = (struct pollfd){.fd = ev->pidfd, .events = POLLIN};
+			kind[np] = 4;
+			idx[np++] = i;
+		} else {
+			tick = true;
+		}
+		until(&ms, ev->started + w->timeout + 5);
+	}
+	for (int k = 0; k < W_MAX_HOOKS; k++) {
+		if (w->hooks[k].pid <= 0)
+			continue;
+		if (w->hooks[k].pidfd >= 0) {
+			pfd[np] = (struct pollfd){.fd = w->hooks[k].pidfd, .events = POLLIN};
+			kind[np] = 5;
+			idx[np++] = (size_t)k;
+		} else {
+			tick = true;
+		}
+		until(&ms, w->hooks[k].deadline);
+	}
+	if (w->stop)
+		until(&ms, w->stop_by);
+	else {
+		if (w->read_pending)
+			until(&ms, w->next_read);
+		if (w->save_pending)
+			until(&ms, w->next_save);
+		if (w->next_retry > 0)
+			until(&ms, w->next_retry);
+	}
+	if (w->prom_pending)
+		until(&ms, w->next_prom);
+	if (tick)
+		until(&ms, now + 0.1); /* no pidfd (kernel < 5.3): exits found by waitpid */
+
+	if (poll(pfd, (nfds_t)np, ms) < 0 && errno != EINTR) {
+		w_log("poll: %s", strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < np; i++) {
+		if (!pfd[i].revents && kind[i] != 2)
+			continue;
+		/* a reload replaced the sources: what was polled for them is read anew */
+		if ((kind[i] == 1 || kind[i] == 2) && w->gen != gen)
+			continue;
+		switch (kind[i]) {
+		case 0: on_signal(w); break;
+		case 1: w_inotify(w); break;
+		case 2: {
+			char err[1024];
+			struct w_src *s = &w->srcs[idx[i]];
+			int r = hd_journal_follow_process(s->jf, err, sizeof(err));
+			if (r < 0)
+				w_log("%s: %s", s->check->id, err);
+			else if (r > 0) {
+				s->jdirty = true;
+				w->read_pending = true;
+			}
+			break;
+		}
+		case 3: w_event_drain(w->events[idx[i]]); break;
+		default: break;
+		}
+	}
+	/* ended children, after the reads above (indexes still valid) */
+	for (size_t i = 0; i < w->nevents; i++) {
+		struct w_event *ev = w->events[i];
+		int st;
+		if (!ev->running || ev->pid <= 0)
+			continue;
+		if (waitpid(ev->pid, &st, WNOHANG) == ev->pid) {
+			/* reaped here: done must not wait again */
+			w_event_drain(ev);
+			ev->exit_status = st;
+			ev->reaped = true;
+			w_event_done(w, ev, false);
+			i--;
+		}
+	}
+	for (int k = 0; k < W_MAX_HOOKS; k++) {
+		int st;
+		if (w->hooks[k].pid > 0 &&
+		    waitpid(w->hooks[k].pid, &st, WNOHANG) == w->hooks[k].pid) {
+			w->hooks[k].exit_status = st;
+			w->hooks[k].reaped = true;
+			w_hook_done(w, &w->hooks[k], false);
+		}
+	}
+	return 0;
 }
 
 int hd_watch_main(int argc, char **argv, const struct hd_probe *const *table)
@@ -521,7 +560,7 @@ int hd_watch_main(int argc, char **argv, const struct hd_probe *const *table)
 	const char *state_opt = NULL;
 	char *root = NULL;
 	struct hd_config cfg;
-	struct hd_catalog cat;
+	struct hd_catalog *cat;
 	struct hd_log_matcher *m;
 	struct w_src *srcs;
 	size_t n;
@@ -574,7 +613,7 @@ int hd_watch_main(int argc, char **argv, const struct hd_probe *const *table)
 		goto out;
 	}
 	w_counters_load(&w);
-	install(&w, &cfg, srcs, n, &cat, m);
+	install(&w, &cfg, srcs, n, cat, m);
 	if (w.nsrcs < n) {
 		rc = bad("cannot follow every log the checks name (said above)");
 		goto out;
@@ -582,18 +621,11 @@ int hd_watch_main(int argc, char **argv, const struct hd_probe *const *table)
 	w_read_all(&w); /* the positions: the end of each log at the first run */
 	w_save(&w);
 	w_prom_write(&w);
-	{
-		size_t nj = 0;
-		for (size_t i = 0; i < w.nsrcs; i++)
-			nj += w.srcs[i].jf != NULL;
-		w_log("ready: following %zu file%s%s for %zu check%s; %zu catalogue entries (%s); "
-		      "hold-off %g s; evidence in %s/evidence (at most %" PRIu64 " KiB)",
-		      w_count_files(&w), w_count_files(&w) == 1 ? "" : "s",
-		      nj ? (nj == 1 ? " and the journal" : " and the journal (several queries)")
-			 : "",
-		      w.nsrcs, w.nsrcs == 1 ? "" : "s", w.cat.n, hd_log_matcher_note(w.m),
-		      w.hold_off, w.state_dir, w.evidence_max >> 10);
-	}
+	sources_text(&w, why, sizeof(why));
+	w_log("ready: following %s; %zu catalogue entries (%s); hold-off %g s; evidence in "
+	      "%s/evidence (at most %" PRIu64 " KiB)",
+	      why, w.cat->n, hd_log_matcher_note(w.m), w.hold_off, w.state_dir,
+	      w.evidence_max >> 10);
 	notify("READY=1");
 	loop(&w);
 	rc = 0;
@@ -611,7 +643,9 @@ out:
 	hd_log_counts_free(&w.counts);
 	hd_log_scanner_free(w.sc);
 	hd_log_matcher_free(w.m);
-	hd_catalog_free(&w.cat);
+	if (w.cat)
+		hd_catalog_free(w.cat);
+	free(w.cat);
 	hd_config_free(&w.cfg);
 	for (size_t i = 0; i < w.nstats; i++) {
 		free(w.stats[i].id);

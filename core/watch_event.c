@@ -101,7 +101,7 @@ void w_on_hit(void *u, size_t e, const char *line, size_t len)
 
 	if (!s || !s->allow[e])
 		return;
-	ent = &w->cat.entries[e];
+	ent = &w->cat->entries[e];
 	st = &w->stats[w->stat_of[e]];
 	st->lines++;
 	w->prom_pending = true;

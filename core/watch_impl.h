@@ -123,7 +123,7 @@ struct watch {
 
 	/* what is loaded */
 	struct hd_config cfg;
-	struct hd_catalog cat;
+	struct hd_catalog *cat; /* on the heap: the matcher points at it */
 	struct hd_log_matcher *m;
 	struct hd_log_scanner *sc;
 	struct hd_log_counts counts;
@@ -132,6 +132,7 @@ struct watch {
 	size_t *stat_of; /* per catalogue entry: its index in stats */
 	bool config_ok;
 	double loaded_at;
+	unsigned gen; /* a new configuration installed: the sources changed */
 
 	struct w_stat *stats;
 	size_t nstats;
@@ -169,7 +170,7 @@ void w_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* watch_src.c */
 int w_load(struct watch *w, struct hd_config *cfg, struct w_src **srcs, size_t *nsrcs,
-	   struct hd_catalog *cat, struct hd_log_matcher **m, char *err, size_t errlen);
+	   struct hd_catalog **cat, struct hd_log_matcher **m, char *err, size_t errlen);
 int w_src_open(struct watch *w, struct w_src *s, struct w_src *old, size_t nold);
 void w_src_close(struct watch *w, struct w_src *s);
 void w_src_free(struct w_src *s);

@@ -36,9 +36,9 @@ struct w_stat *w_stat(struct watch *w, const char *id, const char *product)
 void w_map_stats(struct watch *w)
 {
 	free(w->stat_of);
-	w->stat_of = hd_xcalloc(w->cat.n + 1, sizeof(*w->stat_of));
-	for (size_t e = 0; e < w->cat.n; e++) {
-		struct w_stat *st = w_stat(w, w->cat.entries[e].id, w->cat.entries[e].product);
+	w->stat_of = hd_xcalloc(w->cat->n + 1, sizeof(*w->stat_of));
+	for (size_t e = 0; e < w->cat->n; e++) {
+		struct w_stat *st = w_stat(w, w->cat->entries[e].id, w->cat->entries[e].product);
 		w->stat_of[e] = (size_t)(st - w->stats);
 	}
 }

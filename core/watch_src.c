@@ -146,15 +146,17 @@ void w_srcs_free(struct w_src *v, size_t n)
 }
 
 int w_load(struct watch *w, struct hd_config *cfg, struct w_src **srcs, size_t *nsrcs,
-	   struct hd_catalog *cat, struct hd_log_matcher **m, char *err, size_t errlen)
+	   struct hd_catalog **catp, struct hd_log_matcher **m, char *err, size_t errlen)
 {
+	/* on the heap: the matcher keeps a pointer to it, which must outlive this call */
+	struct hd_catalog *cat = hd_xcalloc(1, sizeof(*cat));
 	struct w_src *v = NULL;
 	size_t n = 0;
 	const char *catdir = NULL, *catby = NULL;
 	int rc = 0;
 
 	memset(cfg, 0, sizeof(*cfg));
-	memset(cat, 0, sizeof(*cat));
+	*catp = NULL;
 	*m = NULL;
 	*srcs = NULL;
 	*nsrcs = 0;
@@ -231,12 +233,14 @@ int w_load(struct watch *w, struct hd_config *cfg, struct w_src **srcs, size_t *
 	dedupe(v, n, cat->n);
 	*srcs = v;
 	*nsrcs = n;
+	*catp = cat;
 	return 0;
 fail:
 	w_srcs_free(v, n);
 	hd_log_matcher_free(*m);
 	*m = NULL;
 	hd_catalog_free(cat);
+	free(cat);
 	hd_config_free(cfg);
 	return rc < 0 ? rc : -EINVAL;
 }
@@ -408,18 +412,31 @@ static void rewatch(struct watch *w)
 	}
 }
 
+static void expand(struct watch *w, size_t si);
+
 void w_retry_missing(struct watch *w)
 {
 	bool any = false;
 
-	for (size_t i = 0; i < w->nsrcs; i++)
-		any |= w->srcs[i].missing_dir;
+	w->next_retry = 0;
+	for (size_t i = 0; i < w->nsrcs; i++) {
+		struct w_src *s = &w->srcs[i];
+		short ev;
+		int ms;
+		char err[1024];
+		any |= s->missing_dir;
+		if (s->jf && hd_journal_follow_fd(s->jf, &ev, &ms) < 0) {
+			if (hd_journal_follow_process(s->jf, err, sizeof(err)) < 0)
+				w_log("%s: %s", s->check->id, err);
+			else
+				s->jdirty = true;
+		}
+	}
 	if (!any)
 		return;
-	for (size_t i = 0; i < w->nsrcs; i++)
-		hd_log_plan_expand(&w->srcs[i].plan, &w->ctx);
-	w->next_retry = 0;
 	rewatch(w);
+	for (size_t i = 0; i < w->nsrcs; i++)
+		expand(w, i);
 	w->read_pending = true;
 }
 

@@ -124,7 +124,7 @@ cp "$T/good.conf" "$T/catalog/test.conf"
 entry t-new "WATCHTEST new" t-path >>"$T/catalog/test.conf"
 say "WATCHTEST check"
 kill -HUP "$WP"
-wait_for 10 grep -q "reloaded: 1 file" "$T/watch.log" && ok "SIGHUP with a good configuration: reloaded" ||
+wait_for 10 grep -q "reloaded: following 1 file" "$T/watch.log" && ok "SIGHUP with a good configuration: reloaded" ||
 	not_ok "no reload" "$(tail -3 "$T/watch.log")"
 say "WATCHTEST new"
 wait_for 10 nev_is t-new 1 && ok "the new entry is followed" || not_ok "t-new" "$(tail -3 "$T/watch.log")"

@@ -96,6 +96,7 @@ expect_json "checked within a second of the line" "j['checked_unix'] - j['detect
 sleep 1
 run "$HOSTDOCTOR" doctor -d "$HD_SRC/checks.d" --state-dir "$T/state" --only fsigk-http-port
 expect_rc "doctor a moment later: all OK" 0
+DOCTOR_A=$OUT
 expect_out "the port is free now" '\[ OK \] fsigk-http-port: tcp/9080 is free'
 expect_out "and the evidence says who held it" "! at [0-9:]+, when fsigk-bind-address-in-use was logged: \[CRIT\] tcp/9080 is not free: held by httpd \(pid $HP\)"
 run "$HOSTDOCTOR" explain --state-dir "$T/state" "$(head -1 "$T/fsigk.log")"
@@ -190,5 +191,6 @@ if [ -n "${HD_KEEP_EVIDENCE:-}" ]; then
 		"$HOSTDOCTOR" evidence show --state-dir "$T/state" "$id" >"$HD_KEEP_EVIDENCE/$id.txt"
 	done
 	"$HOSTDOCTOR" evidence list --state-dir "$T/state" >"$HD_KEEP_EVIDENCE/list.txt"
+	printf '%s\n' "$DOCTOR_A" >"$HD_KEEP_EVIDENCE/doctor-after.txt"
 fi
 finish

@@ -54,11 +54,11 @@ static void put(int fd, const char *entry, time_t when, const char *check, const
 	char *text;
 
 	memset(pads, 'x', pad);
-	text = hd_asprintf("{\"format\": \"%s\", \"entry\": {\"id\": \"%s\"}, \"checked_unix\": %lld,"
-			   " \"status\": \"%s\", \"pad\": \"%s\", \"results\": [{\"id\": \"%s\","
-			   " \"status\": \"%s\", \"summary\": \"%s\"}]}",
-			   HD_EVIDENCE_FORMAT, entry, (long long)when, status, pads, check, status,
-			   summary);
+	text = hd_asprintf(
+	    "{\"format\": \"%s\", \"entry\": {\"id\": \"%s\"}, \"checked_unix\": %lld,"
+	    " \"status\": \"%s\", \"pad\": \"%s\", \"results\": [{\"id\": \"%s\","
+	    " \"status\": \"%s\", \"summary\": \"%s\"}]}",
+	    HD_EVIDENCE_FORMAT, entry, (long long)when, status, pads, check, status, summary);
 	assert_int_equal(hd_evidence_new_id(fd, entry, when, id, idlen), 0);
 	assert_int_equal(hd_evidence_write(fd, id, text, strlen(text)), 0);
 	free(text);
@@ -108,9 +108,8 @@ static void test_lookup(void **state)
 	assert_int_equal(hd_evidence_load(fd, "last", &o, id, sizeof(id), err, sizeof(err)), 0);
 	assert_string_equal(id, "20261118T110650Z-fsigk-semget-failure~2");
 	json_object_put(o);
-	assert_int_equal(hd_evidence_load(fd, "20261118T110640Z", &o, id, sizeof(id), err,
-					  sizeof(err)),
-			 0);
+	assert_int_equal(
+	    hd_evidence_load(fd, "20261118T110640Z", &o, id, sizeof(id), err, sizeof(err)), 0);
 	assert_string_equal(id, "20261118T110640Z-fsigk-bind-address-in-use");
 	json_object_put(o);
 	/* an id that is also the start of another one is that id */
@@ -119,17 +118,17 @@ static void test_lookup(void **state)
 			 0);
 	assert_string_equal(id, "20261118T110650Z-fsigk-semget-failure");
 	json_object_put(o);
-	assert_int_equal(hd_evidence_load(fd, "20261118T1106", &o, id, sizeof(id), err, sizeof(err)),
-			 -EEXIST);
+	assert_int_equal(
+	    hd_evidence_load(fd, "20261118T1106", &o, id, sizeof(id), err, sizeof(err)), -EEXIST);
 	assert_non_null(strstr(err, "3 evidence reports start with '20261118T1106'"));
 	assert_int_equal(hd_evidence_load(fd, "2025", &o, id, sizeof(id), err, sizeof(err)),
 			 -ENOENT);
 	assert_string_equal(err, "no evidence 2025");
 	/* a file of the right name that is not a report */
 	assert_int_equal(hd_evidence_write(fd, "20261118T050000Z-junk", "{\"a\": 1}", 8), 0);
-	assert_int_equal(hd_evidence_load(fd, "20261118T050000Z-junk", &o, id, sizeof(id), err,
-					  sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(
+	    hd_evidence_load(fd, "20261118T050000Z-junk", &o, id, sizeof(id), err, sizeof(err)),
+	    -EINVAL);
 	assert_non_null(strstr(err, "not a hostdoctor evidence report"));
 	unlinkat(fd, "20261118T050000Z-junk.json", 0);
 }
@@ -220,7 +219,7 @@ static void test_state_dir(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_ids_and_order), cmocka_unit_test(test_lookup),
+	    cmocka_unit_test(test_ids_and_order),     cmocka_unit_test(test_lookup),
 	    cmocka_unit_test(test_explain_and_notes), cmocka_unit_test(test_bound),
 	    cmocka_unit_test(test_state_dir),
 	};
