@@ -149,5 +149,8 @@ int main(int argc, char **argv)
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &tick, NULL);
 	}
 	fprintf(stderr, "wrote %llu lines, %llu matches\n", lines, matches);
+	for (int i = 0; i < nfd; i++)
+		close(fds[i]);
+	free(fds);
 	return 0;
 }
