@@ -19,10 +19,16 @@ PKGS_BUILD := gcc make cmake pkg-config clang-format scdoc \
 	libvectorscan-dev libsystemd-dev \
 	build-essential debhelper dpkg-dev fakeroot
 # What the tests use to create real conditions (namespaces, policies, sockets, servers), and
-# check the package, man pages, completion and units with.
+# check the package, man pages, completion and units with; and the monitoring programs the
+# integrations are tested against (Icinga 2, NRPE, Prometheus, node_exporter, the Monitoring
+# Plugins for the bench). Their daemons are started by the tests; while the packages install, a
+# policy-rc.d keeps their postinst from starting any (no systemd as PID 1 in CI), and the tests
+# use ports and directories of their own.
 PKGS_TEST  := iproute2 util-linux procps kmod checkpolicy python3 net-tools gzip binutils passwd \
 	coreutils findutils openssl systemd sqlite3 systemd-journal-remote \
-	lintian man-db bash-completion zsh
+	lintian man-db bash-completion zsh \
+	icinga2-bin icinga2-common nagios-nrpe-server nagios-nrpe-plugin sudo \
+	prometheus prometheus-node-exporter python3-jsonschema monitoring-plugins-basic
 
 .PHONY: all deps build build-asan doctor test test-plain test-asan bench format format-check clean \
 	install uninstall deb
@@ -37,7 +43,13 @@ deps:
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" != 0 ]; then echo "hostdoctor: missing packages:$$missing (run as root, or apt-get install them)"; exit 1; fi; \
 		echo "installing:$$missing"; \
+		policy=; \
+		if [ ! -e /usr/sbin/policy-rc.d ]; then \
+			printf '#!/bin/sh\n# hostdoctor make deps: no service starts while packages install\nexit 101\n' >/usr/sbin/policy-rc.d; \
+			chmod 755 /usr/sbin/policy-rc.d; policy=1; \
+		fi; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+		rc=$$?; [ -z "$$policy" ] || rm -f /usr/sbin/policy-rc.d; [ $$rc -eq 0 ]; \
 	fi
 
 $(BUILD)/CMakeCache.txt:

@@ -1,4 +1,4 @@
-/* Command line of hostdoctor: doctor, nagios, preflight and list over one engine. */
+/* Command line of hostdoctor: doctor, nagios, preflight, list and explain over one engine. */
 #include "cli.h"
 
 #include <errno.h>
@@ -13,8 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include <json-c/json.h>
+
 #include "catalog.h"
+#include "cleanup.h"
+#include "cli_help.h"
 #include "config.h"
 #include "evidence.h"
 #include "explain.h"
@@ -22,7 +25,9 @@
 #include "paths.h"
 #include "probe_ref.h"
 #include "render.h"
+#include "result_json.h"
 #include "runner.h"
+#include "textfile.h"
 #include "util.h"
 
 #ifndef HD_VERSION
@@ -33,6 +38,7 @@
 #endif
 
 enum mode { M_DOCTOR, M_NAGIOS, M_PREFLIGHT, M_LIST, M_EXPLAIN };
+static const char *const mode_names[] = {"doctor", "nagios", "preflight", "list", "explain"};
 
 /* One -o FILE and the format it is written in: the last -f before it, else the last -f. */
 struct output {
@@ -62,6 +68,13 @@ struct opts {
 	const char *profile;
 	char **args;
 	size_t nargs;
+	char **sets; /* --set KEY=VALUE */
+	size_t nsets;
+	const char *probe; /* nagios --probe */
+	bool done;	   /* --help or --version: exit with the code returned */
+	/* run by sudo for another user: root for the checks, not for files named on the command
+	 * line (-o, -d, --root) */
+	const char *sudo_uid;
 	const char *state_name;
 	/* explain's sources */
 	char **files, **units;
@@ -71,93 +84,54 @@ struct opts {
 	const char *state_dir; /* where watch keeps its evidence (doctor, explain) */
 };
 
-static void usage(FILE *out)
-{
-	fputs(
-	    "Usage:\n"
-	    "  hostdoctor [doctor] [OPTIONS]                 run every enabled check; report for a "
-	    "person\n"
-	    "  hostdoctor nagios [OPTIONS] CHECK [CHECK...]  Nagios/Icinga plugin\n"
-	    "  hostdoctor preflight --profile NAME [OPTIONS] readiness: exit 0 ready, 1 blocked\n"
-	    "  hostdoctor list [OPTIONS]                     id, probe, tags, description of every "
-	    "check\n"
-	    "  hostdoctor list --probes [-f json]            every probe type: parameters, "
-	    "defaults, "
-	    "metrics\n"
-	    "  hostdoctor baseline save|show|diff [--name NAME]  record what a healthy host runs; "
-	    "compare\n"
-	    "  hostdoctor explain [OPTIONS] [\"LOG LINE\"...]   what catalogued messages mean "
-	    "(lines from\n"
-	    "                                                stdin when none given); runs the "
-	    "checks of\n"
-	    "                                                their causes; exit 1 when nothing "
-	    "matched\n"
-	    "  hostdoctor explain --journal [--unit U] [--since TIME] | --file PATH\n"
-	    "                                                the same over the journal or a log "
-	    "file\n"
-	    "  hostdoctor watch [OPTIONS]                    follow the products' logs; run the "
-	    "checks of a\n"
-	    "                                                catalogued message's cause at once, "
-	    "keep the\n"
-	    "                                                evidence (watch --help)\n"
-	    "  hostdoctor evidence list|show ID              the evidence watch kept\n"
-	    "\n"
-	    "Options:\n"
-	    "  -d, --checks-dir DIR     read DIR/*.conf (repeatable; default " HD_SYSCONF_CHECKS_DIR
-	    ")\n"
-	    "  -r, --root DIR           read /proc, /sys, /etc, /var, /opt ... under DIR\n"
-	    "      --only ID|TAG        run only these checks (repeatable)\n"
-	    "      --skip ID|TAG        leave these checks out (repeatable)\n"
-	    "  -p, --profile NAME       preflight: the product profile (a tag)\n"
-	    "  -f, --format FMT         doctor, nagios, json or prometheus\n"
-	    "  -o, --output FILE        write the report to FILE atomically (temp file + rename);\n"
-	    "                           repeatable, each FILE in the format of the -f before it\n"
-	    "      --exit-zero          exit 0 once the report is written, whatever the checks "
-	    "found\n"
-	    "                           (3 still means hostdoctor failed: usage, configuration, "
-	    "output)\n"
-	    "      --probes             list: the probe types instead of the checks\n"
-	    "  -w, --warning RANGE      override the warning range of the primary metric (nagios, "
-	    "one CHECK)\n"
-	    "  -c, --critical RANGE     override the critical range of the primary metric (nagios, "
-	    "one CHECK)\n"
-	    "  -t, --timeout SECONDS[:STATE]  deadline of the whole run; unfinished checks get "
-	    "STATE (UNKNOWN)\n"
-	    "  -j, --jobs N             checks run at once (default 4)\n"
-	    "      --state-name NAME    whose position log-scan keeps (default: the mode, or "
-	    "prometheus)\n"
-	    "      --journal            explain: read the journal (under --root: its files)\n"
-	    "      --unit UNIT          explain --journal: only this unit (repeatable)\n"
-	    "      --since TIME         explain --journal: from TIME (YYYY-MM-DD [HH:MM], "
-	    "today, -2h)\n"
-	    "      --file PATH          explain: read this log file, plain or gzip "
-	    "(repeatable)\n"
-	    "      --state-dir DIR      doctor, explain: the evidence of watch there (default "
-	    "/var/lib/hostdoctor)\n"
-	    "  -v, --verbose            more detail (repeatable)\n"
-	    "  -h, --help               this text\n"
-	    "  -V, --version            the version\n"
-	    "\n"
-	    "Exit: doctor and nagios give the worst state (0 OK, 1 WARNING, 2 CRITICAL, 3 "
-	    "UNKNOWN);\n"
-	    "preflight gives 0 when ready and 1 when blocked; bad usage or configuration gives "
-	    "3.\n",
-	    out);
-}
-
-/* Usage and configuration errors: exit 3, on stdout as UNKNOWN in nagios mode. */
+/* Usage and configuration errors: exit 3; on stdout where a program reads the output (UNKNOWN
+ * status line for a Nagios caller, an error document in JSON, one line for NPD). */
 static int fatal(const struct opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fatal(const struct opts *o, const char *fmt, ...)
 {
 	va_list ap;
-	FILE *out = o->mode == M_NAGIOS ? stdout : stderr;
+	_cleanup_free_ char *msg = NULL;
 
-	fputs(o->mode == M_NAGIOS ? "HOSTDOCTOR UNKNOWN: " : "hostdoctor: ", out);
 	va_start(ap, fmt);
-	vfprintf(out, fmt, ap);
+	msg = hd_vasprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', out);
+	switch (o->format) {
+	case HD_FMT_JSON: hd_render_json_error(stdout, mode_names[o->mode], msg); break;
+	case HD_FMT_NPD: {
+		_cleanup_free_ char *line = hd_asprintf("hostdoctor UNKNOWN: %s", msg);
+		size_t n = strlen(line);
+		if (n > HD_NPD_MAX) {
+			n = HD_NPD_MAX;
+			while (n > 0 && ((unsigned char)line[n] & 0xC0) == 0x80)
+				n--;
+		}
+		printf("%.*s\n", (int)n, line);
+		break;
+	}
+	case HD_FMT_NAGIOS: printf("HOSTDOCTOR UNKNOWN: %s\n", msg); break;
+	default: fprintf(stderr, "hostdoctor: %s\n", msg); break;
+	}
 	return 3;
+}
+
+/* The format asked for, looked up before anything can fail, so even an error in the
+ * arguments comes out the way the caller reads output. */
+static void prescan_format(int argc, char **argv, struct opts *o)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *v = NULL;
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if ((strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--format") == 0) &&
+		    i + 1 < argc)
+			v = argv[i + 1];
+		else if (strncmp(argv[i], "--format=", 9) == 0)
+			v = argv[i] + 9;
+		else if (strncmp(argv[i], "-f", 2) == 0 && argv[i][2])
+			v = argv[i] + 2;
+		if (v)
+			hd_format_parse(v, &o->format);
+	}
 }
 
 static void push(char ***v, size_t *n, const char *s)
@@ -214,52 +188,72 @@ static bool selected_by(const struct hd_check *c, char **names, size_t n)
 	return false;
 }
 
-/* Write to a temp file beside PATH and rename it over PATH. */
-static FILE *open_atomic(const char *path, char **tmp)
+/* Write BYTES to a new temp file beside PATH (its name in *TMP). 0 or -errno. */
+static int write_temp(const char *path, const char *bytes, size_t len, char **tmp)
 {
-	int fd;
+	int fd, e;
+	FILE *f;
+	bool bad;
 
 	*tmp = hd_asprintf("%s.tmp.XXXXXX", path);
 	fd = mkstemp(*tmp);
 	if (fd < 0) {
+		e = errno;
 		free(*tmp);
 		*tmp = NULL;
-		return NULL;
+		return -e;
 	}
 	fchmod(fd, 0644);
-	FILE *f = fdopen(fd, "w");
-	if (!f)
+	f = fdopen(fd, "w");
+	if (!f) {
+		e = errno;
 		close(fd);
-	return f;
+		return -e;
+	}
+	errno = 0;
+	bad = fwrite(bytes, 1, len, f) != len;
+	bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
+	e = errno;
+	bad |= fclose(f) != 0;
+	return bad ? -(e ? e : errno ? errno : EIO) : 0;
 }
 
-/* Every -o FILE: each rendered into a temp file beside it, and only when all of them were
- * written completely are they renamed into place. 0, or the exit code of the failure. */
+/* Every -o FILE: each rendered in its format; a Prometheus file that would repeat another
+ * *.prom file's series in its directory is refused; only when every file was written completely
+ * to a temp file beside it are they renamed into place. 0, or the exit code of the failure. */
 static int write_outputs(const struct opts *o, const struct hd_report *rep,
 			 const struct hd_render_opts *rop)
 {
-	char **tmp = hd_xcalloc(o->noutputs, sizeof(*tmp));
+	char **tmp = hd_xcalloc(o->noutputs + 1, sizeof(*tmp));
 	int rc = 0;
 
 	for (size_t i = 0; i < o->noutputs && rc == 0; i++) {
-		const char *path = o->outputs[i].path;
-		FILE *out = open_atomic(path, &tmp[i]);
-		bool bad;
+		const struct output *w = &o->outputs[i];
+		_cleanup_free_ char *text = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&text, &len);
+		int r;
 
-		if (!out) {
-			int e = errno;
-			if (tmp[i])
-				unlink(tmp[i]); /* made, then fdopen failed; or never made */
-			free(tmp[i]);
-			tmp[i] = NULL;
-			rc = fatal(o, "%s: cannot write: %s", path, strerror(e));
+		if (!mem) {
+			rc = fatal(o, "out of memory");
 			break;
 		}
-		hd_render(out, o->outputs[i].format, rep, rop);
-		bad = fflush(out) != 0 || fsync(fileno(out)) != 0;
-		bad |= fclose(out) != 0;
-		if (bad)
-			rc = fatal(o, "%s: cannot write: %s", path, strerror(errno));
+		hd_render(mem, w->format, rep, rop);
+		fclose(mem);
+		if (w->format == HD_FMT_PROMETHEUS) {
+			char msg[1024];
+			if (hd_textfile_collisions(text, len, w->path, msg, sizeof(msg)) > 0) {
+				rc =
+				    fatal(o,
+					  "%s not written: %s; node_exporter would drop the "
+					  "duplicates. Remove the other file, or keep one file per "
+					  "report (doctor, preflight --profile NAME)",
+					  w->path, msg);
+				break;
+			}
+		}
+		if ((r = write_temp(w->path, text, len, &tmp[i])) < 0)
+			rc = fatal(o, "%s: cannot write: %s", w->path, strerror(-r));
 	}
 	for (size_t i = 0; i < o->noutputs && rc == 0; i++)
 		if (rename(tmp[i], o->outputs[i].path) < 0)
@@ -287,17 +281,19 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	    {"critical", required_argument, NULL, 'c'},
 	    {"timeout", required_argument, NULL, 't'},
 	    {"jobs", required_argument, NULL, 'j'},
+	    {"set", required_argument, NULL, 's'},
+	    {"probe", required_argument, NULL, 5},
 	    {"exit-zero", no_argument, NULL, 3},
 	    {"probes", no_argument, NULL, 4},
-	    {"verbose", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
 	    {"state-name", required_argument, NULL, 0x101},
 	    {"journal", no_argument, NULL, 0x102},
 	    {"unit", required_argument, NULL, 0x103},
 	    {"since", required_argument, NULL, 0x104},
 	    {"file", required_argument, NULL, 0x105},
 	    {"state-dir", required_argument, NULL, 0x106},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
 	    {0},
 	};
 	int ch;
@@ -322,9 +318,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		argc--;
 	}
 	o->format = o->mode == M_NAGIOS ? HD_FMT_NAGIOS : HD_FMT_DOCTOR;
+	prescan_format(argc, argv, o);
 	opterr = 0;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, ":d:r:p:f:o:w:c:t:j:vhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":d:r:p:f:o:w:c:t:j:s:vhV", longopts, NULL)) != -1) {
 		int64_t n;
 
 		switch (ch) {
@@ -339,7 +336,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'f':
 			if (hd_format_parse(optarg, &o->format) < 0)
 				return fatal(
-				    o, "unknown format '%s' (doctor, nagios, json, prometheus)",
+				    o,
+				    "unknown format '%s' (doctor, nagios, json, prometheus, npd)",
 				    optarg);
 			o->format_set = true;
 			break;
@@ -366,6 +364,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 					     optarg);
 			o->jobs = (int)n;
 			break;
+		case 's': push(&o->sets, &o->nsets, optarg); break;
+		case 5: o->probe = optarg; break;
 		case 'v': o->verbose++; break;
 		case 0x101:
 			if (!hd_state_reader_valid(optarg))
@@ -380,8 +380,23 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 0x104: o->since = optarg; break;
 		case 0x105: push(&o->files, &o->nfiles, optarg); break;
 		case 0x106: o->state_dir = optarg; break;
-		case 'h': usage(stdout); return -1;
-		case 'V': printf("hostdoctor %s\n", HD_VERSION); return -1;
+		case 'h':
+			/* a plugin's help and version exit 3, as the Monitoring Plugins' do */
+			o->done = true;
+			if (o->mode == M_NAGIOS) {
+				hd_nagios_help(stdout);
+				return 3;
+			}
+			hd_usage(stdout);
+			return 0;
+		case 'V':
+			o->done = true;
+			if (o->mode == M_NAGIOS) {
+				hd_nagios_version(stdout);
+				return 3;
+			}
+			printf("hostdoctor %s\n", HD_VERSION);
+			return 0;
 		case ':':
 			return fatal(o, "option '%s' needs a value; see --help", argv[optind - 1]);
 		default: return fatal(o, "unknown option '%s'; see --help", argv[optind - 1]);
@@ -397,13 +412,33 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		return fatal(o, "--state-dir goes with doctor and explain (and watch, evidence)");
 	if ((o->nunits || o->since) && !o->journal)
 		return fatal(o, "--unit and --since go with --journal");
-	if (o->mode == M_NAGIOS && o->nargs == 0)
-		return fatal(
-		    o, "nagios mode needs at least one CHECK id; 'hostdoctor list' shows them");
-	if ((o->warning || o->critical) && !(o->mode == M_NAGIOS && o->nargs == 1))
+	if (o->probe && o->mode != M_NAGIOS)
+		return fatal(o, "--probe runs one probe in nagios mode: hostdoctor nagios --probe "
+				"PROBE [--set KEY=VALUE...]");
+	if (o->probe && o->nargs)
+		return fatal(o, "--probe %s runs that probe alone; unexpected CHECK '%s'", o->probe,
+			     o->args[0]);
+	if (o->mode == M_NAGIOS && o->nargs == 0 && !o->probe && !o->nonly)
+		return fatal(o, "nagios mode needs at least one CHECK id ('hostdoctor list' shows "
+				"them), --only ID|TAG or --probe PROBE");
+	if (o->mode == M_NAGIOS && o->nargs && o->nonly)
+		return fatal(o, "nagios mode takes CHECK ids or --only ID|TAG, not both");
+	bool one = o->mode == M_NAGIOS && (o->nargs == 1 || o->probe);
+	if ((o->warning || o->critical) && !one)
 		return fatal(o, "-w/-c apply to one check in nagios mode");
+	if (o->nsets && !one)
+		return fatal(o, "--set applies to one CHECK (or to --probe) in nagios mode");
 	if (o->mode == M_PREFLIGHT && !o->profile)
 		return fatal(o, "preflight needs --profile NAME (a product tag, e.g. fsigk)");
+	if (o->sudo_uid && (o->noutputs || o->ndirs || o->root))
+		return fatal(
+		    o,
+		    "%s is not allowed through sudo (run by uid %s): the sudoers rule gives "
+		    "root to the checks, not to files named on the command line",
+		    o->noutputs ? "-o"
+		    : o->ndirs	? "-d"
+				: "--root",
+		    o->sudo_uid);
 	if (o->root) {
 		size_t l = strlen(o->root);
 		while (l > 1 && o->root[l - 1] == '/')
@@ -449,41 +484,143 @@ static bool doctor_text(const struct opts *o)
 	return false;
 }
 
-static int list_checks(const struct opts *o, struct hd_check **sel, size_t n)
+/* Run by sudo for another user? Then SUDO_UID (set by sudo itself, not by the caller) names
+ * that user; root running hostdoctor by hand is not restricted. */
+static const char *sudo_caller(void)
 {
-	for (size_t i = 0; i < n; i++) {
-		const struct hd_check *c = sel[i];
-		printf("%-28s %-16s ", c->id, c->probe->name);
-		char tags[256] = "-";
-		size_t off = 0;
-		for (size_t t = 0; t < c->ntags && off < sizeof(tags); t++)
-			off += (size_t)snprintf(tags + off, sizeof(tags) - off, "%s%s",
-						t ? "," : "", c->tags[t]);
-		printf("%-26s %s%s\n", tags, c->description ? c->description : "",
-		       c->enabled ? "" : " (disabled)");
-		if (o->verbose)
-			for (size_t k = 0; k < c->nparams; k++)
-				printf("    %s = %s   (%s:%d)\n", c->params[k].key,
-				       c->params[k].value, c->params[k].file, c->params[k].line);
+	const char *u = getenv("SUDO_UID");
+
+	if (getuid() != 0 || !u || !*u || strcmp(u, "0") == 0)
+		return NULL;
+	return u;
+}
+
+/* explain: the catalogue entries of the lines, then the checks of their causes. */
+static int explain(const struct opts *o, struct hd_config *cfg, struct hd_check **sel, size_t *nsel,
+		   struct json_object **doc)
+{
+	char err[1024];
+	char **ids = NULL;
+	struct json_object *entries = NULL;
+	int found;
+
+	if (o->format == HD_FMT_JSON) {
+		*doc = hd_json_doc("explain");
+		entries = json_object_new_array();
+		json_object_object_add(*doc, "entries", entries);
+	}
+	struct hd_ctx ectx = {.root = o->root ? o->root : "",
+			      .deadline = hd_now() + 1e9, /* as long as it takes */
+			      .privileged = geteuid() == 0};
+	struct hd_explain_opts eo = {.catalog_dir = hd_catalog_default_dir(),
+				     .args = o->args,
+				     .nargs = o->nargs,
+				     .files = o->files,
+				     .nfiles = o->nfiles,
+				     .journal = o->journal,
+				     .units = o->units,
+				     .nunits = o->nunits,
+				     .since = o->since,
+				     .in = stdin,
+				     .ctx = &ectx,
+				     .json = entries,
+				     .evidence_dfd = -1};
+	char sdir[4096], why[512];
+
+	/* what watch found when each message last appeared, where there is evidence */
+	hd_evidence_state_dir(ectx.root, o->state_dir, sdir, sizeof(sdir));
+	eo.evidence_dfd = hd_evidence_open(sdir, false, why, sizeof(why));
+	found = hd_explain(&eo, stdout, &ids, err, sizeof(err));
+	if (eo.evidence_dfd >= 0)
+		close(eo.evidence_dfd);
+	if (found < 0) {
+		hd_strv_free(ids);
+		return fatal(o, "%s", err);
+	}
+	if (found == 0) {
+		hd_strv_free(ids);
+		if (!*doc)
+			printf("No catalogued message matches.\n");
+		return 1;
+	}
+	/* the checks of the causes, by name, enabled or not */
+	for (char **id = ids; *id; id++) {
+		struct hd_check *c = hd_config_find(cfg, *id);
+		if (c)
+			sel[(*nsel)++] = c;
+	}
+	hd_strv_free(ids);
+	if (*nsel && !*doc) {
+		printf("The checks of these causes on this host:\n\n");
+		fflush(stdout);
 	}
 	return 0;
 }
 
+static void select_checks(const struct opts *o, struct hd_config *cfg, struct hd_check **sel,
+			  size_t *nsel)
+{
+	for (size_t i = 0; i < cfg->n; i++) {
+		struct hd_check *c = &cfg->checks[i];
+		if (o->mode == M_PREFLIGHT && !hd_check_has_tag(c, o->profile))
+			continue;
+		if (o->nonly && !selected_by(c, o->only, o->nonly))
+			continue;
+		if (selected_by(c, o->skip, o->nskip))
+			continue;
+		/* disabled checks run only when asked for by name, tag or profile */
+		if (!c->enabled && o->mode != M_LIST && o->mode != M_PREFLIGHT &&
+		    !(o->nonly && selected_by(c, o->only, o->nonly)))
+			continue;
+		sel[(*nsel)++] = c;
+	}
+}
+
+/* The host name of the host looked at, so a fixture root reports as itself. */
+static void host_name(const struct opts *o, char *host, size_t size)
+{
+	char hostpath[4096];
+	_cleanup_free_ char *hostfile = NULL;
+
+	if (o->root && *o->root &&
+	    hd_path(&(struct hd_ctx){.root = o->root}, "/etc/hostname", hostpath,
+		    sizeof(hostpath)) == 0 &&
+	    hd_read_regular(hostpath, &hostfile, NULL, 256) == 0 && *hostfile)
+		snprintf(host, size, "%.*s", (int)strcspn(hostfile, "\n"), hostfile);
+	else if (gethostname(host, size - 1) < 0)
+		snprintf(host, size, "localhost");
+}
+
+static int exit_code(const struct opts *o, const struct hd_report *rep)
+{
+	if (o->exit_zero)
+		return 0; /* the states are in the report; only a failure of our own counts */
+	if (o->mode == M_EXPLAIN)
+		return 0; /* matched: the checks' states are information here */
+	if (o->format == HD_FMT_NPD)
+		return hd_npd_exit(rep);
+	/* a Nagios consumer reads the exit code as the state of the line it shows */
+	if (o->mode == M_PREFLIGHT && o->format != HD_FMT_NAGIOS)
+		return hd_report_blockers(rep) ? 1 : 0;
+	return hd_status_exit(hd_report_worst(rep));
+}
+
 int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 {
-	struct opts o = {
-	    .timeout = HD_DEFAULT_TIMEOUT, .timeout_state = HD_UNKNOWN, .jobs = HD_DEFAULT_JOBS};
+	struct opts o = {.timeout = HD_DEFAULT_TIMEOUT,
+			 .timeout_state = HD_UNKNOWN,
+			 .jobs = HD_DEFAULT_JOBS,
+			 .sudo_uid = sudo_caller()};
 	struct hd_config cfg = {0};
 	struct hd_check **sel = NULL;
 	struct hd_result *results = NULL;
+	struct json_object *doc = NULL;
 	size_t nsel = 0;
 	char err[1024];
 	int rc = parse_args(argc, argv, &o);
 
-	if (rc != 0) {
-		rc = rc < 0 ? 0 : rc;
+	if (rc != 0 || o.done)
 		goto out;
-	}
 	if (o.probes) {
 		if (o.format == HD_FMT_JSON)
 			hd_probe_ref_json(stdout, table);
@@ -491,66 +628,38 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 			hd_probe_ref_text(stdout, table);
 		goto out;
 	}
-	if (o.ndirs == 0)
+	if (o.ndirs == 0 && !o.probe)
 		push(&o.dirs, &o.ndirs, hd_default_checks_dir());
 	for (size_t i = 0; i < o.ndirs; i++)
-		if (hd_config_load_dir(&cfg, o.dirs[i], table, err, sizeof(err)) < 0) {
+		/* nagios CHECK...: the named checks' sections only (a plugin call per service) */
+		if ((o.mode == M_NAGIOS && o.nargs
+			 ? hd_config_load_checks(&cfg, o.dirs[i], table, o.args, o.nargs, err,
+						 sizeof(err))
+			 : hd_config_load_dir(&cfg, o.dirs[i], table, err, sizeof(err))) < 0) {
 			rc = fatal(&o, "%s", err);
 			goto out;
 		}
+	/* per-service parameters: after every file, before anything points into cfg */
+	if (o.probe || o.nsets) {
+		const char *id = o.probe ? o.probe : o.args[0];
+		int r = hd_config_set(&cfg, id, o.probe, o.sets, o.nsets, table, err, sizeof(err));
+		if (r == -ENOENT)
+			rc = fatal(&o, "no check named '%s' in %s%s ('hostdoctor list' shows them)",
+				   id, o.dirs[0], o.ndirs > 1 ? " and the other dirs" : "");
+		else if (r < 0)
+			rc = fatal(&o, "%s", err);
+		if (r < 0)
+			goto out;
+	}
 
 	sel = hd_xcalloc(cfg.n + 1, sizeof(*sel));
 	if (o.mode == M_EXPLAIN) {
-		char **ids = NULL;
-		struct hd_ctx ectx = {.root = o.root ? o.root : "",
-				      .deadline = hd_now() + 1e9, /* as long as it takes */
-				      .privileged = geteuid() == 0};
-		struct hd_explain_opts eo = {.catalog_dir = hd_catalog_default_dir(),
-					     .args = o.args,
-					     .nargs = o.nargs,
-					     .files = o.files,
-					     .nfiles = o.nfiles,
-					     .journal = o.journal,
-					     .units = o.units,
-					     .nunits = o.nunits,
-					     .since = o.since,
-					     .in = stdin,
-					     .ctx = &ectx,
-					     .evidence_dfd = -1};
-		char sdir[4096], why[512];
-		int found;
-
-		/* what watch found when each message last appeared, where there is evidence */
-		hd_evidence_state_dir(ectx.root, o.state_dir, sdir, sizeof(sdir));
-		eo.evidence_dfd = hd_evidence_open(sdir, false, why, sizeof(why));
-		found = hd_explain(&eo, stdout, &ids, err, sizeof(err));
-		if (eo.evidence_dfd >= 0)
-			close(eo.evidence_dfd);
-		if (found < 0) {
-			hd_strv_free(ids);
-			rc = fatal(&o, "%s", err);
+		rc = explain(&o, &cfg, sel, &nsel, &doc);
+		if (rc != 0 || nsel == 0)
 			goto out;
-		}
-		if (found == 0) {
-			hd_strv_free(ids);
-			printf("No catalogued message matches.\n");
-			rc = 1;
-			goto out;
-		}
-		/* the checks of the causes, by name, enabled or not */
-		for (char **id = ids; *id; id++) {
-			struct hd_check *c = hd_config_find(&cfg, *id);
-			if (c)
-				sel[nsel++] = c;
-		}
-		hd_strv_free(ids);
-		if (nsel == 0) {
-			rc = 0;
-			goto out;
-		}
-		printf("The checks of these causes on this host:\n\n");
-		fflush(stdout);
-	} else if (o.mode == M_NAGIOS) {
+	} else if (o.mode == M_NAGIOS && o.probe) {
+		sel[nsel++] = hd_config_find(&cfg, o.probe);
+	} else if (o.mode == M_NAGIOS && o.nargs) {
 		for (size_t i = 0; i < o.nargs; i++) {
 			struct hd_check *c = hd_config_find(&cfg, o.args[i]);
 			if (!c) {
@@ -563,20 +672,7 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 			sel[nsel++] = c;
 		}
 	} else {
-		for (size_t i = 0; i < cfg.n; i++) {
-			struct hd_check *c = &cfg.checks[i];
-			if (o.mode == M_PREFLIGHT && !hd_check_has_tag(c, o.profile))
-				continue;
-			if (o.nonly && !selected_by(c, o.only, o.nonly))
-				continue;
-			if (selected_by(c, o.skip, o.nskip))
-				continue;
-			/* disabled checks run only when asked for by name, tag or profile */
-			if (!c->enabled && o.mode != M_LIST && o.mode != M_PREFLIGHT &&
-			    !(o.nonly && selected_by(c, o.only, o.nonly)))
-				continue;
-			sel[nsel++] = c;
-		}
+		select_checks(&o, &cfg, sel, &nsel);
 	}
 	if (o.warning && hd_check_set_threshold(sel[0], 0, o.warning, err, sizeof(err)) < 0) {
 		rc = fatal(&o, "%s", err);
@@ -587,12 +683,20 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 		goto out;
 	}
 	if (o.mode == M_LIST) {
-		rc = list_checks(&o, sel, nsel);
+		if (o.format == HD_FMT_JSON)
+			hd_render_list_json(stdout, sel, nsel);
+		else
+			hd_render_list_text(stdout, sel, nsel, o.verbose);
+		rc = 0;
 		goto out;
 	}
 	if (o.mode == M_PREFLIGHT && nsel == 0) {
 		rc = fatal(&o, "no checks carry the tag '%s' ('hostdoctor list' shows the tags)",
 			   o.profile);
+		goto out;
+	}
+	if (o.mode == M_NAGIOS && nsel == 0) {
+		rc = fatal(&o, "--only selects no check ('hostdoctor list' shows ids and tags)");
 		goto out;
 	}
 
@@ -610,8 +714,25 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 		size_t nnotes = 0;
 		char host[256] = "localhost";
 		double t0 = hd_now();
-		_cleanup_free_ char *hostfile = NULL;
 
+		/* one check of a plugin call: in this process (runner_inproc.c); a crash runs the
+		 * command again with HOSTDOCTOR_ISOLATE=1, the check then in a child */
+		_cleanup_free_ char **reexec = NULL, **env = NULL;
+		if (nsel == 1 && o.mode != M_EXPLAIN && !getenv("HOSTDOCTOR_ISOLATE")) {
+			size_t ne = 0;
+			reexec = hd_xcalloc((size_t)argc + 1, sizeof(char *));
+			reexec[0] = "/proc/self/exe";
+			for (int i = 1; i < argc; i++)
+				reexec[i] = argv[i];
+			while (environ[ne])
+				ne++;
+			env = hd_xcalloc(ne + 2, sizeof(char *));
+			memcpy(env, environ, ne * sizeof(char *));
+			env[ne] = "HOSTDOCTOR_ISOLATE=1";
+			ro.in_process = true;
+			ro.reexec = reexec;
+			ro.reexec_env = env;
+		}
 		/* each consumer counts every log line once for itself */
 		if (!ro.reader)
 			ro.reader = o.format == HD_FMT_PROMETHEUS ? "prometheus"
@@ -623,22 +744,16 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 		hd_run_checks(sel, nsel, &ro, results);
 		rep.results = results;
 		rep.n = nsel;
+		rep.checks = sel;
+		rep.root = ro.root;
+		rep.privileged = geteuid() == 0;
+		rep.in_process = ro.in_process;
+		rep.timeout = o.timeout;
 		rep.when = time(NULL);
 		rep.duration = hd_now() - t0;
-		rep.mode = o.mode == M_NAGIOS	   ? "nagios"
-			   : o.mode == M_PREFLIGHT ? "preflight"
-						   : "doctor";
+		rep.mode = mode_names[o.mode == M_EXPLAIN ? M_DOCTOR : o.mode];
 		rep.profile = o.profile;
-		/* the host name of the host looked at, so a fixture root reports as itself */
-		char hostpath[4096];
-		if (o.root && *o.root &&
-		    hd_path(&(struct hd_ctx){.root = o.root}, "/etc/hostname", hostpath,
-			    sizeof(hostpath)) == 0 &&
-		    hd_read_regular(hostpath, &hostfile, NULL, 256) == 0 && *hostfile)
-			snprintf(host, sizeof(host), "%.*s", (int)strcspn(hostfile, "\n"),
-				 hostfile);
-		else
-			gethostname(host, sizeof(host) - 1);
+		host_name(&o, host, sizeof(host));
 		rep.host = host;
 		if (o.mode == M_DOCTOR && doctor_text(&o)) {
 			/* the evidence watch kept for these checks in the last day */
@@ -655,7 +770,13 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 			rep.nnotes = nnotes;
 		}
 
-		if (o.noutputs) {
+		if (doc) {
+			/* explain -f json: the entries and the checks' results in one document */
+			struct json_object *checks = json_object_new_array();
+			for (size_t i = 0; i < nsel; i++)
+				json_object_array_add(checks, hd_result_to_json(&results[i]));
+			json_object_object_add(doc, "checks", checks);
+		} else if (o.noutputs) {
 			rc = write_outputs(&o, &rep, &rop);
 			if (rc != 0)
 				goto out;
@@ -666,16 +787,22 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 			hd_render(stdout, o.format, &rep, &rop);
 		}
 		hd_evidence_notes_free(notes, nnotes);
-		if (o.exit_zero)
-			rc = 0; /* the states are in the report; only a failure of our own counts */
-		else if (o.mode == M_EXPLAIN)
-			rc = 0; /* matched: the checks' states are information here */
-		else if (o.mode == M_PREFLIGHT)
-			rc = hd_report_blockers(&rep) ? 1 : 0;
-		else
-			rc = hd_status_exit(hd_report_worst(&rep));
+		rc = exit_code(&o, &rep);
 	}
 out:
+	if (hd_run_abandoned()) {
+		/* a check's thread still runs and reads the configuration: nothing is freed */
+		fflush(stdout);
+		_exit(rc);
+	}
+	if (doc) {
+		/* explain -f json; a fatal error has printed its own document instead */
+		if (!json_object_object_get_ex(doc, "checks", NULL))
+			json_object_object_add(doc, "checks", json_object_new_array());
+		if (rc != 3)
+			hd_json_print(stdout, doc);
+		json_object_put(doc);
+	}
 	for (size_t i = 0; results && i < nsel; i++)
 		hd_result_free(&results[i]);
 	free(results);
@@ -685,6 +812,7 @@ out:
 	free_strs(o.only, o.nonly);
 	free_strs(o.skip, o.nskip);
 	free_strs(o.args, o.nargs);
+	free_strs(o.sets, o.nsets);
 	free_strs(o.files, o.nfiles);
 	free_strs(o.units, o.nunits);
 	free(o.root);

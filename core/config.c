@@ -29,7 +29,7 @@ struct raw_section {
 	char *id;
 	int line;
 	struct hd_kv *kv;
-	size_t n;
+	size_t n, cap;
 };
 
 struct parse_state {
@@ -40,6 +40,8 @@ struct parse_state {
 	char *err;
 	size_t errsize;
 	bool failed;
+	char *const *only; /* when set: merge only the sections of these ids */
+	size_t nonly;
 };
 
 /* the first error wins, as "FILE:LINE: message" */
@@ -83,7 +85,10 @@ static int handler(void *user, const char *section, const char *name, const char
 		/* the section header is on some earlier line; the first key's line is close */
 		sec->line = st->in.lineno;
 	}
-	sec->kv = hd_xrealloc(sec->kv, (sec->n + 1) * sizeof(*sec->kv));
+	if (sec->n == sec->cap) {
+		sec->cap = sec->cap ? sec->cap * 2 : 16;
+		sec->kv = hd_xrealloc(sec->kv, sec->cap * sizeof(*sec->kv));
+	}
 	kv = &sec->kv[sec->n++];
 	kv->key = hd_xstrdup(name);
 	kv->value = hd_xstrdup(value);
@@ -111,6 +116,7 @@ void hd_check_free(struct hd_check *c)
 		free(c->tags[i]);
 	free(c->tags);
 	free(c->metric);
+	free(c->severity);
 	free(c->remedy);
 	free(c->only_if_exists);
 	free(c->unless_exists);
@@ -294,6 +300,14 @@ static int build_check(struct parse_state *st, const char *id, const char *file,
 			}
 			free(*dst);
 			*dst = hd_xstrdup(v);
+		} else if (strcmp(k, "severity") == 0) {
+			if (!in_choices("high|medium|low", v)) {
+				fail(st, kline, "severity = '%s' is not one of high, medium, low",
+				     v);
+				goto err;
+			}
+			free(c.severity);
+			c.severity = hd_xstrdup(v);
 		} else if (strcmp(k, "metric") == 0) {
 			free(c.metric);
 			c.metric = hd_xstrdup(v);
@@ -372,19 +386,6 @@ err:
 	return -EINVAL;
 }
 
-static struct hd_kv *kv_dup(const struct hd_kv *src, size_t n)
-{
-	struct hd_kv *d = hd_xcalloc(n ? n : 1, sizeof(*d));
-
-	for (size_t i = 0; i < n; i++) {
-		d[i].key = hd_xstrdup(src[i].key);
-		d[i].value = hd_xstrdup(src[i].value);
-		d[i].file = hd_xstrdup(src[i].file);
-		d[i].line = src[i].line;
-	}
-	return d;
-}
-
 static int merge_section(struct parse_state *st, struct hd_config *cfg, struct raw_section *s,
 			 const struct hd_probe *const *table)
 {
@@ -400,8 +401,11 @@ static int merge_section(struct parse_state *st, struct hd_config *cfg, struct r
 		if (strcmp(s->kv[i].key, "probe") == 0)
 			has_probe = true;
 	if (has_probe || !old) {
-		kv = kv_dup(s->kv, s->n);
+		/* the section's own keys become the check's: taken over, not copied */
+		kv = s->kv;
 		n = s->n;
+		s->kv = NULL;
+		s->n = s->cap = 0;
 	} else {
 		/* override: the old keys not set again, then the new ones */
 		kv = hd_xcalloc(old->nparams + s->n + 1, sizeof(*kv));
@@ -438,11 +442,26 @@ static int merge_section(struct parse_state *st, struct hd_config *cfg, struct r
 	return 0;
 }
 
-int hd_config_parse(struct hd_config *cfg, const char *name, const char *bytes, size_t len,
-		    const struct hd_probe *const *table, char *err, size_t errsize)
+static bool wanted(const struct parse_state *st, const char *id)
 {
-	struct parse_state st = {
-	    .name = name, .in = {.bytes = bytes, .len = len}, .err = err, .errsize = errsize};
+	if (!st->only)
+		return true;
+	for (size_t i = 0; i < st->nonly; i++)
+		if (strcmp(st->only[i], id) == 0)
+			return true;
+	return false;
+}
+
+static int parse_only(struct hd_config *cfg, const char *name, const char *bytes, size_t len,
+		      const struct hd_probe *const *table, char *const *only, size_t nonly,
+		      char *err, size_t errsize)
+{
+	struct parse_state st = {.name = name,
+				 .in = {.bytes = bytes, .len = len},
+				 .err = err,
+				 .errsize = errsize,
+				 .only = only,
+				 .nonly = nonly};
 	int r, ret = 0;
 
 	err[0] = '\0';
@@ -455,7 +474,7 @@ int hd_config_parse(struct hd_config *cfg, const char *name, const char *bytes, 
 	else if (r < 0)
 		fail(&st, 0, "cannot parse (out of memory)");
 	for (size_t i = 0; i < st.nsecs && !st.failed; i++)
-		if (merge_section(&st, cfg, &st.secs[i], table) < 0)
+		if (wanted(&st, st.secs[i].id) && merge_section(&st, cfg, &st.secs[i], table) < 0)
 			break;
 	if (st.failed)
 		ret = -EINVAL;
@@ -465,6 +484,109 @@ int hd_config_parse(struct hd_config *cfg, const char *name, const char *bytes, 
 	return ret;
 }
 
+/* One --set KEY=VALUE as a key of a section; its "line" is its place among the --set options. */
+static int set_kv(const char *arg, int i, struct hd_kv *kv, char *err, size_t errsize)
+{
+	const char *eq = strchr(arg, '=');
+	size_t kl;
+
+	if (!eq || eq == arg) {
+		snprintf(err, errsize, "--set '%s': expected KEY=VALUE", arg);
+		return -EINVAL;
+	}
+	kl = (size_t)(eq - arg);
+	while (kl > 0 && isspace((unsigned char)arg[kl - 1]))
+		kl--;
+	kv->key = hd_xstrndup(arg, kl);
+	kv->value = hd_xstrdup(eq + 1);
+	kv->file = hd_xstrdup("--set");
+	kv->line = i + 1;
+	if (strcmp(kv->key, "probe") == 0) {
+		snprintf(err, errsize,
+			 "--set '%s': the probe type is not a key to set (nagios --probe NAME runs "
+			 "a probe without a check file)",
+			 arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* "--set:2: message" names the argument instead: "--set 'port=x': message" */
+static void set_err_tidy(char *err, size_t errsize, const char *probe, char *const *sets,
+			 size_t nsets)
+{
+	_cleanup_free_ char *msg = NULL;
+	long n = 0;
+	char *end;
+
+	if (probe && strstr(err, "] needs '")) {
+		/* a key the probe requires: about --probe, not about the --set on that line */
+		const char *m = strchr(err, '[');
+		msg = hd_xstrdup(m ? m : err);
+		snprintf(err, errsize, "--probe %s: %s", probe, msg);
+	} else if (strncmp(err, "--set:", 6) == 0) {
+		n = strtol(err + 6, &end, 10);
+		if (*end != ':' || n < 1 || (size_t)n > nsets)
+			return;
+		msg = hd_xstrdup(end + 1);
+		snprintf(err, errsize, "--set '%s':%s", sets[n - 1], msg);
+	} else if (strncmp(err, "--probe:", 8) == 0 && probe) {
+		n = strtol(err + 8, &end, 10);
+		if (*end != ':')
+			return;
+		msg = hd_xstrdup(end + 1);
+		snprintf(err, errsize, "--probe %s:%s", probe, msg);
+	}
+}
+
+int hd_config_set(struct hd_config *cfg, const char *id, const char *probe, char *const *sets,
+		  size_t nsets, const struct hd_probe *const *table, char *err, size_t errsize)
+{
+	struct raw_section sec = {.id = hd_xstrdup(id), .line = 1};
+	struct parse_state st = {.name = "--set", .err = err, .errsize = errsize};
+	int r = 0;
+
+	err[0] = '\0';
+	sec.kv = hd_xcalloc(nsets + 2, sizeof(*sec.kv));
+	if (probe) {
+		st.name = "--probe";
+		sec.kv[sec.n++] = (struct hd_kv){hd_xstrdup("probe"), hd_xstrdup(probe),
+						 hd_xstrdup("--probe"), 1};
+	} else if (!hd_config_find(cfg, id)) {
+		snprintf(err, errsize, "no check named '%s'", id);
+		r = -ENOENT;
+	}
+	for (size_t i = 0; r == 0 && i < nsets; i++) {
+		r = set_kv(sets[i], (int)i, &sec.kv[sec.n], err, errsize);
+		sec.n++;
+	}
+	if (r == 0 && merge_section(&st, cfg, &sec, table) < 0) {
+		r = -EINVAL;
+		set_err_tidy(err, errsize, probe, sets, nsets);
+	}
+	raw_free(&sec);
+	return r;
+}
+
+int hd_config_parse(struct hd_config *cfg, const char *name, const char *bytes, size_t len,
+		    const struct hd_probe *const *table, char *err, size_t errsize)
+{
+	return parse_only(cfg, name, bytes, len, table, NULL, 0, err, errsize);
+}
+
+/* Does BYTES hold a "[ID]" of one of ONLY? (A section header is written exactly so.) */
+static bool mentions(const char *bytes, size_t len, char *const *only, size_t nonly)
+{
+	char pat[512];
+
+	for (size_t i = 0; i < nonly; i++) {
+		int n = snprintf(pat, sizeof(pat), "[%s]", only[i]);
+		if (n < 0 || (size_t)n >= sizeof(pat) || memmem(bytes, len, pat, (size_t)n))
+			return true;
+	}
+	return false;
+}
+
 static int conf_filter(const struct dirent *d)
 {
 	size_t n = strlen(d->d_name);
@@ -472,8 +594,8 @@ static int conf_filter(const struct dirent *d)
 	return d->d_name[0] != '.' && n > 5 && strcmp(d->d_name + n - 5, ".conf") == 0;
 }
 
-int hd_config_load_dir(struct hd_config *cfg, const char *dir, const struct hd_probe *const *table,
-		       char *err, size_t errsize)
+static int load_dir(struct hd_config *cfg, const char *dir, const struct hd_probe *const *table,
+		    char *const *only, size_t nonly, char *err, size_t errsize)
 {
 	struct dirent **names = NULL;
 	int n = scandir(dir, &names, conf_filter, alphasort);
@@ -498,8 +620,9 @@ int hd_config_load_dir(struct hd_config *cfg, const char *dir, const struct hd_p
 				snprintf(err, errsize, "%s: cannot read: %s", path,
 					 hd_read_strerror(r));
 				ret = r;
-			} else if (hd_config_parse(cfg, path, bytes, len, table, err, errsize) <
-				   0) {
+			} else if ((!only || mentions(bytes, len, only, nonly)) &&
+				   parse_only(cfg, path, bytes, len, table, only, nonly, err,
+					      errsize) < 0) {
 				ret = -EINVAL;
 			}
 		}
@@ -507,6 +630,19 @@ int hd_config_load_dir(struct hd_config *cfg, const char *dir, const struct hd_p
 	}
 	free(names);
 	return ret;
+}
+
+int hd_config_load_dir(struct hd_config *cfg, const char *dir, const struct hd_probe *const *table,
+		       char *err, size_t errsize)
+{
+	return load_dir(cfg, dir, table, NULL, 0, err, errsize);
+}
+
+int hd_config_load_checks(struct hd_config *cfg, const char *dir,
+			  const struct hd_probe *const *table, char *const *ids, size_t nids,
+			  char *err, size_t errsize)
+{
+	return load_dir(cfg, dir, table, ids, nids, err, errsize);
 }
 
 int hd_check_set_threshold(struct hd_check *c, int critical, const char *text, char *err,

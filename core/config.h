@@ -24,8 +24,23 @@ int hd_config_parse(struct hd_config *cfg, const char *name, const char *bytes, 
 int hd_config_load_dir(struct hd_config *cfg, const char *dir, const struct hd_probe *const *table,
 		       char *err, size_t errsize);
 
+/* The same for named checks only (nagios CHECK...): files without a [ID] header of IDS are not
+ * parsed and sections of other ids not built, so a one-check run does not pay for every
+ * check; the sections of IDS are validated as always, an error elsewhere goes unseen here
+ * (`hostdoctor list` and doctor read everything). */
+int hd_config_load_checks(struct hd_config *cfg, const char *dir,
+			  const struct hd_probe *const *table, char *const *ids, size_t nids,
+			  char *err, size_t errsize);
+
 struct hd_check *hd_config_find(const struct hd_config *cfg, const char *id);
 bool hd_check_has_tag(const struct hd_check *c, const char *tag);
+
+/* Per-service parameters (--set KEY=VALUE): the keys of SETS override those of check ID as a
+ * later checks.d section would, validated the same way. With PROBE, a new check ID of that
+ * probe type is made from SETS alone (nagios --probe). 0, or -EINVAL/-ENOENT with ERR naming
+ * the argument and the key. */
+int hd_config_set(struct hd_config *cfg, const char *id, const char *probe, char *const *sets,
+		  size_t nsets, const struct hd_probe *const *table, char *err, size_t errsize);
 
 /* Set a threshold from text (the -w/-c options). 0 or -EINVAL with ERR. */
 int hd_check_set_threshold(struct hd_check *c, int critical, const char *text, char *err,

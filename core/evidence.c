@@ -494,6 +494,38 @@ bool hd_evidence_explain(FILE *out, int dfd, const char *entry)
 	return shown;
 }
 
+struct json_object *hd_evidence_latest_json(int dfd, const char *entry)
+{
+	struct hd_evidence_file *v;
+	size_t n = hd_evidence_files(dfd, &v);
+	ssize_t at = newest_of(v, n, entry);
+	struct json_object *ev = NULL, *o = NULL, *rs, *a;
+	char err[256];
+
+	if (at >= 0 && load_id(dfd, v[at].id, &ev, err, sizeof(err)) == 0) {
+		o = json_object_new_object();
+		a = json_object_new_array();
+		json_object_object_add(o, "id", json_object_new_string(v[at].id));
+		json_object_object_add(o, "checked", json_object_new_string(jstr(ev, "checked")));
+		json_object_object_add(o, "status", json_object_new_string(jstr(ev, "status")));
+		rs = jget(ev, "results");
+		for (size_t i = 0; rs && i < json_object_array_length(rs); i++) {
+			struct json_object *r = json_object_array_get_idx(rs, i);
+			struct json_object *x = json_object_new_object();
+			json_object_object_add(x, "id", json_object_new_string(jstr(r, "id")));
+			json_object_object_add(x, "status",
+					       json_object_new_string(jstr(r, "status")));
+			json_object_object_add(x, "summary",
+					       json_object_new_string(jstr(r, "summary")));
+			json_object_array_add(a, x);
+		}
+		json_object_object_add(o, "results", a);
+		json_object_put(ev);
+	}
+	hd_evidence_files_free(v, n);
+	return o;
+}
+
 size_t hd_evidence_notes(int dfd, const struct hd_result *results, size_t n, time_t since, bool all,
 			 struct hd_note **out)
 {

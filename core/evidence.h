@@ -58,6 +58,9 @@ void hd_evidence_print(FILE *out, struct json_object *ev);
 
 /* explain: the evidence of ENTRY recorded last, as lines under the entry; false when none. */
 bool hd_evidence_explain(FILE *out, int dfd, const char *entry);
+/* explain -f json: the same as {"id", "checked", "status", "results": [{"id", "status",
+ * "summary"}]}, or NULL when there is none. */
+struct json_object *hd_evidence_latest_json(int dfd, const char *entry);
 
 /* doctor: notes for the checks of RESULTS from the evidence of the last SINCE seconds (at
  * most 3 per check, newest first): where the check found a problem then, or (ALL) whatever

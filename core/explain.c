@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "catalog.h"
 #include "evidence.h"
 #include "cleanup.h"
@@ -331,7 +333,22 @@ int hd_explain(const struct hd_explain_opts *o, FILE *out, char ***checks, char 
 
 	for (size_t i = 0; i < x.norder; i++) {
 		const struct hd_catalog_entry *e = &cat.entries[x.order[i]];
-		print_entry(out, e, &x.f[x.order[i]], o->evidence_dfd);
+		const struct found *f = &x.f[x.order[i]];
+		if (o->json) {
+			struct json_object *jo = hd_explain_entry_json(e);
+			json_object_object_add(jo, "count", json_object_new_int64((int64_t)f->n));
+			json_object_object_add(jo, "first",
+					       *f->first ? json_object_new_string(f->first) : NULL);
+			json_object_object_add(jo, "last",
+					       *f->last ? json_object_new_string(f->last) : NULL);
+			if (o->evidence_dfd >= 0)
+				json_object_object_add(
+				    jo, "evidence",
+				    hd_evidence_latest_json(o->evidence_dfd, e->id));
+			json_object_array_add(o->json, jo);
+		} else {
+			print_entry(out, e, f, o->evidence_dfd);
+		}
 		for (size_t k = 0; k < e->nchecks; k++)
 			add_check(checks, &nchecks, e->checks[k]);
 	}

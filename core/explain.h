@@ -7,6 +7,9 @@
 
 #include "probe.h"
 
+struct json_object;
+struct hd_catalog_entry;
+
 struct hd_explain_opts {
 	const char *catalog_dir;
 	char **args; /* lines given on the command line */
@@ -19,6 +22,7 @@ struct hd_explain_opts {
 	const char *since; /* --since TIME */
 	FILE *in;	   /* lines read when none of the above is given */
 	const struct hd_ctx *ctx;
+	struct json_object *json; /* -f json: each entry found is added to this array instead */
 	int evidence_dfd; /* watch's evidence directory, or -1: each entry's last evidence */
 };
 
@@ -28,3 +32,6 @@ struct hd_explain_opts {
  * once. Returns the number of entries found, or a negative errno with ERR set. */
 int hd_explain(const struct hd_explain_opts *o, FILE *out, char ***checks, char *err,
 	       size_t errsize);
+
+/* The JSON object of one catalogue entry in the explain document (core/explain_json.c). */
+struct json_object *hd_explain_entry_json(const struct hd_catalog_entry *e);

@@ -8,12 +8,13 @@
 static char *reader(char *str, int num, void *stream)
 {
 	struct hd_ini_lines *l = stream;
-	size_t i = l->pos, n;
+	const char *nl;
+	size_t i, n;
 
 	if (l->pos >= l->len)
 		return NULL;
-	while (i < l->len && l->bytes[i] != '\n')
-		i++;
+	nl = memchr(l->bytes + l->pos, '\n', l->len - l->pos);
+	i = nl ? (size_t)(nl - l->bytes) : l->len;
 	n = i - l->pos + (i < l->len ? 1 : 0);
 	l->lineno++;
 	/* a cut line or an embedded NUL would be misread silently: refuse it */

@@ -65,6 +65,7 @@ struct hd_check {
 	size_t ntags;
 	struct hd_range warn, crit; /* from the file, the probe's defaults, or -w/-c */
 	char *metric;		    /* metric the thresholds apply to (NULL: primary) */
+	char *severity;		    /* high, medium, low for a problem (NULL: from the state) */
 	double timeout;		    /* seconds; 0: engine default */
 	bool inhibitor;
 	bool enabled;

@@ -1,6 +1,8 @@
 /* The probe reference as text and JSON, straight from the probe table (see probe_ref.h). */
 #include "probe_ref.h"
 
+#include "result_json.h"
+
 #include <inttypes.h>
 #include <json-c/json.h>
 #include <string.h>
@@ -62,7 +64,7 @@ static struct json_object *str_or_null(const char *s)
 
 void hd_probe_ref_json(FILE *out, const struct hd_probe *const *table)
 {
-	struct json_object *root = json_object_new_object();
+	struct json_object *root = hd_json_doc("probes"); /* schema and kind (dist/schema/) */
 	struct json_object *probes = json_object_new_array();
 
 	for (size_t i = 0; table[i]; i++) {

@@ -109,9 +109,22 @@ bool hd_range_alerts(const struct hd_range *r, double v)
 	return r->inverted ? inside : !inside;
 }
 
+/* Plain decimal, no exponent: what the plugin guidelines' range parsers read. */
 static void fmt_num(char *buf, int size, double v)
 {
 	snprintf(buf, (size_t)size, "%.15g", v);
+	if (strpbrk(buf, "eE")) {
+		char *dot;
+		size_t n;
+
+		snprintf(buf, (size_t)size, "%.6f", v);
+		dot = strchr(buf, '.');
+		n = strlen(buf);
+		while (dot && n > 0 && buf[n - 1] == '0')
+			buf[--n] = '\0';
+		if (n > 0 && buf[n - 1] == '.')
+			buf[--n] = '\0';
+	}
 }
 
 void hd_range_format(const struct hd_range *r, char *buf, int size)
@@ -131,19 +144,4 @@ void hd_range_format(const struct hd_range *r, char *buf, int size)
 	else
 		snprintf(buf, (size_t)size, "%s%s:%s", r->inverted ? "@" : "",
 			 r->has_start ? a : "~", b);
-}
-
-bool hd_range_perf_number(const struct hd_range *r, double *out)
-{
-	if (!r->set || r->inverted)
-		return false;
-	if (r->has_end && (!r->has_start || r->start == 0)) {
-		*out = r->end;
-		return true;
-	}
-	if (r->has_start && !r->has_end) {
-		*out = r->start;
-		return true;
-	}
-	return false;
 }

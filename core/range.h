@@ -20,7 +20,3 @@ bool hd_range_alerts(const struct hd_range *r, double value);
 
 /* Canonical text of the range into BUF ("" when unset). */
 void hd_range_format(const struct hd_range *r, char *buf, int size);
-
-/* The single number for perfdata's warn/crit field, when there is one:
- * the upper end of "~:X"/"X", or the lower end of "X:". false otherwise. */
-bool hd_range_perf_number(const struct hd_range *r, double *out);

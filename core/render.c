@@ -2,13 +2,14 @@
 #include "render.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 int hd_format_parse(const char *s, enum hd_format *out)
 {
-	static const char *const names[] = {"doctor", "nagios", "json", "prometheus"};
+	static const char *const names[] = {"doctor", "nagios", "json", "prometheus", "npd"};
 
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		if (strcmp(s, names[i]) == 0) {
 			*out = (enum hd_format)i;
 			return 0;
@@ -37,6 +38,16 @@ size_t hd_report_blockers(const struct hd_report *rep)
 	for (size_t i = 0; i < rep->n; i++)
 		n += hd_result_blocks(&rep->results[i]);
 	return n;
+}
+
+void hd_report_name(const struct hd_report *rep, char *buf, size_t size)
+{
+	const char *mode = rep->mode && *rep->mode ? rep->mode : "doctor";
+
+	if (strcmp(mode, "preflight") == 0 && rep->profile)
+		snprintf(buf, size, "preflight-%s", rep->profile);
+	else
+		snprintf(buf, size, "%s", mode);
 }
 
 void hd_fmt_plain(char *buf, size_t size, double v)
@@ -77,5 +88,6 @@ void hd_render(FILE *out, enum hd_format f, const struct hd_report *rep,
 	case HD_FMT_NAGIOS: hd_render_nagios(out, rep, o); break;
 	case HD_FMT_JSON: hd_render_json(out, rep, o); break;
 	case HD_FMT_PROMETHEUS: hd_render_prometheus(out, rep, o); break;
+	case HD_FMT_NPD: hd_render_npd(out, rep, o); break;
 	}
 }

@@ -1,12 +1,16 @@
-/* JSON report (schema in docs/json-schema.md), written with json-c. */
+/* JSON documents (schemas in dist/schema/, described in docs/json-schema.md), written with json-c:
+ * the report of a run, the list of checks, and the error document of a run that could not start. */
 #include <json-c/json.h>
 #include <math.h>
 #include <string.h>
 
 #include "render.h"
 #include "result_json.h"
+#include "util.h"
 
-#define HD_JSON_SCHEMA 1
+#ifndef HD_VERSION
+#define HD_VERSION "0.0.0"
+#endif
 
 void hd_render_json(FILE *out, const struct hd_report *rep, const struct hd_render_opts *o)
 {
@@ -14,17 +18,21 @@ void hd_render_json(FILE *out, const struct hd_report *rep, const struct hd_rend
 	struct json_object *checks = json_object_new_array();
 	struct json_object *counts = json_object_new_object();
 	size_t c[5] = {0};
-	char when[64];
+	char when[64], rname[256];
 	struct tm tm;
 
 	(void)o;
 	gmtime_r(&rep->when, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	hd_report_name(rep, rname, sizeof(rname));
 	json_object_object_add(root, "schema", json_object_new_int(HD_JSON_SCHEMA));
+	json_object_object_add(root, "kind", json_object_new_string("report"));
+	json_object_object_add(root, "version", json_object_new_string(HD_VERSION));
+	json_object_object_add(root, "report", json_object_new_string(rname));
 	json_object_object_add(root, "host", json_object_new_string(rep->host ? rep->host : ""));
 	json_object_object_add(root, "time", json_object_new_string(when));
 	json_object_object_add(root, "mode", json_object_new_string(rep->mode ? rep->mode : ""));
-	json_object_object_add(root, "duration", hd_json_double(round(rep->duration * 1e6) / 1e6));
+	json_object_object_add(root, "duration", hd_json_double(hd_round_to(rep->duration, 1e6)));
 	json_object_object_add(root, "status",
 			       json_object_new_string(hd_status_name(hd_report_worst(rep))));
 	if (rep->mode && strcmp(rep->mode, "preflight") == 0) {
@@ -53,10 +61,36 @@ void hd_render_json(FILE *out, const struct hd_report *rep, const struct hd_rend
 	}
 	json_object_object_add(root, "counts", counts);
 	json_object_object_add(root, "checks", checks);
-	fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-						       JSON_C_TO_STRING_SPACED |
-						       JSON_C_TO_STRING_NOSLASHESCAPE),
+	hd_json_print(out, root);
+	json_object_put(root);
+}
+
+void hd_json_print(FILE *out, struct json_object *doc)
+{
+	fputs(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+						      JSON_C_TO_STRING_SPACED |
+						      JSON_C_TO_STRING_NOSLASHESCAPE),
 	      out);
 	fputc('\n', out);
+}
+
+struct json_object *hd_json_doc(const char *kind)
+{
+	struct json_object *root = json_object_new_object();
+
+	json_object_object_add(root, "schema", json_object_new_int(HD_JSON_SCHEMA));
+	json_object_object_add(root, "kind", json_object_new_string(kind));
+	json_object_object_add(root, "version", json_object_new_string(HD_VERSION));
+	return root;
+}
+
+void hd_render_json_error(FILE *out, const char *mode, const char *message)
+{
+	struct json_object *root = hd_json_doc("error");
+
+	json_object_object_add(root, "mode", json_object_new_string(mode ? mode : ""));
+	json_object_object_add(root, "status", json_object_new_string("UNKNOWN"));
+	json_object_object_add(root, "error", json_object_new_string(message));
+	hd_json_print(out, root);
 	json_object_put(root);
 }

@@ -83,8 +83,12 @@ void hd_result_free(struct hd_result *r)
 	for (size_t i = 0; i < r->nmetrics; i++) {
 		free(r->metrics[i].name);
 		free(r->metrics[i].help);
+		free(r->metrics[i].label);
+		free(r->metrics[i].label_value);
 	}
 	free(r->metrics);
+	hd_result_clear_actions(r);
+	free(r->severity);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -163,12 +167,164 @@ struct hd_metric *hd_result_metric(struct hd_result *r, const char *name, double
 	return m;
 }
 
+struct hd_metric *hd_result_metric_of(struct hd_result *r, const char *name, const char *label,
+				      const char *label_value, double value, enum hd_unit unit)
+{
+	struct hd_metric *m = hd_result_metric(r, name, value, unit);
+
+	if (label && label_value) {
+		m->label = hd_xstrdup(label);
+		m->label_value = hd_xstrdup(label_value);
+	}
+	return m;
+}
+
 struct hd_metric *hd_result_find_metric(const struct hd_result *r, const char *name)
 {
+	struct hd_metric *first = NULL;
+
 	for (size_t i = 0; i < r->nmetrics; i++)
-		if (strcmp(r->metrics[i].name, name) == 0)
-			return &r->metrics[i];
-	return NULL;
+		if (strcmp(r->metrics[i].name, name) == 0) {
+			if (!r->metrics[i].label)
+				return &r->metrics[i];
+			if (!first)
+				first = &r->metrics[i];
+		}
+	return first;
+}
+
+void hd_result_command_argv(struct hd_result *r, const char *const *argv)
+{
+	size_t n = 0;
+	char **v;
+
+	while (argv[n])
+		n++;
+	if (n == 0)
+		return;
+	v = hd_xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		v[i] = hd_xstrdup(argv[i]);
+	r->commands = hd_xrealloc(r->commands, (r->ncommands + 1) * sizeof(*r->commands));
+	r->commands[r->ncommands++] = v;
+}
+
+void hd_result_command(struct hd_result *r, const char *arg0, ...)
+{
+	const char *argv[64];
+	size_t n = 0;
+	va_list ap;
+
+	va_start(ap, arg0);
+	for (const char *a = arg0; a && n + 1 < sizeof(argv) / sizeof(argv[0]);
+	     a = va_arg(ap, const char *))
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	hd_result_command_argv(r, argv);
+}
+
+void hd_result_command_line(struct hd_result *r, const char *line)
+{
+	const char *argv[64];
+	char *copy, *save = NULL;
+	size_t n = 0;
+
+	if (!line || strpbrk(line, "'\"|<>;$`\\(){}*?~#"))
+		return;
+	/* '&' only as the "&&" between two commands */
+	for (const char *p = strchr(line, '&'); p; p = strchr(p + 2, '&'))
+		if (p[1] != '&' || (p > line && p[-1] != ' ') || (p[2] && p[2] != ' '))
+			return;
+	copy = hd_xstrdup(line);
+	for (char *w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
+		if (strcmp(w, "&&") == 0 || n + 1 >= sizeof(argv) / sizeof(argv[0])) {
+			argv[n] = NULL;
+			hd_result_command_argv(r, argv);
+			n = 0;
+			if (strcmp(w, "&&") == 0)
+				continue;
+		}
+		argv[n++] = w;
+	}
+	argv[n] = NULL;
+	hd_result_command_argv(r, argv);
+	free(copy);
+}
+
+void hd_result_remedy_command(struct hd_result *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+
+	va_start(ap, fmt);
+	line = hd_vasprintf(fmt, ap);
+	va_end(ap);
+	hd_result_remedy_add(r, "%s", line);
+	hd_result_command_line(r, line);
+	free(line);
+}
+
+static void strv_add_unique(char ***v, size_t *n, char *s)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*v)[i], s) == 0) {
+			free(s);
+			return;
+		}
+	*v = hd_xrealloc(*v, (*n + 1) * sizeof(char *));
+	(*v)[(*n)++] = s;
+}
+
+void hd_result_concerns(struct hd_result *r, enum hd_concern kind, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = hd_vasprintf(fmt, ap);
+	va_end(ap);
+	switch (kind) {
+	case HD_CONCERN_FILE: strv_add_unique(&r->files, &r->nfiles, s); break;
+	case HD_CONCERN_PACKAGE: strv_add_unique(&r->packages, &r->npackages, s); break;
+	case HD_CONCERN_UNIT: strv_add_unique(&r->units, &r->nunits, s); break;
+	}
+}
+
+static void strv_clear(char ***v, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		free((*v)[i]);
+	free(*v);
+	*v = NULL;
+	*n = 0;
+}
+
+void hd_result_clear_actions(struct hd_result *r)
+{
+	for (size_t i = 0; i < r->ncommands; i++) {
+		for (char **a = r->commands[i]; *a; a++)
+			free(*a);
+		free(r->commands[i]);
+	}
+	free(r->commands);
+	r->commands = NULL;
+	r->ncommands = 0;
+	strv_clear(&r->files, &r->nfiles);
+	strv_clear(&r->packages, &r->npackages);
+	strv_clear(&r->units, &r->nunits);
+}
+
+const char *hd_result_severity(const struct hd_result *r)
+{
+	switch (r->status) {
+	case HD_OK:
+	case HD_SKIPPED: return "info";
+	case HD_CRITICAL: return r->severity ? r->severity : "high";
+	case HD_WARNING:
+	case HD_UNKNOWN: return r->severity ? r->severity : "medium";
+	}
+	return "medium";
 }
 
 void hd_metric_bounds(struct hd_metric *m, double min, double max)
@@ -195,5 +351,20 @@ void hd_result_copy(struct hd_result *dst, const struct hd_result *src)
 		dst->metrics[i] = src->metrics[i];
 		dst->metrics[i].name = hd_xstrdup(src->metrics[i].name);
 		dst->metrics[i].help = hd_xstrdup_null(src->metrics[i].help);
+		dst->metrics[i].label = hd_xstrdup_null(src->metrics[i].label);
+		dst->metrics[i].label_value = hd_xstrdup_null(src->metrics[i].label_value);
 	}
+	dst->commands = NULL;
+	dst->ncommands = 0;
+	for (size_t i = 0; i < src->ncommands; i++)
+		hd_result_command_argv(dst, (const char *const *)src->commands[i]);
+	dst->files = dst->packages = dst->units = NULL;
+	dst->nfiles = dst->npackages = dst->nunits = 0;
+	for (size_t i = 0; i < src->nfiles; i++)
+		hd_result_concerns(dst, HD_CONCERN_FILE, "%s", src->files[i]);
+	for (size_t i = 0; i < src->npackages; i++)
+		hd_result_concerns(dst, HD_CONCERN_PACKAGE, "%s", src->packages[i]);
+	for (size_t i = 0; i < src->nunits; i++)
+		hd_result_concerns(dst, HD_CONCERN_UNIT, "%s", src->units[i]);
+	dst->severity = hd_xstrdup_null(src->severity);
 }

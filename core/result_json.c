@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe.h"
 #include "util.h"
 
 struct json_object *hd_json_double(double v)
@@ -44,6 +45,38 @@ static struct json_object *range_json(const struct hd_range *r)
 
 static const char *const unit_names[] = {"", "%", "B", "KB", "MB", "s", "ms", "c"};
 
+static struct json_object *strv_json(char *const *v, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+/* leapp-style remediation: the hint for people, the commands as argv lists, what it concerns */
+static struct json_object *remediation_json(const struct hd_result *r)
+{
+	struct json_object *o, *cmds;
+
+	if (!r->remedy && !r->ncommands && !r->nfiles && !r->npackages && !r->nunits)
+		return NULL;
+	o = json_object_new_object();
+	cmds = json_object_new_array();
+	json_object_object_add(o, "hint", str_or_null(r->remedy));
+	for (size_t i = 0; i < r->ncommands; i++) {
+		size_t n = 0;
+		while (r->commands[i][n])
+			n++;
+		json_object_array_add(cmds, strv_json(r->commands[i], n));
+	}
+	json_object_object_add(o, "commands", cmds);
+	json_object_object_add(o, "files", strv_json(r->files, r->nfiles));
+	json_object_object_add(o, "packages", strv_json(r->packages, r->npackages));
+	json_object_object_add(o, "units", strv_json(r->units, r->nunits));
+	return o;
+}
+
 struct json_object *hd_result_to_json(const struct hd_result *r)
 {
 	struct json_object *o = json_object_new_object();
@@ -61,12 +94,27 @@ struct json_object *hd_result_to_json(const struct hd_result *r)
 		json_object_array_add(tags, json_object_new_string(r->tags[i]));
 	json_object_object_add(o, "tags", tags);
 	json_object_object_add(o, "inhibitor", json_object_new_boolean(r->inhibitor));
-	json_object_object_add(o, "duration", hd_json_double(round(r->duration * 1e6) / 1e6));
+	json_object_object_add(o, "severity", json_object_new_string(hd_result_severity(r)));
+	{
+		struct json_object *flags = json_object_new_array();
+		if (r->inhibitor)
+			json_object_array_add(flags, json_object_new_string("inhibitor"));
+		json_object_object_add(o, "flags", flags);
+	}
+	json_object_object_add(o, "remediation", remediation_json(r));
+	json_object_object_add(o, "duration", hd_json_double(hd_round_to(r->duration, 1e6)));
 	for (size_t i = 0; i < r->nmetrics; i++) {
 		const struct hd_metric *m = &r->metrics[i];
 		struct json_object *mo = json_object_new_object();
 
 		json_object_object_add(mo, "name", json_object_new_string(m->name));
+		{
+			struct json_object *lo = json_object_new_object();
+			if (m->label)
+				json_object_object_add(lo, m->label,
+						       json_object_new_string(m->label_value));
+			json_object_object_add(mo, "labels", lo);
+		}
 		json_object_object_add(mo, "value", hd_json_double(m->value));
 		json_object_object_add(mo, "unit", json_object_new_string(unit_names[m->unit]));
 		json_object_object_add(mo, "warn", range_json(&m->warn));
@@ -112,6 +160,47 @@ static bool get_num(struct json_object *o, const char *key, double *out)
 	return true;
 }
 
+static void get_strv(struct json_object *a, char ***v, size_t *n)
+{
+	size_t len;
+
+	if (!a || !json_object_is_type(a, json_type_array))
+		return;
+	len = json_object_array_length(a);
+	for (size_t i = 0; i < len; i++) {
+		const char *t = json_object_get_string(json_object_array_get_idx(a, i));
+		*v = hd_xrealloc(*v, (*n + 1) * sizeof(char *));
+		(*v)[(*n)++] = hd_xstrdup(t ? t : "");
+	}
+}
+
+static void get_remediation(struct json_object *o, struct hd_result *r)
+{
+	struct json_object *rem, *v;
+
+	if (!json_object_object_get_ex(o, "remediation", &rem) || !rem)
+		return;
+	if (json_object_object_get_ex(rem, "commands", &v) &&
+	    json_object_is_type(v, json_type_array)) {
+		size_t n = json_object_array_length(v);
+		for (size_t i = 0; i < n; i++) {
+			char **argv = NULL;
+			size_t argc = 0;
+			get_strv(json_object_array_get_idx(v, i), &argv, &argc);
+			argv = hd_xrealloc(argv, (argc + 1) * sizeof(char *));
+			argv[argc] = NULL;
+			hd_result_command_argv(r, (const char *const *)argv);
+			hd_strv_free(argv);
+		}
+	}
+	if (json_object_object_get_ex(rem, "files", &v))
+		get_strv(v, &r->files, &r->nfiles);
+	if (json_object_object_get_ex(rem, "packages", &v))
+		get_strv(v, &r->packages, &r->npackages);
+	if (json_object_object_get_ex(rem, "units", &v))
+		get_strv(v, &r->units, &r->nunits);
+}
+
 int hd_result_from_json(struct json_object *o, struct hd_result *r)
 {
 	struct json_object *v;
@@ -134,6 +223,8 @@ int hd_result_from_json(struct json_object *o, struct hd_result *r)
 	r->details = get_str(o, "details");
 	r->remedy = get_str(o, "remedy");
 	r->description = get_str(o, "description");
+	r->severity = get_str(o, "severity");
+	get_remediation(o, r);
 	if (json_object_object_get_ex(o, "inhibitor", &v))
 		r->inhibitor = json_object_get_boolean(v);
 	get_num(o, "duration", &r->duration);
@@ -171,6 +262,19 @@ int hd_result_from_json(struct json_object *o, struct hd_result *r)
 					u = (enum hd_unit)k;
 			m = hd_result_metric(r, name, value, u);
 			m->help = get_str(mo, "help");
+			{
+				struct json_object *lo;
+				if (json_object_object_get_ex(mo, "labels", &lo) && lo &&
+				    json_object_is_type(lo, json_type_object)) {
+					json_object_object_foreach(lo, lk, lv)
+					{
+						m->label = hd_xstrdup(lk);
+						m->label_value =
+						    hd_xstrdup(json_object_get_string(lv));
+						break;
+					}
+				}
+			}
 			get_range(mo, "warn", &m->warn);
 			get_range(mo, "crit", &m->crit);
 			m->has_min = get_num(mo, "min", &m->min);

@@ -31,6 +31,7 @@ static void fill_identity(const struct hd_check *c, struct hd_result *r)
 	r->probe = hd_xstrdup(c->probe ? c->probe->name : "");
 	r->description = hd_xstrdup_null(c->description);
 	r->inhibitor = c->inhibitor;
+	r->severity = hd_xstrdup_null(c->severity);
 	r->tags = c->ntags ? hd_xcalloc(c->ntags, sizeof(char *)) : NULL;
 	for (size_t i = 0; i < c->ntags; i++)
 		r->tags[i] = hd_xstrdup(c->tags[i]);
@@ -133,8 +134,10 @@ void hd_run_one(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_re
 			r->metrics[i].help = hd_xstrdup_null(h);
 		}
 	if (c->remedy) {
+		/* the check's own text replaces the probe's, and with it what the probe's named */
 		free(r->remedy);
 		r->remedy = hd_xstrdup(c->remedy);
+		hd_result_clear_actions(r);
 	}
 	if (!r->summary)
 		r->summary = hd_xstrdup("");
@@ -188,6 +191,9 @@ child(const struct hd_check *c, const struct hd_run_opts *o, double deadline, in
 	j = hd_result_to_json(&r);
 	s = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN);
 	write_all(wfd, s, strlen(s));
+	/* the end of the result now, not after this process's teardown: the parent need not
+	 * wait for the exit to have it */
+	close(wfd);
 	_exit(0);
 }
 
@@ -198,6 +204,7 @@ struct job {
 	int rfd, pidfd;
 	bool eof, exited;
 	int wstatus;
+	struct json_object *result; /* the child's whole result, read before its exit */
 	double deadline;
 	bool deadline_is_global;
 	size_t idx;
@@ -215,9 +222,7 @@ static int pidfd_open_(pid_t pid)
 #endif
 }
 
-static void set_unknown(struct hd_result *r, const struct hd_check *c, enum hd_status st,
-			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void set_unknown(struct hd_result *r, const struct hd_check *c, enum hd_status st,
+void hd_run_set_unknown(struct hd_result *r, const struct hd_check *c, enum hd_status st,
 			const char *fmt, ...)
 {
 	va_list ap;
@@ -239,21 +244,23 @@ static void finish(struct job *j, const struct hd_check *c, struct hd_result *r,
 
 	if (WIFSIGNALED(j->wstatus)) {
 		int sig = WTERMSIG(j->wstatus);
-		set_unknown(r, c, HD_UNKNOWN, "probe '%s' crashed: killed by SIG%s (%s)",
-			    c->probe->name, sigabbrev_np(sig) ? sigabbrev_np(sig) : "?",
-			    strsignal(sig));
+		hd_run_set_unknown(r, c, HD_UNKNOWN, "probe '%s' crashed: killed by SIG%s (%s)",
+				   c->probe->name, sigabbrev_np(sig) ? sigabbrev_np(sig) : "?",
+				   strsignal(sig));
 		r->remedy = hd_asprintf("This is a bug in hostdoctor's '%s' probe: run "
 					"'hostdoctor -vv --only %s' and report the output.",
 					c->probe->name, c->id);
-	} else if (j->out.len && (o = json_tokener_parse(j->out.data)) &&
+	} else if (j->out.len && (o = j->result ? j->result : json_tokener_parse(j->out.data)) &&
 		   hd_result_from_json(o, r) == 0) {
 		/* the child's own result */
 	} else {
-		set_unknown(r, c, HD_UNKNOWN, "probe '%s' ended without a result (exit status %d)",
-			    c->probe->name, WIFEXITED(j->wstatus) ? WEXITSTATUS(j->wstatus) : -1);
+		hd_run_set_unknown(
+		    r, c, HD_UNKNOWN, "probe '%s' ended without a result (exit status %d)",
+		    c->probe->name, WIFEXITED(j->wstatus) ? WEXITSTATUS(j->wstatus) : -1);
 	}
 	if (o)
 		json_object_put(o);
+	j->result = NULL;
 	r->duration = hd_now() - started;
 }
 
@@ -287,9 +294,9 @@ static void close_job(struct job *j)
 	j->pid = 0;
 }
 
-static void fmt_secs(char *buf, size_t size, double s)
+void hd_run_fmt_secs(char *buf, size_t size, double s)
 {
-	snprintf(buf, size, "%g", round(s * 10) / 10);
+	snprintf(buf, size, "%g", hd_round_to(s, 10));
 }
 
 void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run_opts *o,
@@ -303,6 +310,12 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 	int running = 0;
 	char secs[32];
 
+	if (n == 1 && o->in_process) {
+		free(js);
+		free(started);
+		hd_run_in_process(checks[0], o, global, &results[0]);
+		return;
+	}
 	for (size_t i = 0; i < n; i++)
 		hd_result_init(&results[i]);
 	for (int k = 0; k < jobs; k++)
@@ -326,8 +339,8 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 			if (js[k].pid)
 				continue;
 			if (pipe2(p, O_CLOEXEC) < 0) {
-				set_unknown(&results[next], c, HD_UNKNOWN, "cannot start: pipe: %s",
-					    strerror(errno));
+				hd_run_set_unknown(&results[next], c, HD_UNKNOWN,
+						   "cannot start: pipe: %s", strerror(errno));
 				next++;
 				continue;
 			}
@@ -339,8 +352,8 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 			}
 			pid = fork();
 			if (pid < 0) {
-				set_unknown(&results[next], c, HD_UNKNOWN, "cannot start: fork: %s",
-					    strerror(errno));
+				hd_run_set_unknown(&results[next], c, HD_UNKNOWN,
+						   "cannot start: fork: %s", strerror(errno));
 				close(p[0]);
 				close(p[1]);
 				next++;
@@ -381,7 +394,7 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 		}
 		{
 			double left = wake - hd_now();
-			int ms = left <= 0 ? 0 : (int)ceil(left * 1000);
+			int ms = left <= 0 ? 0 : (int)(left * 1000) + 1; /* never early */
 			/* without pidfds, exits are found by polling waitpid */
 			bool need_tick = false;
 			for (int k = 0; k < jobs; k++)
@@ -406,6 +419,12 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 			c = checks[j->idx];
 			if (!j->exited && waitpid(j->pid, &j->wstatus, WNOHANG) == j->pid)
 				j->exited = true;
+			/* a whole result before the exit: done, the exit is reaped later (or by init) */
+			if (!j->exited && j->eof && j->out.len &&
+			    (j->result = json_tokener_parse(j->out.data))) {
+				j->exited = true;
+				j->wstatus = 0;
+			}
 			if (j->exited) {
 				drain(j);
 				kill(-j->pid, SIGKILL); /* anything the probe left behind */
@@ -417,15 +436,16 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 				kill(j->pid, SIGKILL);
 				/* not waited for: a child stuck in the kernel (dead NFS) may never be reaped */
 				if (j->deadline_is_global) {
-					fmt_secs(secs, sizeof(secs), global - t0);
-					set_unknown(
+					hd_run_fmt_secs(secs, sizeof(secs), global - t0);
+					hd_run_set_unknown(
 					    &results[j->idx], c, o->timeout_state,
 					    "timed out: the run's deadline of %s s was reached",
 					    secs);
 				} else {
-					fmt_secs(secs, sizeof(secs), j->deadline - started[j->idx]);
-					set_unknown(&results[j->idx], c, HD_UNKNOWN,
-						    "timed out after %s s", secs);
+					hd_run_fmt_secs(secs, sizeof(secs),
+							j->deadline - started[j->idx]);
+					hd_run_set_unknown(&results[j->idx], c, HD_UNKNOWN,
+							   "timed out after %s s", secs);
 				}
 				hd_result_detail(
 				    &results[j->idx],
@@ -437,10 +457,10 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 			}
 		}
 	}
-	fmt_secs(secs, sizeof(secs), global - t0);
+	hd_run_fmt_secs(secs, sizeof(secs), global - t0);
 	for (; next < n; next++)
-		set_unknown(&results[next], checks[next], o->timeout_state,
-			    "not run: the run's deadline of %s s was reached", secs);
+		hd_run_set_unknown(&results[next], checks[next], o->timeout_state,
+				   "not run: the run's deadline of %s s was reached", secs);
 	/* reap whatever already died; never block */
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;

@@ -1,6 +1,7 @@
 /* The runner: every check in a child process of its own, in parallel, under deadlines. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "probe.h"
@@ -14,6 +15,14 @@ struct hd_run_opts {
 	const char *root;	      /* "" or a fixture root */
 	int verbose;
 	const char *reader; /* the reader of incremental state (--state-name; default the mode) */
+	/* One check: run it in a thread of this process (no fork, no JSON between processes),
+	 * the deadline kept by the calling thread. A crash re-executes REEXEC (argv, NULL-ended;
+	 * the command line with HOSTDOCTOR_ISOLATE=1, which runs the check in a child), or, when
+	 * that is NULL, writes CRASH_TEXT to stdout and exits 3. */
+	bool in_process;
+	char *const *reexec;
+	char *const *reexec_env;
+	const char *crash_text;
 };
 
 #define HD_DEFAULT_JOBS		 4
@@ -24,6 +33,20 @@ struct hd_run_opts {
  * Never fails: whatever goes wrong becomes that check's UNKNOWN. */
 void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run_opts *o,
 		   struct hd_result *results);
+
+/* The run of one check in a thread of this process (runner_inproc.c); DEADLINE is CLOCK_MONOTONIC
+ * seconds. */
+void hd_run_in_process(const struct hd_check *c, const struct hd_run_opts *o, double deadline,
+		       struct hd_result *r);
+/* True when a check's thread was left running at its deadline: the caller must not free what
+ * the check reads (the configuration) and should end with _exit() after its output. */
+bool hd_run_abandoned(void);
+
+/* Shared by the two runners: a result made by the runner (not the probe) for check C, and a
+ * number of seconds as the messages print it. */
+void hd_run_set_unknown(struct hd_result *r, const struct hd_check *c, enum hd_status st,
+			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void hd_run_fmt_secs(char *buf, size_t size, double s);
 
 /* Run one check in this process: the probe, then thresholds, the remedy
  * override and error mapping. Used by the child and by unit tests. */

@@ -1,6 +1,7 @@
 /* Allocation and string helpers: out-of-memory aborts, so callers stay simple. */
 #include "util.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,4 +124,14 @@ void hd_fmt_bytes(double bytes, char *buf, size_t size)
 		snprintf(buf, size, "%.0f B", bytes);
 	else
 		snprintf(buf, size, "%.1f %s", bytes, units[i]);
+}
+
+double hd_round_to(double x, double scale)
+{
+	double v = x * scale;
+
+	/* beyond 2^62 a double has no fraction left to round (and NaN or infinity stays) */
+	if (!(v > -4.6e18 && v < 4.6e18))
+		return x;
+	return (double)(v < 0 ? -(int64_t)(-v + 0.5) : (int64_t)(v + 0.5)) / scale;
 }

@@ -22,5 +22,9 @@ void hd_buf_add(struct hd_buf *b, const char *s, size_t n);
 void hd_buf_printf(struct hd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *hd_buf_steal(struct hd_buf *b); /* NUL-terminated; "" when empty */
 
+/* X rounded to the nearest multiple of 1/SCALE (halves away from zero), without libm: a run
+ * that needs no other libm function does not load it. */
+double hd_round_to(double x, double scale);
+
 /* Human-readable byte count ("12.3 MiB"). */
 void hd_fmt_bytes(double bytes, char *buf, size_t size);

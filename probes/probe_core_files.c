@@ -168,7 +168,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	if (n > 1) /* qsort() must not see the NULL of an empty list */
 		qsort(cores, n, sizeof(*cores), newest_first);
 
-	hd_result_metric(r, "count", (double)n, HD_UNIT_NONE)->has_min = true;
+	hd_result_metric(r, "files", (double)n, HD_UNIT_NONE)->has_min = true;
 	if (n) {
 		double age = difftime(now, cores[0].mtime);
 		hd_result_metric(r, "newest_age", age > 0 ? age : 0, HD_UNIT_SECONDS);
@@ -287,7 +287,7 @@ static const struct hd_param params[] = {
 };
 
 static const struct hd_metric_doc metrics[] = {
-    {"count", "Core files (core, core.*) in the directory."},
+    {"files", "Core files (core, core.*) in the directory."},
     {"newest_age", "Seconds since the newest core file was written."},
     {"size", "Bytes taken by the core files."},
     {0},

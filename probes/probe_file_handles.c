@@ -164,6 +164,13 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			     "Where /etc/sysctl.d is read (systemd): echo 'fs.file-max = %" PRIu64
 			     "' > /etc/sysctl.d/90-file-max.conf && sysctl --system",
 			     sugg);
+	{
+		char set[64];
+		snprintf(set, sizeof(set), "fs.file-max=%" PRIu64, sugg);
+		hd_result_command(r, "sysctl", "-w", set, NULL);
+		hd_result_concerns(r, HD_CONCERN_FILE, "/etc/sysctl.conf");
+		hd_result_concerns(r, HD_CONCERN_FILE, "/etc/sysctl.d/90-file-max.conf");
+	}
 	/* filled in only when someone will read it: it walks /proc */
 	if (ctx->verbose || pct >= 50 || (c->warn.set && hd_range_alerts(&c->warn, pct)) ||
 	    r->status != HD_OK)

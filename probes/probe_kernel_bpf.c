@@ -435,6 +435,11 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	    kernel_upgrade_command(fam));
 	hd_result_remedy_add(r, "Otherwise install the headers of the running kernel %s: %s", rel,
 			     cmd);
+	if (fam != KF_UNKNOWN) {
+		hd_result_command_line(r, kernel_upgrade_command(fam));
+		hd_result_command_line(r, cmd);
+		hd_result_concerns(r, HD_CONCERN_PACKAGE, "%s", pkg);
+	}
 
 	if (btf && headers)
 		hd_result_set(r, HD_OK, "kernel %s: BTF at %s; headers at %s", rel, btf_at, hdr_at);

@@ -499,7 +499,7 @@ static const struct hd_param params[] = {
 };
 
 static const struct hd_metric_doc metrics[] = {
-    {"wtmp_share", "wtmp's size as a percentage of the free space of its filesystem."},
+    {"wtmp_share", "wtmp's size as a share of the free space of its filesystem."},
     {"wtmp_bytes", "wtmp's size."},
     {"free_bytes", "Free space of wtmp's filesystem (for unprivileged users)."},
     {"logins", "Logins since the last run."},

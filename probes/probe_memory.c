@@ -198,6 +198,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				     "Or lower the product's maximum connections to %" PRIu64
 				     " (%.0f MiB available / %" PRId64 " KB per connection).",
 				     avail_kb / (uint64_t)per_conn_kb, mb(avail_kb), per_conn_kb);
+	hd_result_command(r, "ps", "-eo", "pid,rss,comm", "--sort=-rss", NULL);
 	return 0;
 }
 
@@ -222,11 +223,11 @@ static const struct hd_param params[] = {
 };
 
 static const struct hd_metric_doc metrics[] = {
-    {"available", "MemAvailable: memory available for new work without swapping, MiB."},
-    {"total", "MemTotal, MiB."},
-    {"need", "Memory the check requires available, MiB (0: none)."},
-    {"swap_used", "Swap in use (SwapTotal - SwapFree), MiB."},
-    {"swap_total", "SwapTotal, MiB."},
+    {"available", "MemAvailable: memory available for new work without swapping."},
+    {"total", "MemTotal: all usable memory."},
+    {"need", "Memory the check requires available (0: none)."},
+    {"swap_used", "Swap in use (SwapTotal - SwapFree)."},
+    {"swap_total", "SwapTotal: all swap space."},
     {0},
 };
 

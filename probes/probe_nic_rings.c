@@ -308,28 +308,11 @@ static void sleep_for(double secs)
 		;
 }
 
-/* "eth0.100" -> "eth0_100": metric names are [a-z0-9_] */
-static void metric_prefix(const char *ifname, char *buf, size_t size)
+/* A per-interface metric: one name on every host, the interface in the "device" label. */
+static struct hd_metric *if_metric(struct hd_result *r, const char *what, double value,
+				   const char *ifname)
 {
-	size_t i = 0;
-
-	for (; ifname[i] && i + 1 < size; i++)
-		buf[i] = isalnum((unsigned char)ifname[i]) ? (char)tolower((unsigned char)ifname[i])
-							   : '_';
-	buf[i] = '\0';
-}
-
-/* A per-interface metric, with its help naming the interface. */
-static struct hd_metric *if_metric(struct hd_result *r, const char *pfx, const char *what,
-				   double value, const char *ifname, const char *help)
-{
-	char name[64];
-	struct hd_metric *m;
-
-	snprintf(name, sizeof(name), "%s_%s", pfx, what);
-	m = hd_result_metric(r, name, value, HD_UNIT_NONE);
-	m->help = hd_asprintf("%s of %s.", help, ifname);
-	return m;
+	return hd_result_metric_of(r, what, "device", ifname, value, HD_UNIT_NONE);
 }
 
 static uint64_t growth(const uint64_t c[2])
@@ -380,6 +363,8 @@ static void remedy(struct hd_result *r, const struct iface *v, size_t n, bool on
 		} else {
 			hd_result_remedy_add(r, "  and: %s", cmd);
 		}
+		hd_result_command_line(r, cmd);
+		hd_result_concerns(r, HD_CONCERN_FILE, "/etc/udev/rules.d/60-nic-rings.rules");
 		if (!any) {
 			hd_result_remedy_add(
 			    r,
@@ -498,7 +483,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 
 	for (size_t i = 0; i < n; i++) {
 		struct iface *f = &v[i];
-		char rt[96], pfx[IFNAMSIZ + 1];
+		char rt[96];
 		uint64_t missed, dropped;
 
 		if (f->err == -EOPNOTSUPP) {
@@ -514,14 +499,13 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		}
 		nsup++;
 		ring_text(&f->rings, rt, sizeof(rt));
-		metric_prefix(f->name, pfx, sizeof(pfx));
 		if (f->rings.has_rx) {
-			if_metric(r, pfx, "rx", f->rings.rx, f->name, "RX ring size");
-			if_metric(r, pfx, "rx_max", f->rings.rx_max, f->name, "RX ring maximum");
+			if_metric(r, "rx", f->rings.rx, f->name);
+			if_metric(r, "rx_max", f->rings.rx_max, f->name);
 		}
 		if (f->rings.has_tx) {
-			if_metric(r, pfx, "tx", f->rings.tx, f->name, "TX ring size");
-			if_metric(r, pfx, "tx_max", f->rings.tx_max, f->name, "TX ring maximum");
+			if_metric(r, "tx", f->rings.tx, f->name);
+			if_metric(r, "tx_max", f->rings.tx_max, f->name);
 		}
 		if (nic_rings_below_max(&f->rings))
 			nbelow++;
@@ -535,9 +519,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		missed = growth(f->missed);
 		dropped = growth(f->dropped);
 		drops += missed + dropped;
-		if_metric(r, pfx, "drops", (double)(missed + dropped), f->name,
-			  "Packets dropped during the sample")
-		    ->has_min = true;
+		if_metric(r, "interface_drops", (double)(missed + dropped), f->name)->has_min =
+		    true;
 		hd_result_detail(r,
 				 "%s: %s; in %.1f s rx_missed_errors +%" PRIu64
 				 ", rx_dropped +%" PRIu64 " (totals %" PRIu64 ", %" PRIu64 ")",
@@ -627,6 +610,11 @@ static const struct hd_metric_doc metrics[] = {
 	      "interfaces with rings."},
     {"interfaces", "Interfaces that report ring parameters."},
     {"below_max", "Interfaces with an RX or TX ring below its maximum."},
+    {"rx", "RX ring size of the interface in the device label."},
+    {"rx_max", "RX ring maximum of the interface in the device label."},
+    {"tx", "TX ring size of the interface in the device label."},
+    {"tx_max", "TX ring maximum of the interface in the device label."},
+    {"interface_drops", "Packets the interface in the device label dropped during the sample."},
     {0},
 };
 

@@ -172,7 +172,7 @@ static int judge_parent(const struct hd_ctx *ctx, struct ids *ids, const char *d
 				 "%s is group-writable (mode %04o, group %s): members can replace "
 				 "what is below it",
 				 dir, st.st_mode & 07777, gname);
-		hd_result_remedy_add(r, "chmod g-w %s", dir);
+		hd_result_remedy_command(r, "chmod g-w %s", dir);
 		return 1;
 	case PARENT_WORLD_WRITABLE:
 		hd_result_detail(r,
@@ -180,7 +180,8 @@ static int judge_parent(const struct hd_ctx *ctx, struct ids *ids, const char *d
 				 "can replace what is below it",
 				 dir, st.st_mode & 07777);
 		/* group-write would only be the next finding */
-		hd_result_remedy_add(r, "chmod %s %s", st.st_mode & S_IWGRP ? "go-w" : "o-w", dir);
+		hd_result_remedy_command(r, "chmod %s %s", st.st_mode & S_IWGRP ? "go-w" : "o-w",
+					 dir);
 		return 1;
 	}
 	return 0;
@@ -214,7 +215,7 @@ static void missing_remedy(struct hd_result *r, const char *path, const char *ty
 	if (group && n < sizeof(opts))
 		snprintf(opts + n, sizeof(opts) - n, " -g %s", group);
 	if (strcmp(type, "dir") == 0)
-		hd_result_remedy_add(r, "install -d%s %s", opts, path);
+		hd_result_remedy_command(r, "install -d%s %s", opts, path);
 	else if (strcmp(type, "file") == 0)
 		hd_result_remedy_add(
 		    r, "install%s /dev/null %s (or reinstall the package that ships it)", opts,
@@ -264,10 +265,11 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		}
 		findings++;
 		hd_result_detail(r, "owner %s does not exist in /etc/passwd", owner);
-		hd_result_remedy_add(r,
-				     "useradd --system --no-create-home --shell /usr/sbin/nologin "
-				     "%s",
-				     owner);
+		hd_result_remedy_command(
+		    r,
+		    "useradd --system --no-create-home --shell /usr/sbin/nologin "
+		    "%s",
+		    owner);
 		owner = NULL; /* nothing to compare against */
 	}
 	if (group && (rc = name_to_id(ctx, &ids, DB_GROUP, group, &want_gid)) < 0) {
@@ -278,7 +280,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		}
 		findings++;
 		hd_result_detail(r, "group %s does not exist in /etc/group", group);
-		hd_result_remedy_add(r, "groupadd --system %s", group);
+		hd_result_remedy_command(r, "groupadd --system %s", group);
 		group = NULL;
 	}
 	rc = hd_resolve(ctx, path, true, in_root, sizeof(in_root));
@@ -314,7 +316,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		findings++;
 		hd_result_detail(r, "mode %04o allows %04o beyond %04o", st.st_mode & 07777, extra,
 				 want_mode);
-		hd_result_remedy_add(r, "chmod %04o %s", st.st_mode & 07777 & want_mode, path);
+		hd_result_remedy_command(r, "chmod %04o %s", st.st_mode & 07777 & want_mode, path);
 	}
 	id_to_name(ctx, &ids, DB_PASSWD, st.st_uid, oname, sizeof(oname));
 	id_to_name(ctx, &ids, DB_GROUP, st.st_gid, gname, sizeof(gname));
@@ -325,11 +327,11 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	if (bad_group)
 		hd_result_detail(r, "group is %s, not %s", gname, group);
 	if (bad_owner && bad_group)
-		hd_result_remedy_add(r, "chown %s:%s %s", owner, group, path);
+		hd_result_remedy_command(r, "chown %s:%s %s", owner, group, path);
 	else if (bad_owner)
-		hd_result_remedy_add(r, "chown %s %s", owner, path);
+		hd_result_remedy_command(r, "chown %s %s", owner, path);
 	else if (bad_group)
-		hd_result_remedy_add(r, "chgrp %s %s", group, path);
+		hd_result_remedy_command(r, "chgrp %s %s", group, path);
 	findings += bad_owner + bad_group;
 
 	if (parents) {

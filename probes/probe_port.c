@@ -256,20 +256,30 @@ static void remedy_stop_other(struct hd_result *r, const struct who *w, const ch
 	for (size_t i = 0; i < w->n && !o; i++)
 		if (w->owners[i].pid)
 			o = &w->owners[i];
-	if (o)
+	if (o) {
+		char pid[32];
+
 		hd_result_remedy(
 		    r,
 		    "Stop the other service: %s (pid %ld) holds %s. If it is a systemd "
 		    "unit: systemctl disable --now %s (find the unit with "
 		    "'systemctl status %ld'); else end it with 'kill %ld'.",
 		    o->comm, o->pid, what, o->comm, o->pid, o->pid);
-	else
+		snprintf(pid, sizeof(pid), "%ld", o->pid);
+		hd_result_command(r, "systemctl", "status", pid, NULL);
+		hd_result_command(r, "kill", pid, NULL);
+	} else {
+		char filter[64];
+
 		hd_result_remedy(
 		    r,
 		    "Find the process holding %s as root (hostdoctor as root names it, "
 		    "or: netstat -anp | grep :%lld, or ss -anp 'sport = :%lld') and stop that "
 		    "service.",
 		    what, (long long)port, (long long)port);
+		snprintf(filter, sizeof(filter), "sport = :%lld", (long long)port);
+		hd_result_command(r, "ss", "-anp", filter, NULL);
+	}
 	hd_result_remedy_add(r,
 			     "Or move %s to another port than %lld and keep %lld for the other "
 			     "service.",
@@ -363,6 +373,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				hd_result_remedy(r,
 						 "Load the socket diagnostics modules: modprobe -a "
 						 "inet_diag tcp_diag udp_diag");
+				hd_result_command(r, "modprobe", "-a", "inet_diag", "tcp_diag",
+						  "udp_diag", NULL);
 				return rc;
 			}
 		}
@@ -417,6 +429,12 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			    "Start the service%s%s (systemctl start %s) and read its log for the "
 			    "error that kept it from listening (e.g. 'Address already in use').",
 			    owner ? " " : "", owner ? owner : "", owner ? owner : "SERVICE");
+		if (restart && *restart)
+			hd_result_command_line(r, restart);
+		else if (owner)
+			hd_result_command(r, "systemctl", "start", owner, NULL);
+		if (owner)
+			hd_result_concerns(r, HD_CONCERN_UNIT, "%s", owner);
 		return 0;
 	}
 

@@ -272,7 +272,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		hd_buf_printf(&label, " matching /%s/", pat);
 	what = hd_buf_steal(&label);
 
-	hd_metric_bounds(hd_result_metric(r, "count", (double)s.count, HD_UNIT_NONE), 0, (double)n);
+	hd_metric_bounds(hd_result_metric(r, "processes", (double)s.count, HD_UNIT_NONE), 0,
+			 (double)n);
 	hd_result_metric(r, "zombies", (double)s.zombies, HD_UNIT_NONE)->has_min = true;
 	if (s.youngest_age >= 0)
 		hd_result_metric(r, "age", s.youngest_age, HD_UNIT_SECONDS);
@@ -324,6 +325,11 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		    "'kill %d'), and find what starts them twice: a second unit, a "
 		    "cron job, or a manual start next to the service.",
 		    s.youngest_pid, s.youngest_pid);
+		{
+			char pid[32];
+			snprintf(pid, sizeof(pid), "%d", s.youngest_pid);
+			hd_result_command(r, "kill", pid, NULL);
+		}
 	}
 	if ((int64_t)s.zombies > max_zombies) {
 		const struct proc_rec *parent = find_pid(recs, n, s.zombie_ppid);
@@ -419,7 +425,7 @@ static const struct hd_param params[] = {
 };
 
 static const struct hd_metric_doc metrics[] = {
-    {"count", "Matching processes, zombies not counted."},
+    {"processes", "Matching processes, zombies not counted."},
     {"zombies", "Matching processes in state Z (exited, not reaped by their parent)."},
     {"age", "Seconds since the youngest matching process whose parent does not match started."},
     {0},

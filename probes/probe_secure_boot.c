@@ -149,6 +149,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				      "UEFI boot, but efivarfs is not mounted at %s" EFIVARS,
 				      ctx->root);
 			hd_result_remedy(r, "mount -t efivarfs efivarfs " EFIVARS);
+			hd_result_command(r, "mount", "-t", "efivarfs", "efivarfs", EFIVARS, NULL);
 			return -ENOENT;
 		}
 		if (sb < 0 && sb != -ENOENT)
@@ -217,6 +218,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			    "GRUB_CMDLINE_LINUX in /etc/default/grub, then update-grub "
 			    "or grub2-mkconfig -o /boot/grub2/grub.cfg, and reboot).",
 			    lockdown > LOCKDOWN_NONE ? "lockdown=" : "module.sig_enforce=1");
+			hd_result_concerns(r, HD_CONCERN_FILE, "/etc/default/grub");
 		}
 	}
 	return 0;

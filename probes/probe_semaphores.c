@@ -296,6 +296,11 @@ static size_t find_orphans(const struct hd_ctx *ctx, const struct sem_set *sets,
 		hd_result_detail(r, "orphan: semid %d key 0x%08x owner %s, last operator %s",
 				 sets[i].semid, (unsigned)sets[i].key, owner, gone);
 		hd_result_remedy_add(r, "  ipcrm -s %d   (owner %s)", sets[i].semid, owner);
+		{
+			char id[32];
+			snprintf(id, sizeof(id), "%d", sets[i].semid);
+			hd_result_command(r, "ipcrm", "-s", id, NULL);
+		}
 	}
 	return orphans;
 }
@@ -435,6 +440,16 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			     sugg.semmsl, sugg.semmns, sugg.semopm, sugg.semmni);
 	if (note && *note)
 		hd_result_remedy_add(r, "%s", note);
+	{
+		/* for a tool: set it now; the files keep it across boots */
+		char set[160];
+		snprintf(set, sizeof(set),
+			 "kernel.sem=%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64, sugg.semmsl,
+			 sugg.semmns, sugg.semopm, sugg.semmni);
+		hd_result_command(r, "sysctl", "-w", set, NULL);
+		hd_result_concerns(r, HD_CONCERN_FILE, "/etc/sysctl.conf");
+		hd_result_concerns(r, HD_CONCERN_FILE, "/etc/sysctl.d/90-semaphores.conf");
+	}
 
 	if (ctx->root[0]) {
 		hd_result_detail(

@@ -133,6 +133,10 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				 "echo '%s = %s' > /etc/sysctl.d/90-hostdoctor-%s.conf && sysctl "
 				 "--system",
 				 key, line, key);
+		{
+			_cleanup_free_ char *set = hd_asprintf("%s=%s", key, line);
+			hd_result_command(r, "sysctl", "-w", set, NULL);
+		}
 	} else {
 		/* a threshold crossing needs a remedy too */
 		hd_result_remedy(r,
@@ -140,6 +144,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				 "'%s = VALUE', then run 'sysctl --system'.",
 				 key, key);
 	}
+	hd_result_concerns(r, HD_CONCERN_FILE, "/etc/sysctl.d/90-hostdoctor-%s.conf", key);
 	return 0;
 }
 

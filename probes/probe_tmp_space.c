@@ -115,6 +115,7 @@ static int check_dir(const struct hd_check *c, const struct hd_ctx *ctx, const c
 			    "Create it: mkdir -p -m 1777 %s (or point TMPDIR at an "
 			    "existing directory)",
 			    dir);
+			hd_result_command(r, "mkdir", "-p", "-m", "1777", dir, NULL);
 			return 0;
 		}
 		hd_result_raise(r, HD_UNKNOWN);
@@ -172,6 +173,8 @@ static int check_dir(const struct hd_check *c, const struct hd_ctx *ctx, const c
 		    "Remount it read-write: mount -o remount,rw %s (and remove 'ro' "
 		    "from its line in /etc/fstab)",
 		    mp);
+		hd_result_command(r, "mount", "-o", "remount,rw", mp, NULL);
+		hd_result_concerns(r, HD_CONCERN_FILE, "/etc/fstab");
 		return 0;
 	}
 	if (s.free_mb < (double)min_free) {
@@ -198,12 +201,22 @@ static int check_dir(const struct hd_check *c, const struct hd_ctx *ctx, const c
 		    "-type f -mtime +2 -ls), or enlarge it: mount -o remount,size=%.0fm "
 		    "%s (and set size= on its /etc/fstab line)",
 		    dir, dir, want, mp);
+		{
+			char opt[64];
+			snprintf(opt, sizeof(opt), "remount,size=%.0fm", want);
+			hd_result_command(r, "find", dir, "-xdev", "-type", "f", "-mtime", "+2",
+					  "-ls", NULL);
+			hd_result_command(r, "mount", "-o", opt, mp, NULL);
+			hd_result_concerns(r, HD_CONCERN_FILE, "/etc/fstab");
+		}
 	} else {
 		hd_result_remedy_add(
 		    r,
 		    "Free space in %s: delete stale files (find %s -xdev -type f "
 		    "-mtime +2 -size +1M -ls), or grow the filesystem mounted on %s",
 		    dir, dir, mp);
+		hd_result_command(r, "find", dir, "-xdev", "-type", "f", "-mtime", "+2", "-size",
+				  "+1M", "-ls", NULL);
 	}
 	return 0;
 }

@@ -303,6 +303,11 @@ static void remedy_module(struct hd_result *r, const char *restart)
 	hd_result_remedy_add(r, "Current kernels (TPROXY target): load it now with modprobe "
 				"xt_TPROXY (nftables: modprobe nft_tproxy), and at every boot with "
 				"echo xt_TPROXY > /etc/modules-load.d/tproxy.conf.");
+	hd_result_command(r, "modprobe", "xt_TPROXY", NULL);
+	hd_result_concerns(r, HD_CONCERN_FILE, "/etc/modules-load.d/tproxy.conf");
+	hd_result_concerns(r, HD_CONCERN_FILE, "/etc/sysconfig/iptables-config");
+	if (restart && *restart)
+		hd_result_command_line(r, restart);
 	if (restart && *restart)
 		hd_result_remedy_add(r,
 				     "Then restart the product so it sets up transparent "

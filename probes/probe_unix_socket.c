@@ -190,9 +190,10 @@ static const char *sock_type(uint8_t t)
 
 static void restart(struct hd_result *r, const char *hint, const char *path)
 {
-	if (hint)
+	if (hint) {
 		hd_result_remedy_add(r, "Restart the daemon: %s", hint);
-	else
+		hd_result_command_line(r, hint);
+	} else
 		hd_result_remedy_add(r,
 				     "Restart the daemon that creates %s (set restart_hint in "
 				     "the check to show its command here).",
@@ -253,6 +254,10 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				 "Something else occupies the socket path: move it away "
 				 "(mv %s %s.bak) so the daemon can create its socket there.",
 				 path, path);
+		{
+			_cleanup_free_ char *bak = hd_asprintf("%s.bak", path);
+			hd_result_command(r, "mv", path, bak, NULL);
+		}
 		restart(r, hint, path);
 		return 0;
 	}

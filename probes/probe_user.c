@@ -210,7 +210,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			missing++;
 			hd_buf_printf(&miss, "%sgroup %s", miss.len ? ", " : "", group);
 			hd_result_detail(r, "group %s: not in /etc/group", group);
-			hd_result_remedy_add(r, "groupadd --system %s", group);
+			hd_result_remedy_command(r, "groupadd --system %s", group);
 		}
 	}
 	if (user) {
@@ -224,15 +224,17 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			hd_buf_printf(&miss, "%suser %s", miss.len ? ", " : "", user);
 			hd_result_detail(r, "user %s: not in /etc/passwd", user);
 			if (group)
-				hd_result_remedy_add(r,
-						     "useradd --system --gid %s --no-create-home "
-						     "--shell /usr/sbin/nologin %s",
-						     group, user);
+				hd_result_remedy_command(
+				    r,
+				    "useradd --system --gid %s --no-create-home "
+				    "--shell /usr/sbin/nologin %s",
+				    group, user);
 			else
-				hd_result_remedy_add(r,
-						     "useradd --system --no-create-home --shell "
-						     "/usr/sbin/nologin %s",
-						     user);
+				hd_result_remedy_command(
+				    r,
+				    "useradd --system --no-create-home --shell "
+				    "/usr/sbin/nologin %s",
+				    user);
 		}
 	}
 	if (usergroups) {
@@ -268,16 +270,21 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 			else
 				hd_result_detail(r, "%s: USERGROUPS_ENAB not set (defaults to no)",
 						 where);
-			if (line)
+			if (line) {
+				char expr[64];
 				hd_result_remedy_add(
 				    r,
 				    "Set USERGROUPS_ENAB yes in /etc/login.defs: sed -i "
 				    "'%ds/.*/USERGROUPS_ENAB yes/' /etc/login.defs",
 				    line);
-			else
+				snprintf(expr, sizeof(expr), "%ds/.*/USERGROUPS_ENAB yes/", line);
+				hd_result_command(r, "sed", "-i", expr, "/etc/login.defs", NULL);
+			} else {
 				hd_result_remedy_add(
 				    r, "Set USERGROUPS_ENAB yes in /etc/login.defs: "
 				       "echo 'USERGROUPS_ENAB yes' >> /etc/login.defs");
+			}
+			hd_result_concerns(r, HD_CONCERN_FILE, "/etc/login.defs");
 		}
 	}
 

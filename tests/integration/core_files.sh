@@ -37,7 +37,7 @@ metric() { echo "[m['value'] for c in j['checks'] if c['id']=='$1' for m in c['m
 
 run "$HOSTDOCTOR" doctor -d "$HD_TMP/checks.d" --root "$ROOT" --only fsigk-cores --format json
 expect_rc "two core files: WARNING" 1
-expect_json "count" "$(metric fsigk-cores count)" "2.0"
+expect_json "count" "$(metric fsigk-cores files)" "2.0"
 expect_json "newest is an hour old" "3590 <= $(metric fsigk-cores newest_age) <= 3700" "True"
 expect_json "size" "$(metric fsigk-cores size)" "3000.0"
 expect_json "summary names the newest" "'newest core from' in $(field fsigk-cores summary)" "True"

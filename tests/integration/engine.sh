@@ -112,13 +112,13 @@ rm -f "$HD_TMP/checks.d/exists.conf"
 
 # --- json and prometheus ---
 run "$HOSTDOCTOR" doctor "${D[@]}" -r "$F/busy" -f json
-expect_json "json schema version" 'j["schema"]' 1
+expect_json "json schema version" 'j["schema"]' 2
 expect_json "json per-check status" '{c["id"]: c["status"] for c in j["checks"]}' "{'file-handles': 'CRITICAL', 'file-max': 'OK'}"
 expect_json "json metrics carry units and thresholds" '[(m["name"], m["unit"], m["warn"], m["crit"]) for m in j["checks"][0]["metrics"]][0]' "('used', '%', '80', '95')"
 run "$HOSTDOCTOR" doctor "${D[@]}" -r "$F/busy" -f prometheus -o "$HD_TMP/out.prom"
 expect_rc "prometheus to a file" 2
-if grep -q '^hostdoctor_check_status{check="file-handles",probe="file-handles"} 2$' "$HD_TMP/out.prom" &&
-	grep -q '^hostdoctor_file_handles_used_ratio{check="file-handles"} 0.95367431640625$' "$HD_TMP/out.prom" &&
+if grep -q '^hostdoctor_check_status{check="file-handles",probe="file-handles",report="doctor"} 2$' "$HD_TMP/out.prom" &&
+	grep -q '^hostdoctor_file_handles_used_ratio{check="file-handles",report="doctor"} 0.95367431640625$' "$HD_TMP/out.prom" &&
 	[ "$(grep -c '^# TYPE hostdoctor_check_status ' "$HD_TMP/out.prom")" = 1 ] &&
 	[ -z "$(ls "$HD_TMP" | grep 'out.prom.tmp')" ]; then
 	ok "prometheus textfile written atomically, base units, TYPE once"

@@ -104,3 +104,50 @@ finish() {
 	[ "$HD_FAIL" -eq 0 ]
 	exit $?
 }
+
+# daemon NAME CMD...: start a server in a session of its own, output in $HD_TMP/NAME.log; its
+# PID (= session and process group) in $DP. At exit the whole session gets SIGTERM, then
+# SIGKILL: servers that fork workers (icinga2) or drop privileges go with it.
+daemon() {
+	local name=$1
+	shift
+	setsid "$@" >"$HD_TMP/$name.log" 2>&1 </dev/null &
+	DP=$!
+	on_exit "stop_session $DP"
+}
+stop_session() {
+	local i
+	kill -TERM -- "-$1" 2>/dev/null || return 0
+	for i in $(seq 100); do
+		kill -0 -- "-$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL -- "-$1" 2>/dev/null
+}
+# wait_until SECONDS COMMAND...: poll COMMAND every 0.2 s until it succeeds; 1 on timeout
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	while [ "$SECONDS" -lt "$end" ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	"$@" >/dev/null 2>&1
+}
+# installed_copy SRC DEST: a shipped file as a test installs it, the binary's path in place of
+# /usr/bin/hostdoctor (the test runs the binary of this build)
+installed_copy() { sed "s#/usr/bin/hostdoctor#$HOSTDOCTOR#g" "$1" >"$2"; }
+# sudoers_install: the shipped drop-in in /etc/sudoers.d (removed at exit). An ASan binary
+# cannot run under sudo's NOEXEC (sudo_noexec.so would be preloaded before libasan), so for it
+# alone the tag is dropped.
+sudoers_install() {
+	local f="$HD_TMP/sudoers" name="hostdoctor-test-$$"
+	installed_copy "$HD_SRC/dist/sudoers/hostdoctor" "$f"
+	if ldd "$HOSTDOCTOR" 2>/dev/null | grep -q libasan; then
+		sed -i 's/NOEXEC: //' "$f"
+		echo "note: ASan build: NOEXEC left out of the test's sudoers copy"
+	fi
+	visudo -cf "$f" >/dev/null || { not_ok "visudo -cf sudoers/hostdoctor" "$(visudo -cf "$f" 2>&1)"; return 1; }
+	install -o root -g root -m 0440 "$f" "/etc/sudoers.d/$name"
+	on_exit "rm -f /etc/sudoers.d/$name"
+}

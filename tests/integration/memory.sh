@@ -44,7 +44,7 @@ expect_json "swap heavily used" "[m['value'] for c in j['checks'] if c['id']=='m
 # a warning range on the primary metric (available MiB)
 run "$HOSTDOCTOR" nagios -d "$HD_TMP/checks.d" --root "$FX/tight" -w 512: mem-plain
 expect_rc "warning range on available" 1
-expect_out "nagios perfdata" "'available'=300MB;512;"
+expect_out "nagios perfdata, the range as configured" "'available'=300MB;512:;"
 
 # kernel before 3.14: no MemAvailable, estimated from MemFree + Buffers + Cached
 run "$HOSTDOCTOR" doctor -d "$HD_TMP/checks.d" --root "$FX/rhel6" --only mem-fixed --format json

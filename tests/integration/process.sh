@@ -90,18 +90,18 @@ field() { echo "[c['$2'] for c in j['checks'] if c['id']=='$1'][0]"; }
 metric() { echo "[m['value'] for c in j['checks'] if c['id']=='$1' for m in c['metrics'] if m['name']=='$2'][0]"; }
 
 run "$HOSTDOCTOR" doctor -d "$HD_TMP/checks.d" --format json
-expect_json "three sleepers" "$(metric sl count)" "3.0"
+expect_json "three sleepers" "$(metric sl processes)" "3.0"
 expect_json "min 1: OK" "$(field sl status)" "OK"
 expect_json "min 4: CRITICAL" "$(field sl-min status)" "CRITICAL"
 expect_json "min 4: summary" "$(field sl-min summary)" "3 '$N' running, 4 required"
 expect_json "min 4: remedy starts the service" "'systemctl start' in $(field sl-min remedy)" "True"
 expect_json "max 2: CRITICAL" "$(field sl-max status)" "CRITICAL"
 expect_json "max 2: remedy kills the newest" "'kill $p3' in $(field sl-max remedy)" "True"
-expect_json "user root" "$(metric sl-root count)" "2.0"
-expect_json "user nobody" "$(metric sl-nobody count)" "1.0"
+expect_json "user root" "$(metric sl-root processes)" "2.0"
+expect_json "user nobody" "$(metric sl-nobody processes)" "1.0"
 expect_json "user nobody's pid listed" "'pid $p3 ' in $(field sl-nobody details)" "True"
-expect_json "uid 65534" "$(metric sl-uid count)" "1.0"
-expect_json "cmdline pattern" "$(metric sl-pattern count)" "2.0"
+expect_json "uid 65534" "$(metric sl-uid processes)" "1.0"
+expect_json "cmdline pattern" "$(metric sl-pattern processes)" "2.0"
 expect_json "cmdline pattern excludes 300" "'pid $p1 ' in $(field sl-pattern details)" "False"
 expect_json "bad pattern: UNKNOWN" "$(field sl-bad-pattern status)" "UNKNOWN"
 expect_json "bad pattern: says where" "'proc.conf' in $(field sl-bad-pattern remedy)" "True"
@@ -109,7 +109,7 @@ expect_json "bad user: UNKNOWN" "$(field sl-bad-user status) + ' ' + str('no-suc
 expect_json "absent: CRITICAL" "$(field absent status)" "CRITICAL"
 expect_json "absent with min 0: OK" "$(field absent-ok status)" "OK"
 expect_json "zombie: WARNING" "$(field zombie status)" "WARNING"
-expect_json "zombie: the live parent counted" "$(metric zombie count)" "1.0"
+expect_json "zombie: the live parent counted" "$(metric zombie processes)" "1.0"
 expect_json "zombie: counted" "$(metric zombie zombies)" "1.0"
 expect_json "zombie: pid and parent named" "'zombie (pid $zchild, parent $zparent $Z)' in $(field zombie summary)" "True"
 expect_json "zombie: remedy restarts the parent" "'(pid $zparent, $Z)' in $(field zombie remedy)" "True"
@@ -118,7 +118,7 @@ expect_json "zombie: max_zombies 1 tolerates it" "$(field zombie-tolerated statu
 # nagios mode: one check, exit code and perfdata
 run "$HOSTDOCTOR" nagios -d "$HD_TMP/checks.d" sl-max
 expect_rc "nagios max exceeded" 2
-expect_out "nagios perfdata count" "'count'=3;"
+expect_out "nagios perfdata count" "'processes'=3;"
 
 # Restart loop: the sleepers are seconds old while the host has been up for minutes.
 up=$(cut -d. -f1 /proc/uptime)
@@ -150,7 +150,7 @@ fi
 # under --root the process table is still the running system's, and it says so
 mkdir -p "$HD_TMP/fakeroot"
 run "$HOSTDOCTOR" doctor -d "$HD_TMP/checks.d" --root "$HD_TMP/fakeroot" --only sl --format json
-expect_json "--root: live processes" "$(metric sl count)" "3.0"
+expect_json "--root: live processes" "$(metric sl processes)" "3.0"
 expect_json "--root: said" "'not of --root' in $(field sl details)" "True"
 
 # once the zombie's parent is gone, so is the zombie

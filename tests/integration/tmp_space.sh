@@ -86,7 +86,7 @@ expect_json "primary is the least free" "$(metric free)" "3.0"
 expect_json "both dirs reported" "j['checks'][0]['details'].count(' MB free of ')" "2"
 run inns "$HOSTDOCTOR" nagios -d "$HD_TMP/checks.d" -w 3.5: both
 expect_rc "a warning range on free MB" 1
-expect_out "perfdata in MB" "'free'=3MB;3.5;;0;"
+expect_out "perfdata in MB, the range as configured" "'free'=3MB;3.5:;;0;"
 inns rm -f "$M/big/fill"
 
 inns sh -c "for i in \$(seq 55); do : > '$M/few/f'\$i; done"

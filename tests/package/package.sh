@@ -127,7 +127,7 @@ line=${line//'${HOSTDOCTOR_TEXTFILE}'/$TF/hostdoctor.prom}
 # shellcheck disable=SC2086
 run setpriv --no-new-privs --inh-caps=-all --bounding-set="-all,$caps" $line
 expect_rc "the service's command exits 0 whatever the host's state" 0
-grep -q '^hostdoctor_last_run_timestamp_seconds ' $TF/hostdoctor.prom && ok "the textfile is filled" ||
+grep -q '^hostdoctor_last_run_timestamp_seconds{report="doctor"} ' $TF/hostdoctor.prom && ok "the textfile is filled" ||
 	not_ok "textfile" "$(head -5 $TF/hostdoctor.prom 2>&1)"
 OUT=$(cat /var/lib/hostdoctor/report.json 2>&1)
 expect_json "the JSON report is written" "j['mode']" doctor

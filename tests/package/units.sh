@@ -60,7 +60,7 @@ expect_rc "a CRITICAL host is a successful run" 0
 OUT=$(cat "$R" 2>/dev/null)
 expect_json "the JSON report says CRITICAL" "j['status']" CRITICAL
 expect_check "file-handles in the report" file-handles "['status']" CRITICAL
-grep -q '^hostdoctor_check_status{check="file-handles",probe="file-handles"} 2$' "$P" &&
+grep -q '^hostdoctor_check_status{check="file-handles",probe="file-handles",report="doctor"} 2$' "$P" &&
 	ok "the textfile says CRITICAL from the same run" || not_ok "textfile" "$(cat "$P" 2>&1)"
 [ "$(stat -c %a "$R" "$P" | sort -u)" = 644 ] && ok "both files 0644 (node_exporter reads as another user)" ||
 	not_ok "modes: $(stat -c '%n %a' "$R" "$P")"

@@ -13,6 +13,7 @@
 #include <math.h>
 
 #include "paths.h"
+#include "probes.h"
 #include "render.h"
 #include "result_json.h"
 #include "util.h"
@@ -51,6 +52,8 @@ static struct hd_result *sample(size_t *n)
 	m = hd_result_metric(&rs[1], "free", 7.5, HD_UNIT_MB);
 	hd_range_parse("10:", &m->warn, NULL);
 	hd_range_parse("5:", &m->crit, NULL);
+	/* the same quantity of another mount point: one name, the mount point in a label */
+	hd_result_metric_of(&rs[1], "free", "mountpoint", "/var/tmp", 100, HD_UNIT_MB);
 	hd_result_detail(&rs[1], "inodes: 12%% used");
 	hd_result_detail(&rs[1], "mount: tmpfs on /tmp");
 	hd_result_remedy(&rs[1], "Free space in /tmp:");
@@ -62,6 +65,12 @@ static struct hd_result *sample(size_t *n)
 	rs[2].probe = hd_xstrdup("port");
 	hd_result_set(&rs[2], HD_CRITICAL, "port 9080/tcp is held by nginx (pid 812) | oops");
 	hd_result_remedy(&rs[2], "Stop nginx: systemctl stop nginx");
+	hd_result_command(&rs[2], "systemctl", "stop", "nginx.service", NULL);
+	hd_result_concerns(&rs[2], HD_CONCERN_UNIT, "nginx.service");
+	hd_result_concerns(&rs[2], HD_CONCERN_PACKAGE, "nginx");
+	hd_result_concerns(&rs[2], HD_CONCERN_FILE, "/etc/nginx/sites-enabled/default");
+	hd_result_concerns(&rs[2], HD_CONCERN_UNIT, "nginx.service"); /* once only */
+	rs[2].severity = hd_xstrdup("medium");
 	rs[2].inhibitor = true;
 	m = hd_result_metric(&rs[2], "holders", 1, HD_UNIT_NONE);
 	hd_range_parse("@1:", &m->crit, NULL);
@@ -106,8 +115,8 @@ static void check_golden(const char *name, const char *got)
 	free(want);
 }
 
-static void render_to(const char *golden, enum hd_format f, const char *mode, bool color,
-		      size_t only)
+static void render_to_v(const char *golden, enum hd_format f, const char *mode, bool color,
+			size_t only, int verbose)
 {
 	size_t n;
 	struct hd_result *rs = sample(&n);
@@ -118,7 +127,7 @@ static void render_to(const char *golden, enum hd_format f, const char *mode, bo
 				.duration = 2.25,
 				.mode = mode,
 				.profile = "fsigk"};
-	struct hd_render_opts o = {.color = color};
+	struct hd_render_opts o = {.color = color, .verbose = verbose};
 	char *buf = NULL;
 	size_t size = 0;
 	FILE *out = open_memstream(&buf, &size);
@@ -130,6 +139,12 @@ static void render_to(const char *golden, enum hd_format f, const char *mode, bo
 	for (size_t i = 0; i < n; i++)
 		hd_result_free(&rs[i]);
 	free(rs);
+}
+
+static void render_to(const char *golden, enum hd_format f, const char *mode, bool color,
+		      size_t only)
+{
+	render_to_v(golden, f, mode, color, only, 0);
 }
 
 static void test_doctor(void **s)
@@ -165,6 +180,159 @@ static void test_prometheus(void **s)
 {
 	(void)s;
 	render_to("prometheus.prom", HD_FMT_PROMETHEUS, "doctor", false, 0);
+}
+
+static void test_nagios_verbose(void **s)
+{
+	(void)s;
+	render_to_v("nagios-v.txt", HD_FMT_NAGIOS, "nagios", false, 0, 1);
+}
+
+static void test_npd(void **s)
+{
+	(void)s;
+	render_to("npd.txt", HD_FMT_NPD, "doctor", false, 0);
+	render_to("npd-ok.txt", HD_FMT_NPD, "doctor", false, 1);
+}
+
+/* One line of at most 80 bytes, UTF-8 never cut inside a character; exit 0 / 1 / 3. */
+static void test_npd_rules(void **s)
+{
+	static const struct {
+		enum hd_status st;
+		const char *id, *summary;
+		int exit;
+	} cases[] = {
+	    {HD_OK, "tmp-space", "/tmp: 81575.3 MB free (6.4% used)", 0},
+	    {HD_SKIPPED, "fsigk-tproxy", "does not apply", 0},
+	    {HD_WARNING, "nic-rings", "eth0: ring below maximum (rx 256/4096) and 12 drops", 1},
+	    {HD_CRITICAL, "fsigk-http-port",
+	     "tcp/9080 is not free: held by a-process-with-a-very-long-name-indeed (pid 27697) "
+	     "and by another one (pid 27698) and a third (pid 27699)",
+	     1},
+	    {HD_CRITICAL, "tmp-space",
+	     "/tmp: 0.6 MB free \xe2\x80\x94 below the 5 MB required \xe2\x80\x94 "
+	     "\xe2\x80\x94 \xe2\x80\x94 \xe2\x80\x94 \xe2\x80\x94 "
+	     "\xe2\x80\x94 \xe2\x80\x94 \xe2\x80\x94",
+	     1},
+	    {HD_UNKNOWN, "semaphores", "cannot read /proc/sys/kernel/sem: Permission denied", 3},
+	    {HD_CRITICAL,
+	     "a-check-id-that-is-itself-longer-than-eighty-bytes-which-nobody-should-write-but-may",
+	     "x", 1},
+	};
+
+	(void)s;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct hd_result r;
+		struct hd_report rep = {.results = &r, .n = 1, .mode = "doctor"};
+		char *buf = NULL;
+		size_t size = 0;
+		FILE *out;
+
+		hd_result_init(&r);
+		r.id = hd_xstrdup(cases[i].id);
+		r.probe = hd_xstrdup("x");
+		hd_result_set(&r, cases[i].st, "%s", cases[i].summary);
+		out = open_memstream(&buf, &size);
+		hd_render_npd(out, &rep, NULL);
+		fclose(out);
+		assert_true(size >= 2 && buf[size - 1] == '\n');
+		assert_null(memchr(buf, '\n', size - 1));
+		assert_true(size - 1 <= HD_NPD_MAX);
+		/* leads with the check */
+		assert_int_equal(
+		    strncmp(buf, cases[i].id,
+			    size - 1 < strlen(cases[i].id) ? size - 1 : strlen(cases[i].id)),
+		    0);
+		/* never a partial UTF-8 sequence at the end */
+		if (size >= 2)
+			assert_false(((unsigned char)buf[size - 2] & 0xC0) == 0xC0);
+		assert_int_equal(hd_npd_exit(&rep), cases[i].exit);
+		free(buf);
+		hd_result_free(&r);
+	}
+}
+
+/* What the perfdata carries reads back, with the range parser, as the thresholds configured. */
+static void test_perfdata_ranges_round_trip(void **s)
+{
+	static const char *const ranges[] = {"10",     "10:",	"~:10",	  "10:20", "@10:20",
+					     "@~:0.5", "-5:-1", "0.001:", "@0:0",  "80%",
+					     "1e3",    ":7",	"~:0",	  "@5:",   "2.5:3.5"};
+	(void)s;
+	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		for (size_t k = 0; k < sizeof(ranges) / sizeof(ranges[0]); k++) {
+			struct hd_result r;
+			struct hd_metric *m;
+			struct hd_report rep = {.results = &r, .n = 1, .mode = "nagios"};
+			struct hd_range want_w, want_c, got_w, got_c;
+			char *buf = NULL, *perf, *field[6] = {0};
+			size_t size = 0, nf = 0;
+			FILE *out;
+
+			hd_result_init(&r);
+			r.id = hd_xstrdup("c");
+			r.probe = hd_xstrdup("p");
+			hd_result_set(&r, HD_OK, "x");
+			m = hd_result_metric(&r, "v", 3, HD_UNIT_NONE);
+			assert_int_equal(hd_range_parse(ranges[i], &want_w, NULL), 0);
+			assert_int_equal(hd_range_parse(ranges[k], &want_c, NULL), 0);
+			m->warn = want_w;
+			m->crit = want_c;
+			out = open_memstream(&buf, &size);
+			hd_render_nagios(out, &rep, NULL);
+			fclose(out);
+			perf = strstr(buf, "| 'v'=3;");
+			assert_non_null(perf);
+			perf += strlen("| 'v'=");
+			perf[strcspn(perf, "\n")] = '\0';
+			for (char *p = perf; nf < 6; nf++) {
+				field[nf] = p;
+				p = strchr(p, ';');
+				if (!p)
+					break;
+				*p++ = '\0';
+			}
+			assert_int_equal(hd_range_parse(field[1], &got_w, NULL), 0);
+			assert_int_equal(hd_range_parse(field[2], &got_c, NULL), 0);
+			assert_memory_equal(&got_w, &want_w, sizeof(want_w));
+			assert_memory_equal(&got_c, &want_c, sizeof(want_c));
+			free(buf);
+			hd_result_free(&r);
+		}
+}
+
+/* Every metric of every probe: a name Prometheus takes for a gauge whatever its unit (no
+ * _count, _sum, _bucket, _info at the end: promtool rejects them on a gauge; _total is left to
+ * the live promtool test, as a unit suffix after it makes it fine), and a help text that names no unit (the unit is a field, and the
+ * Prometheus series is in base units). */
+static void test_probe_metric_names_and_help(void **s)
+{
+	static const char *const reserved[] = {"_count", "_sum", "_bucket", "_info"};
+	static const char *const units[] = {"MiB", "KiB",     " MB", " KB",
+					    "kB",  "percent", " ms", "millisecond"};
+
+	(void)s;
+	for (const struct hd_probe *const *p = hd_probes; *p; p++)
+		for (const struct hd_metric_doc *m = (*p)->metrics; m && m->name; m++) {
+			char name[128];
+			size_t n = (size_t)snprintf(name, sizeof(name), "_%s", m->name);
+			for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+				size_t rl = strlen(reserved[i]);
+				if (n >= rl && strcmp(name + n - rl, reserved[i]) == 0)
+					fail_msg("probe %s: metric '%s' ends in %s", (*p)->name,
+						 m->name, reserved[i]);
+			}
+			for (const char *c = m->name; *c; c++)
+				if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+				      *c == '_'))
+					fail_msg("probe %s: metric '%s' is not [a-z0-9_]",
+						 (*p)->name, m->name);
+			for (size_t i = 0; m->help && i < sizeof(units) / sizeof(units[0]); i++)
+				if (strstr(m->help, units[i]))
+					fail_msg("probe %s: the help of '%s' names a unit (%s): %s",
+						 (*p)->name, m->name, units[i], m->help);
+		}
 }
 
 static void test_plain_numbers(void **s)
@@ -206,7 +374,8 @@ static void test_json_nonfinite_round_trip(void **s)
 	o = hd_result_to_json(&r);
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	assert_null(strstr(text, "nan"));
-	assert_null(strstr(text, "inf"));
+	assert_null(strstr(text, ":inf"));
+	assert_null(strstr(text, "Infinity"));
 	assert_int_equal(hd_result_from_json(o, &back), 0);
 	assert_int_equal(back.nmetrics, 3);
 	assert_true(isnan(back.metrics[0].value));
@@ -225,6 +394,11 @@ int main(void)
 	    cmocka_unit_test(test_nagios),
 	    cmocka_unit_test(test_json),
 	    cmocka_unit_test(test_prometheus),
+	    cmocka_unit_test(test_nagios_verbose),
+	    cmocka_unit_test(test_npd),
+	    cmocka_unit_test(test_npd_rules),
+	    cmocka_unit_test(test_perfdata_ranges_round_trip),
+	    cmocka_unit_test(test_probe_metric_names_and_help),
 	    cmocka_unit_test(test_plain_numbers),
 	    cmocka_unit_test(test_json_nonfinite_round_trip),
 	};

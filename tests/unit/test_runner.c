@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -161,6 +162,121 @@ static void test_grandchild_does_not_hold_the_run(void **state)
 	run_free(&r);
 }
 
+/* ---- one check in this process (runner_inproc.c) ---- */
+
+static struct hd_check *one_check(struct hd_config *cfg, const char *text)
+{
+	char err[512];
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (hd_config_parse(cfg, "t.conf", text, strlen(text), hd_test_probe_table(), err,
+			    sizeof(err)) < 0)
+		fail_msg("config: %s", err);
+	return &cfg->checks[0];
+}
+
+static void test_in_process_result(void **state)
+{
+	struct hd_config cfg;
+	struct hd_check *c =
+	    one_check(&cfg, "[ok]\nprobe = test-fixed\nstatus = WARNING\nvalue = 3\nwarning = 2\n");
+	struct hd_run_opts o = {
+	    .jobs = 4, .timeout = 10, .check_timeout = 10, .root = "", .in_process = true};
+	struct hd_result r;
+	pid_t self = getpid();
+
+	(void)state;
+	hd_run_checks(&c, 1, &o, &r);
+	assert_int_equal(getpid(), self);
+	assert_int_equal(r.status, HD_WARNING);
+	assert_string_equal(r.id, "ok");
+	assert_int_equal(r.nmetrics, 1);
+	assert_true(r.metrics[0].value == 3);
+	assert_true(r.metrics[0].warn.set); /* thresholds applied as in the child */
+	assert_false(hd_run_abandoned());
+	hd_result_free(&r);
+	hd_config_free(&cfg);
+}
+
+/* Run CHECK-TEXT in process in a child of the test (a crash ends that process); its stdout and
+ * exit status back. */
+static int in_process_child(const char *text, char *const *reexec, const char *crash_text,
+			    char *out, size_t outsize)
+{
+	int p[2], status;
+	pid_t pid;
+	ssize_t n;
+
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct hd_config cfg;
+		struct hd_check *c;
+		struct hd_run_opts o = {.jobs = 1,
+					.timeout = 10,
+					.check_timeout = 10,
+					.root = "",
+					.in_process = true,
+					.reexec = reexec,
+					.reexec_env = (char *const[]){NULL},
+					.crash_text = crash_text};
+		struct hd_result r;
+
+		dup2(p[1], STDOUT_FILENO);
+		close(p[0]);
+		c = one_check(&cfg, text);
+		hd_run_checks(&c, 1, &o, &r);
+		printf("RESULT %s\n", hd_status_name(r.status));
+		fflush(stdout);
+		_exit(0);
+	}
+	close(p[1]);
+	n = read(p[0], out, outsize - 1);
+	out[n > 0 ? n : 0] = '\0';
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void test_in_process_crash_runs_again_isolated(void **state)
+{
+	char out[256];
+	char *const again[] = {"/bin/sh", "-c", "echo 'run again, isolated'; exit 3", NULL};
+
+	(void)state;
+	/* the crash handler executes the command again (HOSTDOCTOR_ISOLATE=1 in the CLI) */
+	assert_int_equal(
+	    in_process_child("[segv]\nprobe = test-segv\n", again, NULL, out, sizeof(out)), 3);
+	assert_string_equal(out, "run again, isolated\n");
+	assert_int_equal(
+	    in_process_child("[abrt]\nprobe = test-abort\n", again, NULL, out, sizeof(out)), 3);
+	assert_string_equal(out, "run again, isolated\n");
+	/* without a command to run: the text given, exit 3 */
+	assert_int_equal(in_process_child("[segv]\nprobe = test-segv\n", NULL,
+					  "HOSTDOCTOR UNKNOWN: crashed\n", out, sizeof(out)),
+			 3);
+	assert_string_equal(out, "HOSTDOCTOR UNKNOWN: crashed\n");
+	/* a check that does not crash: its result, the handlers unused */
+	assert_int_equal(
+	    in_process_child("[ok]\nprobe = test-fixed\n", again, NULL, out, sizeof(out)), 0);
+	assert_string_equal(out, "RESULT OK\n");
+}
+
+static void test_in_process_hang_cut_off(void **state)
+{
+	char out[256];
+	double t0 = hd_now();
+
+	(void)state;
+	/* in a child of the test: the hung thread is left running, as the CLI leaves it */
+	assert_int_equal(in_process_child("[hang]\nprobe = test-sleep\ntimeout = 1\n", NULL, NULL,
+					  out, sizeof(out)),
+			 0);
+	assert_string_equal(out, "RESULT UNKNOWN\n");
+	assert_true(hd_now() - t0 < 4);
+}
+
 static void test_thresholds_apply_to_primary_metric(void **state)
 {
 	struct run r;
@@ -191,6 +307,9 @@ static void test_thresholds_apply_to_primary_metric(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_in_process_result),
+	    cmocka_unit_test(test_in_process_crash_runs_again_isolated),
+	    cmocka_unit_test(test_in_process_hang_cut_off),
 	    cmocka_unit_test(test_crash_and_abort_are_contained),
 	    cmocka_unit_test(test_hang_cut_off_at_check_timeout),
 	    cmocka_unit_test(test_fifo_read_cut_off_by_global_deadline),
