@@ -226,8 +226,8 @@ static int load_id(int dfd, const char *id, struct json_object **out, char *err,
 		return r;
 	}
 	o = json_tokener_parse(text);
-	if (!o || !json_object_object_get_ex(o, "format", &f) ||
-	    strcmp(json_object_get_string(f), HD_EVIDENCE_FORMAT) != 0 ||
+	if (!o || !json_object_object_get_ex(o, "kind", &f) ||
+	    strcmp(json_object_get_string(f), HD_EVIDENCE_KIND) != 0 ||
 	    !json_object_object_get_ex(o, "results", &f) ||
 	    !json_object_is_type(f, json_type_array)) {
 		if (o)

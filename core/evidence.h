@@ -12,7 +12,9 @@
 
 #include "render.h"
 
-#define HD_EVIDENCE_FORMAT "hostdoctor-evidence 1"
+/* A report is a JSON document of the project's schema (dist/schema/hostdoctor.schema.json):
+ * {"schema": 2, "kind": "evidence", ...}. */
+#define HD_EVIDENCE_KIND "evidence"
 /* The store's default bound (the project's own choice). */
 #define HD_EVIDENCE_MAX_BYTES (64ull << 20)
 

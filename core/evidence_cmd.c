@@ -9,6 +9,7 @@
 
 #include "cleanup.h"
 #include "evidence.h"
+#include "result_json.h"
 #include "util.h"
 #include "watch.h"
 
@@ -43,7 +44,7 @@ static void list_json(FILE *out, int dfd)
 {
 	struct hd_evidence_file *v;
 	size_t n = hd_evidence_files(dfd, &v);
-	struct json_object *a = json_object_new_array();
+	struct json_object *doc = hd_json_doc("evidence_list"), *a = json_object_new_array();
 
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *o = json_object_new_object(), *ev = NULL, *s;
@@ -60,11 +61,9 @@ static void list_json(FILE *out, int dfd)
 		}
 		json_object_array_add(a, o);
 	}
-	fprintf(out, "%s\n",
-		json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY |
-						      JSON_C_TO_STRING_SPACED |
-						      JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(a);
+	json_object_object_add(doc, "evidence", a);
+	hd_json_print(out, doc);
+	json_object_put(doc);
 	hd_evidence_files_free(v, n);
 }
 
@@ -129,7 +128,7 @@ int hd_evidence_main(int argc, char **argv)
 	dfd = hd_evidence_open(state, false, why, sizeof(why));
 	if (dfd == -ENOENT && strcmp(what, "list") == 0) {
 		if (json)
-			printf("[]\n");
+			list_json(stdout, -1);
 		else
 			printf("No evidence recorded (%s %s).\n", state, why);
 		return 0;
@@ -151,9 +150,7 @@ int hd_evidence_main(int argc, char **argv)
 		if (r < 0)
 			return bad("%s", err);
 		if (json)
-			printf("%s\n", json_object_to_json_string_ext(
-					   ev, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						   JSON_C_TO_STRING_NOSLASHESCAPE));
+			hd_json_print(stdout, ev);
 		else
 			hd_evidence_print(stdout, ev);
 		json_object_put(ev);

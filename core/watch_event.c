@@ -361,7 +361,7 @@ static void event_free(struct w_event *ev)
 
 void w_event_done(struct watch *w, struct w_event *ev, bool killed)
 {
-	struct json_object *doc = json_object_new_object(), *results = NULL, *lines, *src, *miss;
+	struct json_object *doc = hd_json_doc(HD_EVIDENCE_KIND), *results = NULL, *lines, *src, *miss;
 	_cleanup_free_ char *host = host_name(w);
 	char id[320], t[64], why[256] = "";
 	enum hd_status worst;
@@ -397,7 +397,6 @@ void w_event_done(struct watch *w, struct w_event *ev, bool killed)
 	}
 	worst = json_object_array_length(results) ? worst_of(results) : HD_UNKNOWN;
 
-	json_object_object_add(doc, "format", json_object_new_string(HD_EVIDENCE_FORMAT));
 	rc = hd_evidence_new_id(w->edfd, ev->entry, (time_t)ev->checked, id, sizeof(id));
 	json_object_object_add(doc, "id", json_object_new_string(id));
 	json_object_object_add(doc, "host", json_object_new_string(host));

@@ -176,6 +176,43 @@ grep -q '^hostdoctor_watch_checks_runs_total{entry="fsigk-semget-failure",produc
 run "$HOSTDOCTOR" evidence list --state-dir "$T/state"
 [ "$(grep -c . <<<"$OUT")" = 3 ] && ok "evidence list: three reports" || not_ok "evidence list" "$OUT"
 
+# --- the reports, the list and explain's JSON against the project's JSON schema
+if python3 -c 'import jsonschema' 2>/dev/null; then
+	cat >"$T/validate.py" <<'PY'
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+v = jsonschema.Draft202012Validator(schema)
+for path in sys.argv[3:]:
+    doc = json.load(open(path))
+    for e in sorted(v.iter_errors(doc), key=lambda e: list(e.absolute_path))[:3]:
+        print("%s: %s: %s" % (path, "/".join(map(str, e.absolute_path)) or "(root)", e.message[:200]))
+    if doc.get("kind") != sys.argv[2]:
+        print("%s: kind %r" % (path, doc.get("kind")))
+PY
+	validate() { # NAME KIND FILE...
+		local name=$1 kind=$2 got
+		shift 2
+		got=$(python3 "$T/validate.py" "$HD_SRC/dist/schema/hostdoctor.schema.json" "$kind" "$@" 2>&1)
+		[ -z "$got" ] && ok "$name: valid against the schema" || not_ok "$name" "$got"
+	}
+	validate "the evidence reports" evidence "$T/state/evidence/"*.json
+	# the check can fail: a report without its line, or with a field the schema does not know
+	for change in 'd["lines"] = []' 'd["extra"] = 1'; do
+		python3 -c "import json, sys; d = json.load(open(sys.argv[1])); $change; print(json.dumps(d))" \
+			"$(evidence_of fsigk-semget-failure)" >"$T/bad.json"
+		got=$(python3 "$T/validate.py" "$HD_SRC/dist/schema/hostdoctor.schema.json" evidence "$T/bad.json")
+		[ -n "$got" ] && ok "the schema rejects a report with $change" || not_ok "the schema accepted $change"
+	done
+	"$HOSTDOCTOR" evidence list -f json --state-dir "$T/state" >"$T/list.json"
+	validate "evidence list -f json" evidence_list "$T/list.json"
+	"$HOSTDOCTOR" explain -f json -d "$HD_SRC/checks.d" --state-dir "$T/state" "$(head -1 "$T/fsigk.log")" >"$T/explain.json"
+	validate "explain -f json with the evidence" explain "$T/explain.json"
+	OUT=$(cat "$T/explain.json")
+	expect_json "explain -f json: the entry's last evidence" "j['entries'][0]['evidence']['status']" CRITICAL
+else
+	not_ok "python3-jsonschema is missing (make deps installs it)"
+fi
+
 # --- SIGTERM: a clean end
 kill "$GP"
 kill -TERM "$WP"

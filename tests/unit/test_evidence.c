@@ -55,10 +55,10 @@ static void put(int fd, const char *entry, time_t when, const char *check, const
 
 	memset(pads, 'x', pad);
 	text = hd_asprintf(
-	    "{\"format\": \"%s\", \"entry\": {\"id\": \"%s\"}, \"checked_unix\": %lld,"
+	    "{\"schema\": 2, \"kind\": \"%s\", \"entry\": {\"id\": \"%s\"}, \"checked_unix\": %lld,"
 	    " \"status\": \"%s\", \"pad\": \"%s\", \"results\": [{\"id\": \"%s\","
 	    " \"status\": \"%s\", \"summary\": \"%s\"}]}",
-	    HD_EVIDENCE_FORMAT, entry, (long long)when, status, pads, check, status, summary);
+	    HD_EVIDENCE_KIND, entry, (long long)when, status, pads, check, status, summary);
 	assert_int_equal(hd_evidence_new_id(fd, entry, when, id, idlen), 0);
 	assert_int_equal(hd_evidence_write(fd, id, text, strlen(text)), 0);
 	free(text);
