@@ -173,6 +173,17 @@ grep -q '^hostdoctor_watch_last_evidence_status{entry="fsigk-semget-failure",pro
 grep -q '^hostdoctor_watch_checks_runs_total{entry="fsigk-semget-failure",product="fsigk"} 1$' <<<"$P" &&
 	ok "textfile: its checks ran once" || not_ok "textfile" "$P"
 [ "$(stat -c %a "$T/watch.prom")" = 644 ] && ok "textfile 0644" || not_ok "textfile mode"
+if [ -x /usr/bin/promtool ]; then
+	run /usr/bin/promtool check metrics <"$T/watch.prom"
+	[ "$RC" = 0 ] && [ -z "$OUT$ERR" ] && ok "promtool check metrics: the textfile is clean" ||
+		not_ok "promtool check metrics" "$OUT$ERR"
+	awk '/^Alerts: a catalogued failure/{a=1;next} a&&/^```/{if(b){exit}else{b=1;next}} a&&b' \
+		"$HD_SRC/docs/watch.md" >"$T/rules.yml"
+	run /usr/bin/promtool check rules "$T/rules.yml"
+	expect_out "docs/watch.md's alert rules, as pasted: promtool accepts them" "SUCCESS: 2 rules found"
+else
+	not_ok "promtool is missing (make deps installs prometheus)"
+fi
 run "$HOSTDOCTOR" evidence list --state-dir "$T/state"
 [ "$(grep -c . <<<"$OUT")" = 3 ] && ok "evidence list: three reports" || not_ok "evidence list" "$OUT"
 
