@@ -62,6 +62,30 @@ nev_is() { [ "$(nev "$1")" = "$2" ]; }
 logged() { grep -c "^hostdoctor watch: evidence [^ ]*-$1\(~[0-9]*\)\?: " "$T/watch.log"; }
 logged_is() { [ "$(logged "$1")" = "$2" ]; }
 say() { printf 'Mar  4 02:14:09 gw app[1]: %s\n' "$1" >>"$LOG"; }
+# --- usage: what is wrong is said, exit 3
+for bad in "--hold-off -1" "--hold-off x" "--evidence-max 1" "--evidence-max 5Q" "--on-event-timeout 0" \
+	"--jobs 0" "--bogus" "extra"; do
+	# shellcheck disable=SC2086
+	run "$HOSTDOCTOR" watch -d "$T/checks.d" --state-dir "$T/state" $bad
+	expect_rc "watch $bad: a usage error" 3
+done
+run "$HOSTDOCTOR" watch --bogus
+expect_err "it names the option" "unknown option '--bogus'"
+mkdir -p "$T/empty.d"
+printf '[fh]\nprobe = file-handles\n' >"$T/empty.d/10.conf"
+run "$HOSTDOCTOR" watch -d "$T/empty.d" --state-dir "$T/state"
+expect_rc "watch with no log-scan check" 3
+expect_err "says there is nothing to watch" "nothing to watch: no enabled log-scan check with a catalogue"
+run "$HOSTDOCTOR" evidence list --state-dir "$T/none"
+expect_rc "evidence list without a state directory" 0
+expect_out "says there is none" "^No evidence recorded"
+run "$HOSTDOCTOR" evidence --state-dir "$T/state"
+expect_rc "evidence without a command" 3
+run "$HOSTDOCTOR" evidence show --state-dir "$T/state"
+expect_rc "evidence show without an id" 3
+run "$HOSTDOCTOR" nagios --state-dir "$T/state" fh
+expect_rc "--state-dir with nagios" 3
+
 "$HOSTDOCTOR" watch -d "$T/checks.d" --state-dir "$T/state" --hold-off 0 --evidence-max 16K \
 	--on-event 'sleep 31.5;:' --on-event-timeout 1 --textfile "$T/w.prom" 2>"$T/watch.log" &
 WP=$!
@@ -141,6 +165,9 @@ RC=$?
 expect_rc "SIGTERM while a check runs: a clean end" 0
 grep -q "evidence .*t-hang: t-hang (1 line): UNKNOWN" "$T/watch.log" && ok "the running check was waited for" ||
 	not_ok "its evidence" "$(tail -4 "$T/watch.log")"
+run "$HOSTDOCTOR" evidence show --state-dir "$T/state" 2019
+expect_rc "evidence show of an id not there" 3
+expect_err "says so" "no evidence 2019"
 pgrep -f '^sleep 31.5$' >/dev/null && not_ok "on-event commands left behind" "$(pgrep -af 'sleep 31.5')" ||
 	ok "nothing left of the on-event commands"
 finish
