@@ -21,6 +21,7 @@
 #include "cleanup.h"
 #include "cli_help.h"
 #include "config.h"
+#include "evidence.h"
 #include "explain.h"
 #include "log_state.h"
 #include "paths.h"
@@ -84,6 +85,7 @@ struct opts {
 	size_t nfiles, nunits;
 	bool journal;
 	const char *since;
+	const char *state_dir; /* where watch keeps its evidence (doctor, explain) */
 };
 
 /* Usage and configuration errors: exit 3; on stdout where a program reads the output (UNKNOWN
@@ -166,8 +168,7 @@ static int parse_timeout(const char *s, double *secs, enum hd_status *state)
 	return 0;
 }
 
-/* The source tree's checks.d when this binary runs from its build tree. */
-static const char *default_checks_dir(void)
+const char *hd_default_checks_dir(void)
 {
 #if defined(HD_BUILD_DIR) && defined(HD_SOURCE_CHECKS_DIR)
 	char exe[PATH_MAX];
@@ -408,6 +409,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	    {"unit", required_argument, NULL, 0x103},
 	    {"since", required_argument, NULL, 0x104},
 	    {"file", required_argument, NULL, 0x105},
+	    {"state-dir", required_argument, NULL, 0x106},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
@@ -429,7 +431,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		else
 			return fatal(o,
 				     "unknown mode '%s' (doctor, nagios, preflight, list, "
-				     "explain, baseline); see --help",
+				     "explain, baseline, watch, evidence); see --help",
 				     argv[1]);
 		argv++;
 		argc--;
@@ -505,6 +507,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 0x103: push(&o->units, &o->nunits, optarg); break;
 		case 0x104: o->since = optarg; break;
 		case 0x105: push(&o->files, &o->nfiles, optarg); break;
+		case 0x106: o->state_dir = optarg; break;
 		case 'h':
 			/* a plugin's help and version exit 3, as the Monitoring Plugins' do */
 			o->done = true;
@@ -533,6 +536,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		return fatal(o, "unexpected argument '%s'; see --help", o->args[0]);
 	if (o->mode != M_EXPLAIN && (o->journal || o->nunits || o->since || o->nfiles))
 		return fatal(o, "--journal, --unit, --since and --file are options of explain");
+	if (o->state_dir && o->mode != M_DOCTOR && o->mode != M_EXPLAIN)
+		return fatal(o, "--state-dir goes with doctor and explain (and watch, evidence)");
 	if ((o->nunits || o->since) && !o->journal)
 		return fatal(o, "--unit and --since go with --journal");
 	if (o->probe && o->mode != M_NAGIOS)
@@ -596,6 +601,17 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/* Is a report for a person written (doctor format, to stdout or an -o)? */
+static bool doctor_text(const struct opts *o)
+{
+	if (!o->noutputs)
+		return o->format == HD_FMT_DOCTOR;
+	for (size_t i = 0; i < o->noutputs; i++)
+		if (o->outputs[i].format == HD_FMT_DOCTOR)
+			return true;
+	return false;
+}
+
 /* Run by sudo for another user? Then SUDO_UID (set by sudo itself, not by the caller) names
  * that user; root running hostdoctor by hand is not restricted. */
 static const char *sudo_caller(void)
@@ -635,8 +651,16 @@ static int explain(const struct opts *o, struct hd_config *cfg, struct hd_check 
 				     .since = o->since,
 				     .in = stdin,
 				     .ctx = &ectx,
-				     .json = entries};
+				     .json = entries,
+				     .evidence_dfd = -1};
+	char sdir[4096], why[512];
+
+	/* what watch found when each message last appeared, where there is evidence */
+	hd_evidence_state_dir(ectx.root, o->state_dir, sdir, sizeof(sdir));
+	eo.evidence_dfd = hd_evidence_open(sdir, false, why, sizeof(why));
 	found = hd_explain(&eo, stdout, &ids, err, sizeof(err));
+	if (eo.evidence_dfd >= 0)
+		close(eo.evidence_dfd);
 	if (found < 0) {
 		hd_strv_free(ids);
 		return fatal(o, "%s", err);
@@ -739,7 +763,7 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 	term_nagios = o.format == HD_FMT_NAGIOS;
 	catch_term();
 	if (o.ndirs == 0 && !o.probe)
-		push(&o.dirs, &o.ndirs, default_checks_dir());
+		push(&o.dirs, &o.ndirs, hd_default_checks_dir());
 	for (size_t i = 0; i < o.ndirs; i++)
 		/* nagios CHECK...: the named checks' sections only (a plugin call per service) */
 		if ((o.mode == M_NAGIOS && o.nargs
@@ -821,6 +845,8 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 					 .memory_mb = o.memory_mb};
 		struct hd_report rep = {0};
 		struct hd_render_opts rop = {.verbose = o.verbose};
+		struct hd_note *notes = NULL;
+		size_t nnotes = 0;
 		char host[256] = "localhost";
 		double t0 = hd_now();
 
@@ -866,6 +892,20 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 		rep.profile = o.profile;
 		host_name(&o, host, sizeof(host));
 		rep.host = host;
+		if (o.mode == M_DOCTOR && doctor_text(&o)) {
+			/* the evidence watch kept for these checks in the last day */
+			char sdir[4096], why[512];
+			int efd;
+			hd_evidence_state_dir(ro.root, o.state_dir, sdir, sizeof(sdir));
+			efd = hd_evidence_open(sdir, false, why, sizeof(why));
+			if (efd >= 0) {
+				nnotes = hd_evidence_notes(efd, results, nsel, 86400, o.verbose > 0,
+							   &notes);
+				close(efd);
+			}
+			rep.notes = notes;
+			rep.nnotes = nnotes;
+		}
 
 		if (doc) {
 			/* explain -f json: the entries and the checks' results in one document */
@@ -886,6 +926,7 @@ int hd_main(int argc, char **argv, const struct hd_probe *const *table)
 			hd_render(stdout, o.format, &rep, &rop);
 			fflush(stdout);
 		}
+		hd_evidence_notes_free(notes, nnotes);
 		rc = exit_code(&o, &rep);
 		/* a signal held while the report was written ends the process with its code */
 		hold_term(true);

@@ -5,3 +5,7 @@
 
 /* Run hostdoctor with ARGV against the probe TABLE. Returns the exit code. */
 int hd_main(int argc, char **argv, const struct hd_probe *const *table);
+
+/* The checks.d of the source tree when this binary runs from its build tree, else the
+ * installed one. */
+const char *hd_default_checks_dir(void);

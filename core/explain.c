@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "catalog.h"
+#include "evidence.h"
 #include "cleanup.h"
 #include "log_match.h"
 #include "log_source.h"
@@ -200,7 +201,8 @@ static int read_stream(struct ex *x, FILE *in)
 	return rc;
 }
 
-static void print_entry(FILE *out, const struct hd_catalog_entry *e, const struct found *f)
+static void print_entry(FILE *out, const struct hd_catalog_entry *e, const struct found *f,
+			int evidence_dfd)
 {
 	fprintf(out, "%s (%s, %s)\n", e->id, e->product, e->severity);
 	if (f->n == 1)
@@ -226,6 +228,8 @@ static void print_entry(FILE *out, const struct hd_catalog_entry *e, const struc
 			fprintf(out, "%s%s", k ? ", " : "", e->checks[k]);
 		fputc('\n', out);
 	}
+	if (evidence_dfd >= 0)
+		hd_evidence_explain(out, evidence_dfd, e->id);
 	fputc('\n', out);
 }
 
@@ -337,9 +341,13 @@ int hd_explain(const struct hd_explain_opts *o, FILE *out, char ***checks, char 
 					       *f->first ? json_object_new_string(f->first) : NULL);
 			json_object_object_add(jo, "last",
 					       *f->last ? json_object_new_string(f->last) : NULL);
+			if (o->evidence_dfd >= 0)
+				json_object_object_add(
+				    jo, "evidence",
+				    hd_evidence_latest_json(o->evidence_dfd, e->id));
 			json_object_array_add(o->json, jo);
 		} else {
-			print_entry(out, e, f);
+			print_entry(out, e, f, o->evidence_dfd);
 		}
 		for (size_t k = 0; k < e->nchecks; k++)
 			add_check(checks, &nchecks, e->checks[k]);

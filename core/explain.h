@@ -23,6 +23,7 @@ struct hd_explain_opts {
 	FILE *in;	   /* lines read when none of the above is given */
 	const struct hd_ctx *ctx;
 	struct json_object *json; /* -f json: each entry found is added to this array instead */
+	int evidence_dfd; /* watch's evidence directory, or -1: each entry's last evidence */
 };
 
 /* Match the lines against the catalogue and print, for each entry found (in the order first

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,10 @@ static struct {
 	__typeof__(sd_journal_get_realtime_usec) *get_realtime_usec;
 	__typeof__(sd_journal_set_data_threshold) *set_data_threshold;
 	__typeof__(sd_id128_get_boot) *get_boot;
+	__typeof__(sd_journal_get_fd) *get_fd;
+	__typeof__(sd_journal_get_events) *get_events;
+	__typeof__(sd_journal_get_timeout) *get_timeout;
+	__typeof__(sd_journal_process) *process;
 } sdj_fn, *J;
 
 static int load_systemd(char *err, size_t errlen)
@@ -71,6 +76,10 @@ static int load_systemd(char *err, size_t errlen)
 	    HD_LAZY_SYM(sdj_fn, get_realtime_usec, "sd_journal_get_realtime_usec"),
 	    HD_LAZY_SYM(sdj_fn, set_data_threshold, "sd_journal_set_data_threshold"),
 	    HD_LAZY_SYM(sdj_fn, get_boot, "sd_id128_get_boot"),
+	    HD_LAZY_SYM(sdj_fn, get_fd, "sd_journal_get_fd"),
+	    HD_LAZY_SYM(sdj_fn, get_events, "sd_journal_get_events"),
+	    HD_LAZY_SYM(sdj_fn, get_timeout, "sd_journal_get_timeout"),
+	    HD_LAZY_SYM(sdj_fn, process, "sd_journal_process"),
 	    {0},
 	};
 	int rc = J ? 0 : hd_lazy_load(HD_LIBSYSTEMD_SONAME, syms, err, errlen);
@@ -421,17 +430,14 @@ static void add_line(struct batch *b, const char *msg, size_t l, uint64_t usec)
 	b->buf[b->len++] = '\n';
 }
 
-int hd_journal_read(const struct hd_ctx *ctx, const struct hd_journal_query *q,
-		    const struct hd_log_sink_ops *ops, void *sink, struct hd_journal_pos *pos,
-		    char *err, size_t errlen)
+/* Open the journal of this host (or the one under the root) with Q's matches. */
+static int j_open(const struct hd_ctx *ctx, const struct hd_journal_query *q, sd_journal **out,
+		  char *err, size_t errlen)
 {
-	__attribute__((cleanup(journal_closep))) sd_journal *j = NULL;
-	struct batch b = {0};
-	struct cur old = {0};
-	bool on_entry = false, unsaved = false;
+	sd_journal *j = NULL;
 	int r;
 
-	memset(pos, 0, sizeof(*pos));
+	*out = NULL;
 	if (load_systemd(err, errlen) < 0)
 		return -ENOENT;
 	{
@@ -457,13 +463,27 @@ int hd_journal_read(const struct hd_ctx *ctx, const struct hd_journal_query *q,
 	J->set_data_threshold(j, MAX_MESSAGE);
 	r = add_matches(j, ctx, q);
 	if (r < 0) {
+		J->close(j);
 		snprintf(err, errlen, "cannot set the journal matches: %s", strerror(-r));
 		return r;
 	}
+	*out = j;
+	return 0;
+}
 
-	/* position: on the last entry already read, or before the first one to read */
+/* Position J as Q says: on the last entry already read, or before the first one to read
+ * (*ON_ENTRY: the current entry is the first one to read). 1 when Q asks only for the
+ * position (the first run: the tail, nothing read), else 0, or a negative errno. */
+static int j_position(sd_journal *j, const struct hd_journal_query *q, struct hd_journal_pos *pos,
+		      bool *on_entry, char *err, size_t errlen)
+{
+	struct cur old = {0};
+	int r;
+
+	*on_entry = false;
 	if (q->cursor) {
 		cursor_parse(q->cursor, &old);
+		free(pos->cursor);
 		pos->cursor = hd_xstrdup(q->cursor);
 		r = J->seek_cursor(j, q->cursor);
 		if (r >= 0)
@@ -473,7 +493,7 @@ int hd_journal_read(const struct hd_ctx *ctx, const struct hd_journal_query *q,
 			pos->cursor_lost = true;
 			while (r > 0 && not_after(j, &old))
 				r = J->next(j);
-			on_entry = r > 0;
+			*on_entry = r > 0;
 		}
 	} else if (q->since_usec) {
 		r = J->seek_realtime_usec(j, q->since_usec);
@@ -484,14 +504,28 @@ int hd_journal_read(const struct hd_ctx *ctx, const struct hd_journal_query *q,
 		r = J->seek_tail(j);
 		if (r >= 0 && (r = J->previous(j)) > 0)
 			r = J->get_cursor(j, &pos->cursor);
-		if (r < 0)
+		if (r < 0) {
 			snprintf(err, errlen, "cannot read the journal: %s", strerror(-r));
-		return r < 0 ? r : 0;
+			return r;
+		}
+		return 1;
 	}
 	if (r < 0) {
 		snprintf(err, errlen, "cannot seek in the journal: %s", strerror(-r));
 		return r;
 	}
+	return 0;
+}
+
+/* Read from J's position to the end in batches to SINK; the position moves to the last entry
+ * of each batch counted. */
+static int j_loop(const struct hd_ctx *ctx, sd_journal *j, bool on_entry,
+		  const struct hd_log_sink_ops *ops, void *sink, struct hd_journal_pos *pos,
+		  char *err, size_t errlen)
+{
+	struct batch b = {0};
+	bool unsaved = false;
+	int r;
 
 	for (;;) {
 		const void *d;
@@ -550,4 +584,193 @@ int hd_journal_read(const struct hd_ctx *ctx, const struct hd_journal_query *q,
 		return r;
 	}
 	return 0;
+}
+
+int hd_journal_read(const struct hd_ctx *ctx, const struct hd_journal_query *q,
+		    const struct hd_log_sink_ops *ops, void *sink, struct hd_journal_pos *pos,
+		    char *err, size_t errlen)
+{
+	__attribute__((cleanup(journal_closep))) sd_journal *j = NULL;
+	bool on_entry = false;
+	int r;
+
+	memset(pos, 0, sizeof(*pos));
+	r = j_open(ctx, q, &j, err, errlen);
+	if (r < 0)
+		return r;
+	r = j_position(j, q, pos, &on_entry, err, errlen);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	return j_loop(ctx, j, on_entry, ops, sink, pos, err, errlen);
+}
+
+/* ---- following ---- */
+
+struct hd_journal_follow {
+	struct hd_ctx ctx;
+	char *root;
+	struct hd_journal_query q; /* its lists and cursor owned here */
+	sd_journal *j;
+	bool on_entry;	  /* the current entry is the first to read */
+	bool cursor_lost; /* found at the last reopen, told at the next read */
+};
+
+static char **strv_dup(char **v, size_t n)
+{
+	char **c = hd_xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		c[i] = hd_xstrdup(v[i]);
+	return c;
+}
+
+static void strv_free_n(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void hd_journal_follow_close(struct hd_journal_follow *f)
+{
+	if (!f)
+		return;
+	if (f->j)
+		J->close(f->j);
+	strv_free_n(f->q.units, f->q.nunits);
+	strv_free_n(f->q.identifiers, f->q.nidentifiers);
+	free((char *)f->q.cursor);
+	free(f->root);
+	free(f);
+}
+
+/* (Re)open the journal and position it after the cursor, or at the tail with none. */
+static int follow_open(struct hd_journal_follow *f, char *err, size_t errlen)
+{
+	struct hd_journal_pos pos = {0};
+	int r;
+
+	if (f->j) {
+		J->close(f->j);
+		f->j = NULL;
+	}
+	r = j_open(&f->ctx, &f->q, &f->j, err, errlen);
+	if (r < 0)
+		return r;
+	/* early, so that no change after the position is missed */
+	r = J->get_fd(f->j);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot watch the journal: %s", strerror(-r));
+		return r;
+	}
+	r = j_position(f->j, &f->q, &pos, &f->on_entry, err, errlen);
+	if (r >= 0) {
+		f->cursor_lost |= pos.cursor_lost;
+		if (pos.cursor && (!f->q.cursor || strcmp(pos.cursor, f->q.cursor) != 0)) {
+			free((char *)f->q.cursor);
+			f->q.cursor = HD_TAKE(pos.cursor);
+		}
+		/* from here on, after the cursor (or from the head of an empty journal) */
+		f->q.from_start = !f->q.cursor;
+	}
+	free(pos.cursor);
+	return r < 0 ? r : 0;
+}
+
+int hd_journal_follow_open(const struct hd_ctx *ctx, const struct hd_journal_query *q,
+			   struct hd_journal_follow **out, char *err, size_t errlen)
+{
+	struct hd_journal_follow *f = hd_xcalloc(1, sizeof(*f));
+	int r;
+
+	*out = NULL;
+	f->root = hd_xstrdup(ctx->root);
+	f->ctx = *ctx;
+	f->ctx.root = f->root;
+	f->ctx.deadline = hd_now() + 1e9; /* a batch is read whole */
+	f->q = *q;
+	f->q.units = strv_dup(q->units, q->nunits);
+	f->q.identifiers = strv_dup(q->identifiers, q->nidentifiers);
+	f->q.cursor = q->cursor ? hd_xstrdup(q->cursor) : NULL;
+	f->q.since_usec = 0;
+	r = follow_open(f, err, errlen);
+	if (r < 0) {
+		hd_journal_follow_close(f);
+		return r;
+	}
+	*out = f;
+	return 0;
+}
+
+int hd_journal_follow_fd(struct hd_journal_follow *f, short *events, int *timeout_ms)
+{
+	uint64_t t = UINT64_MAX;
+	int fd, ev;
+
+	*events = POLLIN;
+	*timeout_ms = -1;
+	if (!f->j)
+		return -1; /* its reopening failed: hd_journal_follow_process() tries again */
+	fd = J->get_fd(f->j);
+	ev = J->get_events(f->j);
+
+	*events = (short)(ev > 0 ? ev : POLLIN);
+	*timeout_ms = -1;
+	if (J->get_timeout(f->j, &t) >= 0 && t != UINT64_MAX) {
+		struct timespec ts;
+		uint64_t now;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+		*timeout_ms = t <= now ? 0 : (int)((t - now + 999) / 1000);
+	}
+	return fd;
+}
+
+int hd_journal_follow_process(struct hd_journal_follow *f, char *err, size_t errlen)
+{
+	int r;
+
+	if (!f->j) {
+		r = follow_open(f, err, errlen);
+		return r < 0 ? r : 1;
+	}
+	r = J->process(f->j);
+
+	if (r == SD_JOURNAL_INVALIDATE) {
+		/* files were added or removed (a rotation, a vacuum): an sd-journal of systemd 252
+		 * positioned in a renamed file does not see the file that takes its name, so the
+		 * journal is opened again and positioned after the cursor */
+		r = follow_open(f, err, errlen);
+		return r < 0 ? r : 1;
+	}
+	if (r < 0) {
+		snprintf(err, errlen, "cannot watch the journal: %s", strerror(-r));
+		return r;
+	}
+	return r == SD_JOURNAL_APPEND;
+}
+
+int hd_journal_follow_read(struct hd_journal_follow *f, const struct hd_log_sink_ops *ops,
+			   void *sink, struct hd_journal_pos *pos, char *err, size_t errlen)
+{
+	int r;
+
+	memset(pos, 0, sizeof(*pos));
+	pos->cursor = f->q.cursor ? hd_xstrdup(f->q.cursor) : NULL;
+	if (!f->j)
+		return 0; /* not open: nothing read */
+	pos->cursor_lost = f->cursor_lost;
+	f->cursor_lost = false;
+	r = j_loop(&f->ctx, f->j, f->on_entry, ops, sink, pos, err, errlen);
+	f->on_entry = false;
+	if (pos->cursor && (!f->q.cursor || strcmp(pos->cursor, f->q.cursor) != 0)) {
+		free((char *)f->q.cursor);
+		f->q.cursor = hd_xstrdup(pos->cursor);
+		f->q.from_start = false;
+	}
+	return r;
+}
+
+const char *hd_journal_follow_cursor(const struct hd_journal_follow *f)
+{
+	return f->q.cursor;
 }

@@ -110,3 +110,27 @@ int hd_journal_parse_time(const char *s, uint64_t *usec);
 int hd_journal_read(const struct hd_ctx *ctx, const struct hd_journal_query *q,
 		    const struct hd_log_sink_ops *ops, void *sink, struct hd_journal_pos *pos,
 		    char *err, size_t errlen);
+
+/* Following the journal (watch): one open journal, read as entries arrive. */
+struct hd_journal_follow;
+
+/* Open the journal for Q and take the position as hd_journal_read() does (after Q's cursor,
+ * at the head with FROM_START, else past the tail), reading nothing. 0, or a negative errno
+ * with ERR set. */
+int hd_journal_follow_open(const struct hd_ctx *ctx, const struct hd_journal_query *q,
+			   struct hd_journal_follow **out, char *err, size_t errlen);
+/* The descriptor to poll (it may change after hd_journal_follow_process()), its events, and
+ * how long sd-journal may wait (milliseconds, -1: no limit); -1 when the journal could not be
+ * opened again after files changed (hd_journal_follow_process() then tries again). */
+int hd_journal_follow_fd(struct hd_journal_follow *f, short *events, int *timeout_ms);
+/* After the descriptor was readable or the wait ended: 1 when entries may have arrived (or
+ * files were added or removed: then the journal is opened again at the cursor), 0 when not,
+ * or a negative errno with ERR set. */
+int hd_journal_follow_process(struct hd_journal_follow *f, char *err, size_t errlen);
+/* Read the entries since the last read to SINK, as hd_journal_read() does; POS says how many
+ * and the cursor, and cursor_lost when the last entry read was vacuumed away meanwhile. */
+int hd_journal_follow_read(struct hd_journal_follow *f, const struct hd_log_sink_ops *ops,
+			   void *sink, struct hd_journal_pos *pos, char *err, size_t errlen);
+/* The cursor of the last entry read (or of the position taken); NULL when none. */
+const char *hd_journal_follow_cursor(const struct hd_journal_follow *f);
+void hd_journal_follow_close(struct hd_journal_follow *f);

@@ -9,6 +9,12 @@
 
 struct hd_check;
 
+/* A line shown under a check in the doctor report (the evidence watch kept for it). */
+struct hd_note {
+	char *check;
+	char *text;
+};
+
 struct hd_report {
 	const struct hd_result *results;
 	size_t n;
@@ -20,10 +26,12 @@ struct hd_report {
 	bool in_process;  /* one check, run in a thread of this process (not a child) */
 	double timeout;	  /* the run's deadline, seconds (0: not known) */
 	const char *host;
-	time_t when;	     /* wall-clock time of the run */
-	double duration;     /* seconds the run took */
-	const char *mode;    /* "doctor", "nagios", "preflight" */
-	const char *profile; /* preflight only */
+	time_t when;		     /* wall-clock time of the run */
+	double duration;	     /* seconds the run took */
+	const char *mode;	     /* "doctor", "nagios", "preflight" */
+	const char *profile;	     /* preflight only */
+	const struct hd_note *notes; /* doctor: under their checks, whatever the state */
+	size_t nnotes;
 };
 
 struct hd_render_opts {

@@ -111,8 +111,13 @@ void hd_render_doctor(FILE *out, const struct hd_report *rep, const struct hd_re
 			const struct hd_result *r = &rep->results[i];
 			const char *g = r->ntags ? r->tags[0] : "other";
 			/* what does not apply is counted at the end, listed only with -v */
-			if (strcmp(g, groups[k]) == 0 && (r->status != HD_SKIPPED || o->verbose))
-				one(out, r, o, "  ");
+			if (strcmp(g, groups[k]) != 0 || (r->status == HD_SKIPPED && !o->verbose))
+				continue;
+			one(out, r, o, "  ");
+			for (size_t n = 0; n < rep->nnotes; n++)
+				if (strcmp(rep->notes[n].check, r->id) == 0)
+					indented(out, "         ! ", "           ",
+						 rep->notes[n].text);
 		}
 	}
 	free(groups);

@@ -9,6 +9,7 @@
 #include "catalog.h"
 #include "cleanup.h"
 #include "log_match.h"
+#include "log_plan.h"
 #include "log_source.h"
 #include "log_state.h"
 #include "paths.h"
@@ -90,18 +91,9 @@ static void state_unknown(struct hd_result *r, const char *dir, const char *what
 
 static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_result *r)
 {
-	const char *state_dir = hd_check_str(c, "state_dir");
-	const char *catdir = hd_check_str(c, "catalog");
-	const char *jmode = hd_check_str(c, "journal");
-	const char *prio = hd_check_has(c, "priority") ? hd_check_str(c, "priority") : NULL;
 	const char *reader = ctx->reader && *ctx->reader ? ctx->reader : "doctor";
-	bool from_start = strcmp(hd_check_str(c, "from"), "start") == 0;
-	bool boot_current = strcmp(hd_check_str(c, "boot"), "current") == 0;
-	char **patterns = NULL, **files = NULL, **products = NULL, **units = NULL, **ids = NULL;
-	size_t np = hd_check_list(c, "path", &patterns);
-	size_t nprod = hd_check_list(c, "products", &products);
-	size_t nunits = hd_check_list(c, "unit", &units);
-	size_t nids = hd_check_list(c, "identifier", &ids);
+	struct hd_log_plan plan;
+	char **files = NULL;
 	size_t nf = 0;
 	bool journal = false, had_state = false, corrupt = false;
 	struct hd_catalog cat = {0};
@@ -111,53 +103,25 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	struct hd_state h = {.dfd = -1, .lockfd = -1, .tmpfd = -1};
 	struct hd_log_state old = {0}, now = {0};
 	struct hd_journal_pos jpos = {0};
-	unsigned prio_mask = 0;
 	char err[1024], why[512], sname[400];
 	int rc = 0, badline = 0;
+	const char *state_dir, *catdir;
 
-	if (prio && hd_journal_parse_priority(prio, &prio_mask) < 0) {
-		char where[256];
-		hd_check_where(c, "priority", where, sizeof(where));
-		hd_result_set(r, HD_UNKNOWN,
-			      "%s: priority '%s' is not a level (emerg, alert, crit, err, warning, "
-			      "notice, info, debug, 0-7) or FROM..TO",
-			      where, prio);
-		rc = -EINVAL;
+	rc = hd_log_plan_make(c, ctx, &plan, why, sizeof(why));
+	if (rc < 0) {
+		hd_result_set(r, HD_UNKNOWN, "%s", why);
 		goto out;
 	}
-	if (strcmp(jmode, "yes") == 0)
-		journal = true;
-	else if (strcmp(jmode, "auto") == 0)
-		/* the journal where there is one; else the files (never both: on a host with
-		 * a journal, syslog files hold the same lines) */
-		journal = hd_journal_present(ctx);
-	if (!journal || strcmp(jmode, "yes") == 0)
-		nf = hd_log_expand_paths(ctx, patterns, np, &files);
-	if (strcmp(jmode, "yes") == 0 && !hd_journal_present(ctx) && nf > 0) {
-		/* the files of path are still read */
-		journal = false;
-		hd_result_detail(r, "no journal on this host%s: only the files of 'path' were read",
-				 *ctx->root ? " under the root" : "");
-	} else if (strcmp(jmode, "yes") == 0 && !hd_journal_present(ctx)) {
-		hd_result_set(r, HD_SKIPPED,
-			      "no journal on this host%s (no journal files in /var/log/journal or "
-			      "/run/log/journal)",
-			      *ctx->root ? " under the root" : "");
-		hd_result_remedy(r, "Set journal = auto to read the log files of 'path' where "
-				    "there is no journal.");
-		goto out;
-	}
-	if (!journal && nf == 0) {
-		_cleanup_free_ char *s = join(patterns, np, ", ", "");
-		if (np == 0)
-			hd_result_set(r, HD_SKIPPED, "no journal on this host and no 'path' set");
-		else
-			hd_result_set(r, HD_SKIPPED, "%sno log file matches %s%s",
-				      strcmp(jmode, "auto") == 0 ? "no journal on this host and "
-								 : "",
-				      s, *ctx->root ? " under the root" : "");
-		hd_result_remedy(r, "Set 'path' to the log files of this host (globs allowed), or "
-				    "journal = yes on a host with the systemd journal.");
+	state_dir = plan.state_dir;
+	catdir = plan.catalog;
+	journal = plan.journal;
+	files = plan.files;
+	nf = plan.nfiles;
+	if (*plan.note)
+		hd_result_detail(r, "%s", plan.note);
+	if (*plan.skip) {
+		hd_result_set(r, HD_SKIPPED, "%s", plan.skip);
+		hd_result_remedy(r, "%s", plan.skip_remedy);
 		goto out;
 	}
 
@@ -214,9 +178,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 	}
 
 	if (!corrupt) {
-		if (catdir && strcmp(catdir, "none") != 0) {
-			if (!*catdir)
-				catdir = hd_catalog_default_dir();
+		if (strcmp(catdir, "none") != 0) {
 			if (hd_catalog_load_dir(&cat, catdir, err, sizeof(err)) < 0) {
 				hd_result_set(r, HD_UNKNOWN, "message catalogue: %s", err);
 				hd_result_remedy(
@@ -224,8 +186,8 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 				rc = -EINVAL;
 				goto out;
 			}
-			if (nprod)
-				hd_catalog_keep_products(&cat, products, nprod);
+			if (plan.nproducts)
+				hd_catalog_keep_products(&cat, plan.products, plan.nproducts);
 		}
 		rc = hd_log_matcher_new(&cat, &(struct hd_log_matcher_opts){.cache_dirfd = h.dfd},
 					&m, err, sizeof(err));
@@ -265,7 +227,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		char resolved[4096];
 		const struct hd_log_pos *o = had_state ? find_pos(&old, files[i]) : NULL;
 		/* a file first seen after the first run is new: all of it is news */
-		bool start = !corrupt && (from_start || had_state);
+		bool start = !corrupt && (plan.from_start || had_state);
 		int e;
 
 		if (hd_path(ctx, files[i], resolved, sizeof(resolved)) < 0)
@@ -292,17 +254,10 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		now.nfiles++;
 	}
 	if (journal && !rd.out_of_time) {
-		struct hd_journal_query q = {
-		    .units = units,
-		    .nunits = nunits,
-		    .identifiers = ids,
-		    .nidentifiers = nids,
-		    .priorities = prio_mask,
-		    .boot_current = boot_current,
-		    .cursor = !corrupt && old.journal ? old.cursor : NULL,
-		    /* a journal empty at the last run, or read from its start */
-		    .from_start = !corrupt && ((old.journal && !old.cursor) || from_start),
-		};
+		struct hd_journal_query q =
+		    hd_log_plan_query(&plan, !corrupt && old.journal ? old.cursor : NULL);
+		/* a journal empty at the last run, or read from its start */
+		q.from_start = !corrupt && ((old.journal && !old.cursor) || plan.from_start);
 		now.journal = true;
 		if (corrupt) {
 			q.from_start = false;
@@ -357,7 +312,9 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		struct hd_buf b = {0}, src = {0};
 		_cleanup_free_ char *cats = NULL, *where = NULL;
 		_cleanup_free_ char *jcmd =
-		    journal ? journalctl_cmd(units, nunits, ids, nids, prio, boot_current) : NULL;
+		    journal ? journalctl_cmd(plan.units, plan.nunits, plan.identifiers,
+					     plan.nidentifiers, plan.priority, plan.boot_current)
+			    : NULL;
 
 		hd_result_metric(r, "catalog", (double)k->catalog, HD_UNIT_NONE)->has_min = true;
 		for (int i = 0; i < HD_LC_N; i++) {
@@ -380,7 +337,7 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		if (journal)
 			hd_buf_printf(&src, "%sthe journal", nf ? " and " : "");
 		where = hd_buf_steal(&src);
-		if (!had_state && !from_start) {
+		if (!had_state && !plan.from_start) {
 			hd_result_set(r, HD_OK,
 				      "first run for the reader '%s': %s positioned at the end; "
 				      "counting starts with the next run",
@@ -459,11 +416,7 @@ out:
 	hd_log_state_free(&now);
 	free(jpos.cursor);
 	hd_log_reader_free(&rd);
-	hd_strv_free(patterns);
-	hd_strv_free(products);
-	hd_strv_free(units);
-	hd_strv_free(ids);
-	hd_strv_free(files);
+	hd_log_plan_free(&plan);
 	return rc;
 }
 

@@ -52,10 +52,18 @@ site-two" hostdoctor nagios -d "$HD_TMP/checks.d" site-
 expect_completion "--checks-dir=DIR form" "site-one
 site-two" hostdoctor --checks-dir="$HD_TMP/checks.d" nagios s
 expect_completion "modes" "doctor
+evidence
 explain
 list
 nagios
-preflight" hostdoctor ""
+preflight
+watch" hostdoctor ""
+expect_completion "evidence: its commands" "list
+show" hostdoctor evidence ""
+got=$(complete_line hostdoctor watch --hold)
+[ "$got" = "--hold-off" ] && ok "watch: --hold-off" || not_ok "watch --hold" "$got"
+got=$(complete_line hostdoctor evidence show la)
+[ "$got" = "last" ] && ok "evidence show: last" || not_ok "evidence show la" "$got"
 expect_completion "formats" "doctor
 json
 nagios

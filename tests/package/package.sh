@@ -36,7 +36,7 @@ for f in ./usr/bin/hostdoctor ./etc/hostdoctor/checks.d/10-base.conf ./usr/share
 	./usr/share/man/man5/hostdoctor.conf.5.gz ./usr/share/man/man7/hostdoctor-probes.7.gz \
 	"./$(pkg-config --variable=completionsdir bash-completion | sed 's#^/##')/hostdoctor" \
 	./usr/share/zsh/vendor-completions/_hostdoctor ./lib/systemd/system/hostdoctor.service \
-	./lib/systemd/system/hostdoctor.timer ./etc/default/hostdoctor \
+	./lib/systemd/system/hostdoctor.timer ./lib/systemd/system/hostdoctor-watch.service ./etc/default/hostdoctor \
 	./usr/share/doc/hostdoctor/examples/cron/hostdoctor.cron; do
 	grep -Eq " $f(\.gz)?$" <<<"$OUT" && ok "package has $f" || not_ok "package lacks $f"
 done
@@ -111,7 +111,8 @@ expect_out "bash-completion loads the completion on demand" "complete -F _hostdo
 
 # --- the installed units: verify, then the service's command line with the unit's
 # capabilities (the unit cannot be started here: no systemd as PID 1 on CI) ---
-run systemd-analyze verify /lib/systemd/system/hostdoctor.service /lib/systemd/system/hostdoctor.timer
+run systemd-analyze verify /lib/systemd/system/hostdoctor.service /lib/systemd/system/hostdoctor.timer \
+	/lib/systemd/system/hostdoctor-watch.service
 expect_rc "systemd-analyze verify on the installed units (man pages checked too)" 0
 [ -z "$OUT$ERR" ] && ok "verify: no complaint" || not_ok "verify output" "$OUT$ERR"
 UNIT=/lib/systemd/system/hostdoctor.service

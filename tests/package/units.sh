@@ -120,6 +120,73 @@ asunit "+net_bind_service"
 expect_rc "without them: still CRITICAL" 2
 expect_out "without them the holder is unknown, and why" "owner unknown \(uid 65534; [0-9]+ processes' /proc/PID/fd not readable: needs CAP_DAC_READ_SEARCH and CAP_SYS_PTRACE\)"
 
+# --- hostdoctor-watch.service: verify; its privileges those of the timer's service; its
+# ExecStart run as systemd runs it (the unit's capabilities, NOTIFY_SOCKET): READY=1 once it
+# follows its logs, ExecReload's SIGHUP (RELOADING=1, READY=1), SIGTERM (STOPPING=1, exit 0) ---
+WUNIT=$HD_BUILD/dist/systemd/hostdoctor-watch.service
+sed "s#^ExecStart=$exe#ExecStart=$HOSTDOCTOR#" "$WUNIT" >"$U/hostdoctor-watch.service"
+run systemd-analyze verify --man=no "$U/hostdoctor-watch.service"
+expect_rc "systemd-analyze verify on the watch's unit" 0
+[ -z "$ERR$OUT" ] && ok "verify says nothing" || not_ok "verify complains" "$OUT$ERR"
+grep -q '^Type=notify' "$WUNIT" && grep -q '^ExecReload=/bin/kill -HUP $MAINPID' "$WUNIT" &&
+	grep -q '^WantedBy=multi-user.target' "$WUNIT" && ok "watch: Type=notify, reload by SIGHUP, multi-user" ||
+	not_ok "watch unit settings"
+privs() { grep -E '^(CapabilityBoundingSet|AmbientCapabilities|NoNewPrivileges|ProtectSystem|ReadWritePaths|PrivateTmp|ProtectHome|PrivateDevices|Protect[A-Za-z]+|Restrict[A-Za-z]+|LockPersonality|MemoryDenyWriteExecute|SystemCall[A-Za-z]+)=' "$1"; }
+[ "$(privs "$WUNIT")" = "$(privs "$UNIT")" ] && ok "watch: the same least privilege as the timer's service" ||
+	not_ok "the units' privileges differ" "$(diff <(privs "$UNIT") <(privs "$WUNIT"))"
+mkdir -p "$HD_TMP/w/checks.d" "$HD_TMP/w/state" "$HD_TMP/w/tf"
+printf 'a line before\n' >"$HD_TMP/w/app.log"
+cat >"$HD_TMP/w/checks.d/10-app.conf" <<CONF
+[app-log]
+probe     = log-scan
+path      = $HD_TMP/w/app.log
+state_dir = $HD_TMP/w/state
+CONF
+wdef() { sed -n "s/^Environment=$1=//p" "$WUNIT"; }
+[ -z "$(wdef HOSTDOCTOR_WATCH_ARGS)" ] && ok "watch: no options by default" || not_ok "HOSTDOCTOR_WATCH_ARGS=$(wdef HOSTDOCTOR_WATCH_ARGS)"
+[ "$(wdef HOSTDOCTOR_WATCH_TEXTFILE)" = /var/lib/prometheus/node-exporter/hostdoctor-watch.prom ] &&
+	ok "watch: its own textfile beside the timer's" || not_ok "HOSTDOCTOR_WATCH_TEXTFILE=$(wdef HOSTDOCTOR_WATCH_TEXTFILE)"
+wline=$(sed -n 's/^ExecStart=[^ ]* //p' "$WUNIT")
+wline=${wline//'${HOSTDOCTOR_WATCH_TEXTFILE}'/$HD_TMP/w/tf/hostdoctor-watch.prom}
+wline=${wline//'$HOSTDOCTOR_WATCH_ARGS'/-d $HD_TMP/w/checks.d --state-dir $HD_TMP/w/state}
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+open(sys.argv[1] + ".ready", "w").close()
+with open(sys.argv[2], "a") as out:
+    while True:
+        m = s.recv(4096).decode()
+        out.write(m.replace("\n", " ") + "\n")
+        out.flush()
+' "$HD_TMP/w/notify" "$HD_TMP/w/notified" &
+NP=$!
+on_exit "kill $NP"
+for _ in $(seq 100); do [ -e "$HD_TMP/w/notify.ready" ] && break; sleep 0.05; done
+# shellcheck disable=SC2086 # split as systemd splits $VAR
+NOTIFY_SOCKET=$HD_TMP/w/notify setpriv --no-new-privs --inh-caps=-all --bounding-set="-all,$caps" \
+	"$HOSTDOCTOR" $wline 2>"$HD_TMP/w/watch.log" &
+WP=$!
+on_exit "kill $WP"
+notified() { grep -q "^$1\$" "$HD_TMP/w/notified" 2>/dev/null; }
+for _ in $(seq 200); do notified READY=1 && break; sleep 0.05; done
+notified READY=1 && ok "watch: READY=1 to systemd once it follows its logs" || not_ok "no READY=1" "$(cat "$HD_TMP/w/watch.log")"
+grep -q "ready: following 1 file for 1 check" "$HD_TMP/w/watch.log" && ok "watch: follows the check's file" ||
+	not_ok "watch log" "$(cat "$HD_TMP/w/watch.log")"
+grep -q '^hostdoctor_watch_config_ok 1$' "$HD_TMP/w/tf/hostdoctor-watch.prom" && ok "watch: its textfile" ||
+	not_ok "watch textfile" "$(cat "$HD_TMP/w/tf/hostdoctor-watch.prom" 2>&1)"
+reload=$(sed -n 's/^ExecReload=//p' "$WUNIT")
+reload=${reload//'$MAINPID'/$WP}
+$reload
+for _ in $(seq 200); do grep -q "reloaded: " "$HD_TMP/w/watch.log" && break; sleep 0.05; done
+grep -q "reloaded: " "$HD_TMP/w/watch.log" && notified RELOADING=1 && ok "ExecReload: reloaded, RELOADING=1 told" ||
+	not_ok "reload" "$(cat "$HD_TMP/w/watch.log" "$HD_TMP/w/notified")"
+kill -TERM "$WP"
+wait "$WP"
+RC=$?
+expect_rc "watch: SIGTERM, a clean end" 0
+notified STOPPING=1 && ok "STOPPING=1 told" || not_ok "no STOPPING=1" "$(cat "$HD_TMP/w/notified")"
+
 # --- list --probes: the probe table as text and JSON ---
 run "$HOSTDOCTOR" list --probes
 expect_rc "list --probes" 0
