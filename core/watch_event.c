@@ -361,7 +361,8 @@ static void event_free(struct w_event *ev)
 
 void w_event_done(struct watch *w, struct w_event *ev, bool killed)
 {
-	struct json_object *doc = hd_json_doc(HD_EVIDENCE_KIND), *results = NULL, *lines, *src, *miss;
+	struct json_object *doc = hd_json_doc(HD_EVIDENCE_KIND), *results = NULL, *lines, *src,
+			   *miss;
 	_cleanup_free_ char *host = host_name(w);
 	char id[320], t[64], why[256] = "";
 	enum hd_status worst;
