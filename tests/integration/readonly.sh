@@ -8,8 +8,13 @@ need_root
 command -v strace >/dev/null || { not_ok "strace is not installed (make deps)"; finish; }
 if [ -z "${HD_MOUNTNS:-}" ]; then
 	rm -rf "$HD_TMP"
-	mkdir -p /var/lib/hostdoctor # what the package creates; the tmpfs goes over it
-	exec unshare --mount --propagation private env HD_MOUNTNS=1 bash "$0" "$@"
+	# the mount point of the tmpfs: made as the package makes it (0700), and removed after
+	made=
+	[ -d /var/lib/hostdoctor ] || { mkdir -m 0700 /var/lib/hostdoctor && made=1; }
+	unshare --mount --propagation private env HD_MOUNTNS=1 bash "$0" "$@"
+	rc=$?
+	[ -n "$made" ] && rmdir /var/lib/hostdoctor
+	exit $rc
 fi
 mount -t tmpfs -o mode=0700 none /var/lib/hostdoctor
 state=/var/lib/hostdoctor
