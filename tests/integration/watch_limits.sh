@@ -28,9 +28,37 @@ EOF
 	entry t-hang "WATCHTEST hang" t-hang
 	entry t-check "WATCHTEST check" t-path
 } >"$T/catalog/test.conf"
-# a configuration file that never answers (a FIFO nobody writes, as a hung NFS mount would):
-# the check's reading of a value from it blocks
-mkfifo "$T/hung.ini"
+# a check that hangs: every probe keeps its deadline and every read refuses a FIFO, so the hang
+# is made from outside: the check waits for the greeting of an SMTP server that never speaks,
+# and its process is stopped (SIGSTOP) while it waits, as a process stuck in the kernel would be;
+# only the runner's deadline ends it
+python3 -c 'import socket,sys,time
+s=socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+time.sleep(600)' >"$T/silent.port" &
+on_exit "kill $!"
+for i in $(seq 200); do [ -s "$T/silent.port" ] && break; sleep 0.05; done
+[ -s "$T/silent.port" ] || { not_ok "the silent server did not start"; finish; }
+SILENT=$(cat "$T/silent.port")
+# stop_new_child PID: SIGSTOP the first process started under PID (a check's process) from now
+stop_new_child() {
+	local before i p c
+	before=$(pgrep -P "$1" | sort)
+	for i in $(seq 100); do
+		for p in $(pgrep -P "$1"); do
+			grep -qx "$p" <<<"$before" && continue
+			# the report's process runs the check in a child of its own: stop that one
+			for i in $(seq 100); do
+				c=$(pgrep -P "$p" | head -1)
+				[ -n "$c" ] && { kill -STOP "$c"; return 0; }
+				sleep 0.02
+			done
+			return 1
+		done
+		sleep 0.02
+	done
+	return 1
+}
 conf 10-watch.conf <<EOF
 [app-log]
 probe     = log-scan
@@ -40,8 +68,9 @@ catalog   = $T/catalog
 
 ; its path is read from a file that never answers: the check hangs until its deadline
 [t-hang]
-probe   = path
-path    = \${ini:$T/hung.ini:paths:dir:-/tmp}
+probe   = smtp-reach
+host    = 127.0.0.1
+port    = $SILENT
 timeout = 2
 
 [t-path]
@@ -94,6 +123,7 @@ wait_for 30 grep -q "ready: " "$T/watch.log" || { not_ok "watch did not start" "
 
 # --- a hanging check: the watch goes on
 say "WATCHTEST hang"
+stop_new_child "$WP" || not_ok "the check of 'WATCHTEST hang' was not seen starting"
 sleep 0.3
 say "WATCHTEST check"
 if wait_for 5 nev_is t-check 1; then ok "another entry's evidence while the hanging check runs"; else
