@@ -109,22 +109,21 @@ bool hd_range_alerts(const struct hd_range *r, double v)
 	return r->inverted ? inside : !inside;
 }
 
-/* Plain decimal, no exponent: what the plugin guidelines' range parsers read. */
+/* A plain decimal where one says the value exactly and fits in BUF (what the plugin guidelines
+ * show: 1e16 as 10000000000000000), else "%.15g" with its exponent (1e-09, 9e+300): never a
+ * truncated or rounded-off number, so the text reads back as the same range. */
 static void fmt_num(char *buf, int size, double v)
 {
-	snprintf(buf, (size_t)size, "%.15g", v);
-	if (strpbrk(buf, "eE")) {
-		char *dot;
-		size_t n;
+	int n = snprintf(buf, (size_t)size, "%.15g", v);
 
-		snprintf(buf, (size_t)size, "%.6f", v);
-		dot = strchr(buf, '.');
-		n = strlen(buf);
-		while (dot && n > 0 && buf[n - 1] == '0')
-			buf[--n] = '\0';
-		if (n > 0 && buf[n - 1] == '.')
-			buf[--n] = '\0';
+	if (n >= 0 && n < size && !strpbrk(buf, "eE"))
+		return;
+	if (fabs(v) >= 1) { /* a large double is a whole number: %.0f is all its digits */
+		n = snprintf(buf, (size_t)size, "%.0f", v);
+		if (n >= 0 && n < size)
+			return;
 	}
+	snprintf(buf, (size_t)size, "%.15g", v);
 }
 
 void hd_range_format(const struct hd_range *r, char *buf, int size)

@@ -95,6 +95,9 @@ static void test_format(void **state)
 	    {"10:20", "10:20"}, {"@10:20", "@10:20"},	{"0:7.5", "7.5"},
 	    {"-3:", "-3:"},	{"@~:0.25", "@~:0.25"}, {"1e16", "10000000000000000"},
 	    {"80%", "80"},
+	    /* too long for a plain decimal: the exponent, never a truncated number (9e300 printed
+	     * as 39 digits read back as less than 1e301 printed the same way) */
+	    {"9e300:1e301", "9e+300:1e+301"}, {"1e-9:2e-9", "1e-09:2e-09"}, {"0.0000015", "1.5e-06"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
