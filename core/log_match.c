@@ -84,6 +84,61 @@ static bool needs_line_alone(const char *p)
 	return anchors_to_subject(p) || strstr(p, "(?!") || strstr(p, "(?<!");
 }
 
+/* What vectorscan is given: the pattern with '\n' added to every negated class ([^\]] becomes
+ * [^\]\n]). On a line the two mean the same; in a buffer the second cannot run across a line end,
+ * which is what a line's pattern means anyway. It is done for vectorscan 5.4.9 (Debian 12): on a
+ * CPU with AVX-512 its scan for "anything but one character" masks the wrong end of its last
+ * 64-byte vector, so [^\]]*\] or [^,]*, miss a line whose field runs past it
+ * ("WARNING [pop" + 100 x + "] ..." was not found; upstream vectorscan PR 378). A class of two
+ * characters takes another path. Escapes, \Q...\E, a literal ']' first in a class and [:name:]
+ * inside one are kept as they are. */
+static char *hs_pattern(const char *p)
+{
+	struct hd_buf b = {0};
+	bool in_class = false, negated = false;
+
+	for (; *p; p++) {
+		if (p[0] == '\\' && p[1] == 'Q') {
+			const char *e = strstr(p + 2, "\\E");
+			size_t n = e ? (size_t)(e + 2 - p) : strlen(p);
+			hd_buf_add(&b, p, n);
+			p += n - 1;
+			continue;
+		}
+		if (p[0] == '\\' && p[1]) {
+			hd_buf_add(&b, p, 2);
+			p++;
+			continue;
+		}
+		if (!in_class && *p == '[') {
+			in_class = true;
+			negated = p[1] == '^';
+			hd_buf_add(&b, p, negated ? 2 : 1);
+			p += negated;
+			if (p[1] == ']') { /* first in the class: a literal */
+				hd_buf_add(&b, "]", 1);
+				p++;
+			}
+			continue;
+		}
+		if (in_class && p[0] == '[' && p[1] == ':') {
+			const char *e = strstr(p + 2, ":]");
+			if (e) {
+				hd_buf_add(&b, p, (size_t)(e + 2 - p));
+				p = e + 1;
+				continue;
+			}
+		}
+		if (in_class && *p == ']') {
+			if (negated)
+				hd_buf_add(&b, "\\n", 2);
+			in_class = negated = false;
+		}
+		hd_buf_add(&b, p, 1);
+	}
+	return hd_buf_steal(&b);
+}
+
 static unsigned hs_flags(const struct expr *x)
 {
 	/* no DOTALL: '.' stops at a line end; MULTILINE: ^ and $ at every line end */
@@ -100,7 +155,7 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 
 static uint64_t expr_hash(const struct hd_log_matcher *m)
 {
-	static const char fmt[] = "hostdoctor-matcher 1";
+	static const char fmt[] = "hostdoctor-matcher 2";
 	uint64_t h = fnv(14695981039346656037ULL, fmt, sizeof(fmt));
 	const char *v = m->H->version();
 
@@ -108,7 +163,7 @@ static uint64_t expr_hash(const struct hd_log_matcher *m)
 	for (size_t i = 0; i < m->nslots; i++) {
 		unsigned f = hs_flags(&m->x[i]);
 		h = fnv(h, &f, sizeof(f));
-		h = fnv(h, m->x[i].pattern, strlen(m->x[i].pattern) + 1);
+		h = fnv(h, m->x[i].hspat, strlen(m->x[i].hspat) + 1);
 	}
 	return h;
 }
@@ -245,7 +300,7 @@ static int compile_hs(struct hd_log_matcher *m, char *err, size_t errlen)
 			x->why = hd_xstrdup("anchors to the subject (\\A, \\z, \\Z, \\G)");
 			continue;
 		}
-		if (m->H->expression_ext_info(x->pattern, hs_flags(x), NULL, &info, &ce) !=
+		if (m->H->expression_ext_info(x->hspat, hs_flags(x), NULL, &info, &ce) !=
 		    HS_SUCCESS) {
 			x->pcre2 = true;
 			x->why = hd_xstrdup(ce ? ce->message : "rejected by vectorscan");
@@ -262,7 +317,7 @@ static int compile_hs(struct hd_log_matcher *m, char *err, size_t errlen)
 
 		for (size_t i = 0; i < m->nslots; i++)
 			if (!m->x[i].pcre2) {
-				ex[n] = m->x[i].pattern;
+				ex[n] = m->x[i].hspat;
 				fl[n] = hs_flags(&m->x[i]);
 				ids[n] = (unsigned)i;
 				n++;
@@ -344,6 +399,7 @@ int hd_log_matcher_new(const struct hd_catalog *cat, const struct hd_log_matcher
 			x->pattern = hd_xstrdup(cat->entries[i - HD_LC_N].pattern);
 			x->caseless = cat->entries[i - HD_LC_N].caseless;
 		}
+		x->hspat = hs_pattern(x->pattern);
 		x->pcre2 = o && o->pcre2_only;
 		if (x->pcre2)
 			x->why = hd_xstrdup("pcre2 only was asked for");
@@ -397,6 +453,7 @@ void hd_log_matcher_free(struct hd_log_matcher *m)
 		return;
 	for (size_t i = 0; i < m->nslots; i++) {
 		free(m->x[i].pattern);
+		free(m->x[i].hspat);
 		free(m->x[i].why);
 		if (m->x[i].re)
 			m->P->code_free(m->x[i].re);

@@ -11,6 +11,7 @@
 /* One expression: a category (slots 0..7) or a catalogue entry (slot 8 + index). */
 struct expr {
 	char *pattern;
+	char *hspat; /* what vectorscan is given (hs_pattern() in log_match.c) */
 	bool caseless;
 	bool pcre2;	/* matched by pcre2, not vectorscan */
 	char *why;	/* why pcre2 */
