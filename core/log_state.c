@@ -116,8 +116,29 @@ bool hd_state_reader_valid(const char *name)
 	return true;
 }
 
-/* [A-Za-z0-9._-] kept, anything else '_'. */
-static void add_name(char *buf, size_t size, size_t *k, const char *s)
+/* The state's file name for check id S: [A-Za-z0-9_-] kept, any other byte as %XX ('.', '%',
+ * ':' and '/' included), so two ids never share a name and the first two dots of
+ * KIND.CHECK.READER are its separators. False when it does not fit. */
+static bool add_check_name(char *buf, size_t size, size_t *k, const char *s)
+{
+	for (const char *p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (isalnum(c) || c == '_' || c == '-') {
+			if (*k + 2 > size)
+				return false;
+			buf[(*k)++] = (char)c;
+		} else {
+			if (*k + 4 > size)
+				return false;
+			*k += (size_t)snprintf(buf + *k, 4, "%%%02X", c);
+		}
+	}
+	buf[*k] = '\0';
+	return true;
+}
+
+/* Before the names above: [A-Za-z0-9._-] kept, anything else '_' (the legacy state's name). */
+static void add_legacy_name(char *buf, size_t size, size_t *k, const char *s)
 {
 	for (const char *p = s; *p && *k + 1 < size; p++)
 		buf[(*k)++] = isalnum((unsigned char)*p) || strchr("._-", *p) ? *p : '_';
@@ -175,13 +196,28 @@ int hd_state_open(const struct hd_ctx *ctx, const char *dir, const char *kind, c
 		snprintf(why, whylen, "is too long a path");
 		return -ENAMETOOLONG;
 	}
-	add_name(h->base, sizeof(h->base), &k, kind);
-	add_name(h->base, sizeof(h->base), &k, ".");
-	add_name(h->base, sizeof(h->base), &k, check);
-	memcpy(h->legacy, h->base, k + 1);
-	snprintf(h->legacy + k, sizeof(h->legacy) - k, ".state");
-	add_name(h->base, sizeof(h->base), &k, ".");
-	add_name(h->base, sizeof(h->base), &k, reader);
+	/* KIND is a probe's name and READER passed hd_state_reader_valid(): both plain */
+	if (!add_check_name(h->base, sizeof(h->base), &k, kind) || k + 2 > sizeof(h->base)) {
+		snprintf(why, whylen, "cannot name a state file for so long a check id");
+		return -ENAMETOOLONG;
+	}
+	h->base[k++] = '.';
+	if (!add_check_name(h->base, sizeof(h->base), &k, check) ||
+	    k + 1 + strlen(reader) + 1 > sizeof(h->base)) {
+		snprintf(why, whylen, "cannot name a state file for so long a check id");
+		return -ENAMETOOLONG;
+	}
+	h->base[k++] = '.';
+	strcpy(h->base + k, reader);
+	/* the legacy name of an id with other bytes than these could be another id's */
+	if (strspn(check, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") ==
+	    strlen(check)) {
+		size_t j = 0;
+		add_legacy_name(h->legacy, sizeof(h->legacy), &j, kind);
+		add_legacy_name(h->legacy, sizeof(h->legacy), &j, ".");
+		add_legacy_name(h->legacy, sizeof(h->legacy), &j, check);
+		snprintf(h->legacy + j, sizeof(h->legacy) - j, ".state");
+	}
 
 	h->dfd = hd_state_dir_open(h->dir, true, why, whylen);
 	if (h->dfd < 0) {
@@ -268,7 +304,7 @@ int hd_state_load(struct hd_state *h, struct hd_log_state *st, int *badline)
 	rc = read_file(h->dfd, name, &bytes, &len);
 	if (rc == -ENOENT) {
 		/* the state all readers shared before each had its own: a good start */
-		if (read_file(h->dfd, h->legacy, &bytes, &len) < 0 ||
+		if (!*h->legacy || read_file(h->dfd, h->legacy, &bytes, &len) < 0 ||
 		    hd_log_state_parse(bytes, len, st, badline) < 0) {
 			memset(st, 0, sizeof(*st));
 			return -ENOENT;

@@ -202,7 +202,7 @@ static void test_directory_and_lock(void **state)
 	hd_state_close(&h2);
 	assert_int_equal(hd_state_commit(&h, &st), 0);
 	hd_state_close(&h);
-	snprintf(path, sizeof(path), "%s/s/log-scan.chk_1.nagios.state", dir);
+	snprintf(path, sizeof(path), "%s/s/log-scan.chk%%2F1.nagios.state", dir);
 	{
 		struct stat sb;
 		assert_int_equal(stat(path, &sb), 0);
@@ -227,13 +227,47 @@ static void test_directory_and_lock(void **state)
 	assert_int_equal(system(why), 0);
 }
 
+/* Each check id and reader has a state of its own: ids that differ only in ':' and '_', and a
+ * '.' in the id or in the reader, never lead to one file. */
+static void test_names_apart(void **state)
+{
+	static const char *const pairs[][4] = {
+	    {"app:1", "nagios", "app_1", "nagios"},
+	    {"a.b", "doctor", "a", "b.doctor"},
+	    {"a%3A", "nagios", "a:", "nagios"},
+	    {"x/y", "nagios", "x_y", "nagios"},
+	};
+	char dir[] = "/tmp/hd-state-names.XXXXXX", why[256], path[512];
+	struct hd_ctx ctx = {.root = "", .deadline = hd_now() + 30};
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s", dir);
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		struct hd_state a, b;
+		assert_int_equal(hd_state_open(&ctx, path, "log-scan", pairs[i][0], pairs[i][1], &a,
+					       why, sizeof(why)),
+				 0);
+		assert_int_equal(hd_state_open(&ctx, path, "log-scan", pairs[i][2], pairs[i][3], &b,
+					       why, sizeof(why)),
+				 0);
+		if (strcmp(a.base, b.base) == 0)
+			fail_msg("%s + %s and %s + %s share %s", pairs[i][0], pairs[i][1],
+				 pairs[i][2], pairs[i][3], a.base);
+		hd_state_close(&a);
+		hd_state_close(&b);
+	}
+	snprintf(why, sizeof(why), "rm -rf '%s'", dir);
+	assert_int_equal(system(why), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_roundtrip),	       cmocka_unit_test(test_version1),
 	    cmocka_unit_test(test_malformed),	       cmocka_unit_test(test_reader_names),
 	    cmocka_unit_test(test_priority),	       cmocka_unit_test(test_time),
-	    cmocka_unit_test(test_directory_and_lock),
+	    cmocka_unit_test(test_directory_and_lock), cmocka_unit_test(test_names_apart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
