@@ -288,11 +288,36 @@ static bool fp_matches(int fd, bool gz, uint32_t fplen, uint32_t fp)
 	return got == (ssize_t)fplen && fingerprint(b, fplen) == fp;
 }
 
+/* The crc32 of the (up to 256) bytes of plain file FD just before OFFSET, into *TLEN, *TFP. */
+static void tail_of(int fd, uint64_t offset, uint32_t *tlen, uint32_t *tfp)
+{
+	char b[HD_LOG_FP_BYTES];
+	size_t n = offset < sizeof(b) ? (size_t)offset : sizeof(b);
+	ssize_t got = n ? pread(fd, b, n, (off_t)(offset - n)) : 0;
+
+	*tlen = got == (ssize_t)n ? (uint32_t)n : 0;
+	*tfp = *tlen ? fingerprint(b, n) : 0;
+}
+
+/* The bytes before OLD's offset in plain file FD are those read there last time? (A file
+ * truncated by copytruncate and grown past the offset has the same inode and, often, the same
+ * first bytes: only what lies before the offset tells it apart.) */
+static bool tail_matches(int fd, const struct hd_log_pos *old)
+{
+	uint32_t tlen, tfp;
+
+	if (old->tlen == 0)
+		return true; /* a state written before tails were kept */
+	tail_of(fd, old->offset, &tlen, &tfp);
+	return tlen == old->tlen && tfp == old->tfp;
+}
+
 /* Read the previous file of PATH (renamed to PATH.1 / PATH.1.gz, or copied there by
  * copytruncate) from OLD->offset to its end. 1 when found and read, 0 when not found,
  * -errno on a read error. */
 static int scan_rotated(struct hd_log_reader *rd, const char *resolved,
-			const struct hd_log_pos *old, uint64_t *consumed)
+			const struct hd_log_pos *old, uint64_t *consumed, uint32_t *tlen,
+			uint32_t *tfp)
 {
 	static const char *const suffixes[] = {".1", ".0", ".1.gz", ".0.gz"};
 
@@ -311,7 +336,7 @@ static int scan_rotated(struct hd_log_reader *rd, const char *resolved,
 		if (!((uint64_t)st.st_dev == old->dev && (uint64_t)st.st_ino == old->ino) &&
 		    !fp_matches(fd, gz, old->fplen, old->fp))
 			continue;
-		if (!gz && (uint64_t)st.st_size < old->offset)
+		if (!gz && ((uint64_t)st.st_size < old->offset || !tail_matches(fd, old)))
 			continue;
 		got = gz ? read_gz(rd, fd, old->offset) : read_plain(rd, fd, old->offset, true);
 		if (got == -ESPIPE)
@@ -319,6 +344,9 @@ static int scan_rotated(struct hd_log_reader *rd, const char *resolved,
 		if (got < 0)
 			return (int)got;
 		*consumed = (uint64_t)got;
+		*tlen = *tfp = 0;
+		if (!gz)
+			tail_of(fd, old->offset + (uint64_t)got, tlen, tfp);
 		note(rd, "%s was rotated: read the rest of %s%s (%" PRId64 " bytes)", old->path,
 		     old->path, suffixes[i], got);
 		return 1;
@@ -347,9 +375,14 @@ int hd_log_file_scan(struct hd_log_reader *rd, const char *path, const char *res
 	hn = pread(fd, head, sizeof(head), 0);
 	if (hn < 0)
 		return -errno;
-	*newpos = (struct hd_log_pos){hd_xstrdup(path),	   (uint64_t)st.st_dev,
-				      (uint64_t)st.st_ino, 0,
-				      (uint32_t)hn,	   fingerprint(head, (size_t)hn)};
+	*newpos = (struct hd_log_pos){hd_xstrdup(path),
+				      (uint64_t)st.st_dev,
+				      (uint64_t)st.st_ino,
+				      0,
+				      (uint32_t)hn,
+				      fingerprint(head, (size_t)hn),
+				      0,
+				      0};
 
 	if (!old) {
 		start = from_start ? 0 : (uint64_t)st.st_size;
@@ -377,12 +410,13 @@ int hd_log_file_scan(struct hd_log_reader *rd, const char *path, const char *res
 		bool same = old->dev == (uint64_t)st.st_dev && old->ino == (uint64_t)st.st_ino;
 		bool fp_ok = old->fplen <= (uint64_t)hn && fingerprint(head, old->fplen) == old->fp;
 
-		if (same && fp_ok && (uint64_t)st.st_size >= old->offset) {
+		if (same && fp_ok && (uint64_t)st.st_size >= old->offset && tail_matches(fd, old)) {
 			start = old->offset;
 		} else {
 			/* renamed away (other inode) or truncated in place (copytruncate) */
 			uint64_t rest = 0;
-			int f = scan_rotated(rd, resolved, old, &rest);
+			uint32_t tlen = 0, tfp = 0;
+			int f = scan_rotated(rd, resolved, old, &rest, &tlen, &tfp);
 			if (f < 0)
 				return f;
 			if (f == 0)
@@ -398,6 +432,8 @@ int hd_log_file_scan(struct hd_log_reader *rd, const char *path, const char *res
 				*newpos = *old;
 				newpos->path = hd_xstrdup(old->path);
 				newpos->offset += rest;
+				newpos->tlen = tlen;
+				newpos->tfp = tfp;
 				return 0;
 			}
 		}
@@ -406,6 +442,7 @@ int hd_log_file_scan(struct hd_log_reader *rd, const char *path, const char *res
 	if (got < 0)
 		return (int)got;
 	newpos->offset = start + (uint64_t)got;
+	tail_of(fd, newpos->offset, &newpos->tlen, &newpos->tfp);
 	return 0;
 }
 

@@ -36,6 +36,8 @@ struct hd_log_pos {
 	uint64_t offset; /* bytes consumed: the next run starts here */
 	uint32_t fplen;	 /* bytes covered by the fingerprint (at most 256) */
 	uint32_t fp;	 /* crc32 of the first FPLEN bytes */
+	uint32_t tlen;	 /* bytes just before OFFSET covered by TFP (at most 256) */
+	uint32_t tfp;	 /* crc32 of them: a file truncated and grown past OFFSET has others */
 };
 
 #define HD_LOG_FP_BYTES 256

@@ -20,6 +20,7 @@
 
 #define MAGIC1	 "hostdoctor-log-scan 1\n"
 #define MAGIC2	 "hostdoctor-log-scan 2\n"
+#define MAGIC3	 "hostdoctor-log-scan 3\n" /* a file's line has the tail's length and crc32 */
 #define LOCK_GAP 1.0 /* seconds of the deadline kept for the scan when waiting for the lock */
 
 void hd_log_state_free(struct hd_log_state *st)
@@ -29,33 +30,44 @@ void hd_log_state_free(struct hd_log_state *st)
 	memset(st, 0, sizeof(*st));
 }
 
-static int parse_file_line(const char *s, struct hd_log_pos *out)
+static int parse_file_line(const char *s, int version, struct hd_log_pos *out)
 {
 	unsigned long long dev, ino, off;
-	unsigned fplen, fp;
+	unsigned fplen, fp, tlen = 0, tfp = 0;
 	int used = 0;
 
-	if (sscanf(s, "%llu %llu %llu %u %x %n", &dev, &ino, &off, &fplen, &fp, &used) != 5 ||
-	    used == 0 || s[used] != '/' || fplen > HD_LOG_FP_BYTES)
+	if (version >= 3) {
+		if (sscanf(s, "%llu %llu %llu %u %x %u %x %n", &dev, &ino, &off, &fplen, &fp, &tlen,
+			   &tfp, &used) != 7)
+			return -EINVAL;
+	} else if (sscanf(s, "%llu %llu %llu %u %x %n", &dev, &ino, &off, &fplen, &fp, &used) !=
+		   5) {
 		return -EINVAL;
-	*out = (struct hd_log_pos){hd_xstrdup(s + used), dev, ino, off, fplen, fp};
+	}
+	if (used == 0 || s[used] != '/' || fplen > HD_LOG_FP_BYTES || tlen > HD_LOG_FP_BYTES ||
+	    tlen > off)
+		return -EINVAL;
+	*out = (struct hd_log_pos){hd_xstrdup(s + used), dev, ino, off, fplen, fp, tlen, tfp};
 	return 0;
 }
 
 int hd_log_state_parse(const char *buf, size_t len, struct hd_log_state *st, int *badline)
 {
 	const char *p = buf, *end = buf + len;
+	int version, line = 1;
 	bool v1;
-	int line = 1;
 
 	memset(st, 0, sizeof(*st));
 	*badline = 1;
-	if (len >= sizeof(MAGIC2) - 1 && memcmp(buf, MAGIC2, sizeof(MAGIC2) - 1) == 0)
-		v1 = false;
+	if (len >= sizeof(MAGIC3) - 1 && memcmp(buf, MAGIC3, sizeof(MAGIC3) - 1) == 0)
+		version = 3;
+	else if (len >= sizeof(MAGIC2) - 1 && memcmp(buf, MAGIC2, sizeof(MAGIC2) - 1) == 0)
+		version = 2;
 	else if (len >= sizeof(MAGIC1) - 1 && memcmp(buf, MAGIC1, sizeof(MAGIC1) - 1) == 0)
-		v1 = true;
+		version = 1;
 	else
 		return -EINVAL;
+	v1 = version == 1;
 	p += sizeof(MAGIC2) - 1;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -69,7 +81,7 @@ int hd_log_state_parse(const char *buf, size_t len, struct hd_log_state *st, int
 		tmp[l] = '\0';
 		if (v1 || strncmp(tmp, "file ", 5) == 0) {
 			struct hd_log_pos pos;
-			if (parse_file_line(v1 ? tmp : tmp + 5, &pos) < 0)
+			if (parse_file_line(v1 ? tmp : tmp + 5, version, &pos) < 0)
 				goto bad;
 			st->files = hd_xrealloc(st->files, (st->nfiles + 1) * sizeof(*st->files));
 			st->files[st->nfiles++] = pos;
@@ -93,11 +105,11 @@ char *hd_log_state_format(const struct hd_log_state *st)
 {
 	struct hd_buf b = {0};
 
-	hd_buf_printf(&b, "%s", MAGIC2);
+	hd_buf_printf(&b, "%s", MAGIC3);
 	for (size_t i = 0; i < st->nfiles; i++) {
 		const struct hd_log_pos *p = &st->files[i];
-		hd_buf_printf(&b, "file %" PRIu64 " %" PRIu64 " %" PRIu64 " %u %08x %s\n", p->dev,
-			      p->ino, p->offset, p->fplen, p->fp, p->path);
+		hd_buf_printf(&b, "file %" PRIu64 " %" PRIu64 " %" PRIu64 " %u %08x %u %08x %s\n",
+			      p->dev, p->ino, p->offset, p->fplen, p->fp, p->tlen, p->tfp, p->path);
 	}
 	if (st->journal)
 		hd_buf_printf(&b, "journal %s\n", st->cursor ? st->cursor : "-");

@@ -81,6 +81,23 @@ scan app
 expect_counts "copytruncate rotation" 5 4 1 0
 rm -f "$L/app.log.1"
 
+# --- copytruncate, and the new file starts with the same bytes (a banner longer than the
+# fingerprint) and grows past the old position before the next run: told apart by the bytes
+# just before that position, so nothing of either file is lost
+banner="log opened by app $(head -c 300 /dev/zero | tr '\0' 'x')"
+{ printf '%s\n' "$banner"; lines 2 "plain"; } >"$L/app.log"
+scan app
+expect_counts "banner file: from the start (new file)" 3 0 0 0
+lines 3 "error before copytruncate" >>"$L/app.log"
+cp "$L/app.log" "$L/app.log.1"
+: >"$L/app.log"
+{ printf '%s\n' "$banner"; lines 10 "denied after copytruncate"; } >>"$L/app.log"
+scan app
+expect_counts "copytruncate, same first bytes, grown past the position" 14 3 10 0
+scan app
+expect_counts "copytruncate, same first bytes: nothing doubled" 0 0 0 0
+rm -f "$L/app.log.1"
+
 # --- rename and compress (no delaycompress): the rest is read from app.log.1.gz
 lines 2 "error before gzip" >>"$L/app.log"
 printf '%s\n' "CRITICAL [smtp:ipc.c:102] semget=No space left on device(28) semget failure. Childnum(pre_spawn=300) may be large. If needed, maximum semaphore number(SEMMNI) can be increased by adding a line like 'kernel.sem=250 128000 32 512' in '/etc/sysctl.conf' and running 'sysctl -p'." >>"$L/app.log"

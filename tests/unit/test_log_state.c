@@ -22,8 +22,8 @@
 static void test_roundtrip(void **state)
 {
 	struct hd_log_pos files[] = {
-	    {"/var/log/syslog", 2049, 131074, 123456789012ULL, 256, 0xdeadbeef},
-	    {"/var/log/with space.log", 1, 2, 0, 0, 0},
+	    {"/var/log/syslog", 2049, 131074, 123456789012ULL, 256, 0xdeadbeef, 256, 0x1234abcd},
+	    {"/var/log/with space.log", 1, 2, 0, 0, 0, 0, 0},
 	};
 	struct hd_log_state in = {files, 2, true,
 				  "s=0123;i=8;b=1111;m=6acfc0;t=60a2418890fc0;x=283e71a8328f365"},
@@ -40,6 +40,8 @@ static void test_roundtrip(void **state)
 		assert_true(out.files[i].offset == files[i].offset);
 		assert_int_equal(out.files[i].fplen, files[i].fplen);
 		assert_int_equal(out.files[i].fp, files[i].fp);
+		assert_int_equal(out.files[i].tlen, files[i].tlen);
+		assert_int_equal(out.files[i].tfp, files[i].tfp);
 	}
 	assert_true(out.journal);
 	assert_string_equal(out.cursor, in.cursor);
@@ -49,7 +51,7 @@ static void test_roundtrip(void **state)
 	/* a journal that had no entry yet */
 	in = (struct hd_log_state){NULL, 0, true, NULL};
 	text = hd_log_state_format(&in);
-	assert_string_equal(text, "hostdoctor-log-scan 2\njournal -\n");
+	assert_string_equal(text, "hostdoctor-log-scan 3\njournal -\n");
 	assert_int_equal(hd_log_state_parse(text, strlen(text), &out, &bad), 0);
 	assert_true(out.journal);
 	assert_null(out.cursor);
@@ -80,7 +82,10 @@ static void test_malformed(void **state)
 	} bad[] = {
 	    {"", 1},
 	    {"something else\n", 1},
-	    {"hostdoctor-log-scan 3\n", 1},
+	    {"hostdoctor-log-scan 4\n", 1},
+	    {"hostdoctor-log-scan 3\nfile 1 2 3 4 5 /a\n", 2}, /* a version 2 line in version 3 */
+	    {"hostdoctor-log-scan 3\nfile 1 2 3 4 5 300 6 /a\n", 2}, /* a tail over 256 bytes */
+	    {"hostdoctor-log-scan 3\nfile 1 2 3 4 5 4 6 /a\n", 2},   /* a tail before the start */
 	    {"hostdoctor-log-scan 2\nfile 1 2 3 4 5 /a\nfile not numbers /b\n", 3},
 	    {"hostdoctor-log-scan 2\nfile 1 2 3 4 5 relative\n", 2},
 	    {"hostdoctor-log-scan 2\nfile 1 2 3 999 5 /a\n", 2},
@@ -208,7 +213,7 @@ static void test_directory_and_lock(void **state)
 		assert_int_equal(stat(path, &sb), 0);
 		assert_int_equal(sb.st_mode & 0777, 0600);
 		assert_int_equal(sb.st_size,
-				 (off_t)strlen("hostdoctor-log-scan 2\njournal s=1;i=2\n"));
+				 (off_t)strlen("hostdoctor-log-scan 3\njournal s=1;i=2\n"));
 	}
 	snprintf(path, sizeof(path), "%s/s", dir);
 	assert_int_equal(
