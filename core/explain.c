@@ -169,6 +169,8 @@ static void ex_source(struct ex *x, const char *name)
 	x->c.lines = 0;
 }
 
+/* IN's lines, read in pieces; a "line" longer than HD_LOG_MAX_LINE is taken in pieces of that
+ * size, as log-scan counts it, so no input is held whole. */
 static int read_stream(struct ex *x, FILE *in)
 {
 	size_t cap = 256u << 10, have = 0;
@@ -179,7 +181,7 @@ static int read_stream(struct ex *x, FILE *in)
 		size_t got;
 		char *nl;
 
-		if (cap - have < (64u << 10)) {
+		if (cap - have < (64u << 10) && cap < HD_LOG_MAX_LINE) {
 			cap *= 2;
 			buf = hd_xrealloc(buf, cap);
 		}
@@ -188,6 +190,8 @@ static int read_stream(struct ex *x, FILE *in)
 			break;
 		have += got;
 		nl = memrchr(buf, '\n', have);
+		if (!nl && have >= HD_LOG_MAX_LINE)
+			nl = buf + have - 1; /* the piece of a longer line */
 		if (nl) {
 			size_t n = (size_t)(nl - buf) + 1;
 			if ((rc = ex_lines(x, buf, n, NULL)) < 0)
@@ -292,8 +296,7 @@ int hd_explain(const struct hd_explain_opts *o, FILE *out, char ***checks, char 
 		if (rc == -EIO)
 			goto scan_failed;
 		if (rc < 0) {
-			snprintf(err, errsize, "%s: %s", o->files[i],
-				 rc == -EINVAL ? "not a regular file" : strerror(-rc));
+			snprintf(err, errsize, "%s: %s", o->files[i], hd_read_strerror(rc));
 			goto out;
 		}
 	}

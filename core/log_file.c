@@ -21,8 +21,8 @@
 #include "util.h"
 
 #define CHUNK	    (256u << 10) /* a read: the scan then finds the bytes in the CPU's cache */
-#define MAX_PENDING (64u << 20)	 /* a "line" longer than this is counted in pieces */
-#define SPLIT_MIN   (16u << 20)	 /* a range worth a second thread */
+#define MAX_PENDING HD_LOG_MAX_LINE
+#define SPLIT_MIN   (16u << 20) /* a range worth a second thread */
 
 void hd_log_pos_free(struct hd_log_pos *pos, size_t n)
 {
@@ -357,8 +357,8 @@ static int scan_rotated(struct hd_log_reader *rd, const char *resolved,
 int hd_log_file_scan(struct hd_log_reader *rd, const char *path, const char *resolved,
 		     const struct hd_log_pos *old, bool from_start, struct hd_log_pos *newpos)
 {
-	/* O_NONBLOCK: a FIFO put where a log was expected must not hang the open */
-	_cleanup_close_ int fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	/* a FIFO put where a log was expected must not hang the open: -HD_ENOTREG */
+	_cleanup_close_ int fd = hd_open_regular(AT_FDCWD, resolved, 0);
 	char head[HD_LOG_FP_BYTES];
 	struct stat st;
 	ssize_t hn;
@@ -367,11 +367,9 @@ int hd_log_file_scan(struct hd_log_reader *rd, const char *path, const char *res
 
 	memset(newpos, 0, sizeof(*newpos));
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
 	hn = pread(fd, head, sizeof(head), 0);
 	if (hn < 0)
 		return -errno;
@@ -448,17 +446,12 @@ int hd_log_file_scan(struct hd_log_reader *rd, const char *path, const char *res
 
 int hd_log_file_read_all(struct hd_log_reader *rd, const char *resolved)
 {
-	_cleanup_close_ int fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	_cleanup_close_ int fd = hd_open_regular(AT_FDCWD, resolved, 0);
 	unsigned char magic[2];
-	struct stat st;
 	int64_t got;
 
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
+		return fd;
 	if (pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
 		got = read_gz(rd, fd, 0);
 	else

@@ -41,6 +41,7 @@ struct hd_log_pos {
 };
 
 #define HD_LOG_FP_BYTES 256
+#define HD_LOG_MAX_LINE (64u << 20) /* a "line" longer than this is taken in pieces of it */
 
 struct hd_log_reader {
 	const struct hd_ctx *ctx; /* the deadline */

@@ -244,10 +244,19 @@ static int run(const struct hd_check *c, const struct hd_ctx *ctx, struct hd_res
 		}
 		if (e < 0) {
 			free(now.files[now.nfiles].path);
-			hd_result_set(r, HD_UNKNOWN, "cannot read %s: %s", files[i], strerror(-e));
-			hd_result_remedy(r,
-					 "Run as a user that may read %s (root, or the adm group).",
-					 files[i]);
+			hd_result_set(r, HD_UNKNOWN, "cannot read %s: %s", files[i],
+				      hd_read_strerror(e));
+			if (e == -EACCES || e == -EPERM)
+				hd_result_remedy(
+				    r, "Run as a user that may read %s (root, or the adm group).",
+				    files[i]);
+			else if (e == -HD_ENOTREG || e == -EISDIR || e == -ELOOP)
+				hd_result_remedy(
+				    r,
+				    "%s is not a log file (a FIFO, socket, device, "
+				    "directory or symbolic link loop): set the check's "
+				    "path to the file the program writes.",
+				    files[i]);
 			rc = e;
 			goto out;
 		}

@@ -110,6 +110,13 @@ if [ $asan = 0 ]; then
 	run prlimit --as=$((7 << 20)) "$HOSTDOCTOR" nagios -d "$HD_SRC/checks.d" zombies memory
 	expect_out "RLIMIT_AS 7 MiB: one status line" "^HOSTDOCTOR (OK|UNKNOWN): 2 checks"
 	expect_no_out "RLIMIT_AS 7 MiB: no crash" "crashed"
+	# explain on a 300 MB line without a newline, in 300 MiB of address space: taken in 64 MiB
+	# pieces as log-scan takes it, never held whole; the message at its end is still found
+	{ head -c 300000000 /dev/zero | tr '\0' x; printf ' CRITICAL [smtp:ipc.c:102] semget=No space left on device(28) semget failure.'; } >"$HD_TMP/longline"
+	run prlimit --as=$((300 << 20)) "$HOSTDOCTOR" explain -d "$HD_SRC/checks.d" <"$HD_TMP/longline"
+	expect_out "explain: a 300 MB line in 300 MiB, its message found" "^fsigk-semget-failure \(fsigk, critical\)"
+	expect_no_out "explain: a 300 MB line, no out of memory" "out of memory"
+	rm -f "$HD_TMP/longline"
 else
 	ok "RLIMIT_AS: not with AddressSanitizer, whose shadow memory needs terabytes"
 fi

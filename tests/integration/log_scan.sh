@@ -214,4 +214,15 @@ printf 'hostdoctor-log-scan 1\n%s\n' "$(stat -c '%d %i' "$L/app.log") 0 0 000000
 scan app
 expect_json "legacy state read" "j['checks'][0]['summary'].startswith('first run')" False
 
+# --- a FIFO where the log should be: a quick UNKNOWN that says what it is, and a remedy about
+# the path, not about permissions
+mv "$L/app.log" "$L/app.log.saved"
+mkfifo "$L/app.log"
+scan app
+expect_rc "FIFO as the log" 3
+expect_json "FIFO named as such" "j['checks'][0]['summary']" "cannot read $L/app.log: not a regular file (a FIFO, socket or device)"
+expect_json "FIFO: the remedy is the path" "'set the check' in j['checks'][0]['remedy'] and 'adm group' not in j['checks'][0]['remedy']" True
+rm -f "$L/app.log"
+mv "$L/app.log.saved" "$L/app.log"
+
 finish
