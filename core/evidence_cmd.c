@@ -1,7 +1,6 @@
 /* `hostdoctor evidence list|show ID`: the evidence watch kept, for a person (or as JSON). */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,19 +11,6 @@
 #include "result_json.h"
 #include "util.h"
 #include "watch.h"
-
-static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int bad(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("hostdoctor: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 3;
-}
 
 static void usage(FILE *out)
 {
@@ -96,26 +82,29 @@ int hd_evidence_main(int argc, char **argv)
 			if (strcmp(optarg, "json") == 0)
 				json = true;
 			else if (strcmp(optarg, "doctor") != 0)
-				return bad("evidence: unknown format '%s' (doctor, json)", optarg);
+				return hd_usage_error(
+				    "evidence: unknown format '%s' (doctor, json)", optarg);
 			break;
 		case 'h': usage(stdout); return 0;
-		case ':': return bad("option '%s' needs a value; see --help", argv[optind - 1]);
-		default: return bad("unknown option '%s'; see --help", argv[optind - 1]);
+		case ':':
+			return hd_usage_error("option '%s' needs a value; see --help",
+					      argv[optind - 1]);
+		default: return hd_usage_error("unknown option '%s'; see --help", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		return bad("evidence needs list or show ID; see --help");
+		return hd_usage_error("evidence needs list or show ID; see --help");
 	what = argv[optind];
 	if (strcmp(what, "list") == 0) {
 		if (optind + 1 < argc)
-			return bad("unexpected argument '%s'", argv[optind + 1]);
+			return hd_usage_error("unexpected argument '%s'", argv[optind + 1]);
 	} else if (strcmp(what, "show") == 0) {
 		if (optind + 2 != argc)
-			return bad(
+			return hd_usage_error(
 			    "evidence show needs one ID (or last); 'hostdoctor evidence list' "
 			    "shows them");
 	} else {
-		return bad("unknown evidence command '%s' (list, show ID)", what);
+		return hd_usage_error("unknown evidence command '%s' (list, show ID)", what);
 	}
 	if (root) {
 		size_t l = strlen(root);
@@ -134,7 +123,7 @@ int hd_evidence_main(int argc, char **argv)
 		return 0;
 	}
 	if (dfd < 0)
-		return bad("state directory %s %s", state, why);
+		return hd_usage_error("state directory %s %s", state, why);
 	if (strcmp(what, "list") == 0) {
 		if (json)
 			list_json(stdout, dfd);
@@ -148,7 +137,7 @@ int hd_evidence_main(int argc, char **argv)
 		int r =
 		    hd_evidence_load(dfd, argv[optind + 1], &ev, id, sizeof(id), err, sizeof(err));
 		if (r < 0)
-			return bad("%s", err);
+			return hd_usage_error("%s", err);
 		if (json)
 			hd_json_print(stdout, ev);
 		else

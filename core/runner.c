@@ -314,7 +314,7 @@ struct job {
 	struct hd_buf out;
 };
 
-static int pidfd_open_(pid_t pid)
+int hd_pidfd_open(pid_t pid)
 {
 #ifdef SYS_pidfd_open
 	return (int)syscall(SYS_pidfd_open, pid, 0);
@@ -560,7 +560,7 @@ void hd_run_checks(struct hd_check *const *checks, size_t n, const struct hd_run
 			fcntl(p[0], F_SETFL, O_NONBLOCK);
 			js[k].pid = pid;
 			js[k].rfd = p[0];
-			js[k].pidfd = pidfd_open_(pid);
+			js[k].pidfd = hd_pidfd_open(pid);
 			js[k].eof = js[k].exited = js[k].too_big = false;
 			js[k].idx = next;
 			started[next] = now;

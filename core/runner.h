@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "probe.h"
 #include "result.h"
@@ -59,6 +60,10 @@ bool hd_run_abandoned(void);
 
 /* Shared by the two runners: a result made by the runner (not the probe) for check C, and a
  * number of seconds as the messages print it. */
+/* pidfd_open(2) (a descriptor that polls readable when PID exits); -1 with errno ENOSYS on a
+ * kernel or libc without it. */
+int hd_pidfd_open(pid_t pid);
+
 void hd_run_set_unknown(struct hd_result *r, const struct hd_check *c, enum hd_status st,
 			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void hd_run_fmt_secs(char *buf, size_t size, double s);

@@ -148,3 +148,15 @@ double hd_round_to(double x, double scale)
 		return x;
 	return (double)(v < 0 ? -(int64_t)(-v + 0.5) : (int64_t)(v + 0.5)) / scale;
 }
+
+int hd_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("hostdoctor: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 3;
+}

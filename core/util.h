@@ -18,6 +18,8 @@ char *hd_xstrdup_null(const char *s); /* NULL stays NULL */
 char *hd_xstrndup(const char *s, size_t n);
 char *hd_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *hd_vasprintf(const char *fmt, va_list ap);
+/* "hostdoctor: MESSAGE" on stderr; returns 3, the exit status of bad usage. */
+int hd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Growable string buffer. */
 struct hd_buf {

@@ -95,19 +95,6 @@ static void usage(FILE *out)
 	      out);
 }
 
-static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int bad(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("hostdoctor: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 3;
-}
-
 static int parse_seconds(const char *s, double *out, bool zero_ok)
 {
 	if (hd_parse_num(s, out) < 0 || *out < 0 || (!zero_ok && *out == 0) || *out > 86400 * 7)
@@ -177,43 +164,48 @@ static int parse(int argc, char **argv, struct watch *w, const char **state_dir,
 		case 1: *state_dir = optarg; break;
 		case 2:
 			if (parse_seconds(optarg, &w->hold_off, true) < 0)
-				return bad("--hold-off '%s': expected seconds (0 to 604800)",
-					   optarg);
+				return hd_usage_error(
+				    "--hold-off '%s': expected seconds (0 to 604800)", optarg);
 			break;
 		case 3: w->textfile = optarg; break;
 		case 4:
 			if (!*optarg)
-				return bad("--on-event: an empty command");
+				return hd_usage_error("--on-event: an empty command");
 			w->on_event = optarg;
 			break;
 		case 5:
 			if (parse_seconds(optarg, &w->on_event_timeout, false) < 0)
-				return bad("--on-event-timeout '%s': expected seconds above 0",
-					   optarg);
+				return hd_usage_error(
+				    "--on-event-timeout '%s': expected seconds above 0", optarg);
 			break;
 		case 6:
 			if (parse_size(optarg, &w->evidence_max) < 0)
-				return bad("--evidence-max '%s': expected a size of at least 4K "
-					   "(e.g. 512K, 64M, 1G)",
-					   optarg);
+				return hd_usage_error(
+				    "--evidence-max '%s': expected a size of at least 4K "
+				    "(e.g. 512K, 64M, 1G)",
+				    optarg);
 			break;
 		case 'j':
 			if (hd_parse_int(optarg, &n) < 0 || n < 1 || n > 256)
-				return bad("--jobs '%s': expected a number from 1 to 256", optarg);
+				return hd_usage_error(
+				    "--jobs '%s': expected a number from 1 to 256", optarg);
 			w->jobs = (int)n;
 			break;
 		case 't':
 			if (parse_seconds(optarg, &w->timeout, false) < 0)
-				return bad("--timeout '%s': expected seconds above 0", optarg);
+				return hd_usage_error("--timeout '%s': expected seconds above 0",
+						      optarg);
 			break;
 		case 'v': w->verbose++; break;
 		case 'h': usage(stdout); return -1;
-		case ':': return bad("option '%s' needs a value; see --help", argv[optind - 1]);
-		default: return bad("unknown option '%s'; see --help", argv[optind - 1]);
+		case ':':
+			return hd_usage_error("option '%s' needs a value; see --help",
+					      argv[optind - 1]);
+		default: return hd_usage_error("unknown option '%s'; see --help", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return bad("unexpected argument '%s'; see --help", argv[optind]);
+		return hd_usage_error("unexpected argument '%s'; see --help", argv[optind]);
 	if (*root) {
 		size_t l = strlen(*root);
 		struct stat st;
@@ -222,12 +214,12 @@ static int parse(int argc, char **argv, struct watch *w, const char **state_dir,
 		if (strcmp(*root, "/") == 0)
 			(*root)[0] = '\0';
 		if (**root && (stat(*root, &st) < 0 || !S_ISDIR(st.st_mode)))
-			return bad("--root %s: not a directory", *root);
+			return hd_usage_error("--root %s: not a directory", *root);
 	}
 	if (w->textfile) {
 		struct stat st;
 		if (lstat(w->textfile, &st) == 0 && !S_ISREG(st.st_mode))
-			return bad("--textfile %s: not a regular file", w->textfile);
+			return hd_usage_error("--textfile %s: not a regular file", w->textfile);
 	}
 	return 0;
 }
@@ -585,12 +577,12 @@ int hd_watch_main(int argc, char **argv, const struct hd_probe *const *table)
 	hd_evidence_state_dir(w.root, state_opt, w.state_dir, sizeof(w.state_dir));
 	w.sdfd = hd_state_dir_open(w.state_dir, true, why, sizeof(why));
 	if (w.sdfd < 0) {
-		rc = bad("state directory %s %s", w.state_dir, why);
+		rc = hd_usage_error("state directory %s %s", w.state_dir, why);
 		goto out;
 	}
 	w.edfd = hd_evidence_open(w.state_dir, true, why, sizeof(why));
 	if (w.edfd < 0) {
-		rc = bad("state directory %s %s", w.state_dir, why);
+		rc = hd_usage_error("state directory %s %s", w.state_dir, why);
 		goto out;
 	}
 
@@ -603,19 +595,19 @@ int hd_watch_main(int argc, char **argv, const struct hd_probe *const *table)
 	signal(SIGPIPE, SIG_IGN);
 	w.sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (w.sfd < 0) {
-		rc = bad("signalfd: %s", strerror(errno));
+		rc = hd_usage_error("signalfd: %s", strerror(errno));
 		goto out;
 	}
 
 	rc = w_load(&w, &cfg, &srcs, &n, &cat, &m, err, sizeof(err));
 	if (rc < 0) {
-		rc = bad("%s", err);
+		rc = hd_usage_error("%s", err);
 		goto out;
 	}
 	w_counters_load(&w);
 	install(&w, &cfg, srcs, n, cat, m);
 	if (w.nsrcs < n) {
-		rc = bad("cannot follow every log the checks name (said above)");
+		rc = hd_usage_error("cannot follow every log the checks name (said above)");
 		goto out;
 	}
 	w_read_all(&w); /* the positions: the end of each log at the first run */

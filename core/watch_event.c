@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,17 +22,6 @@
 #include "watch_impl.h"
 
 #define LINE_MAX_KEPT 4096 /* bytes of a log line kept in the evidence */
-
-static int pidfd_open_(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-#else
-	(void)pid;
-	errno = ENOSYS;
-	return -1;
-#endif
-}
 
 static double wall(void)
 {
@@ -229,7 +217,7 @@ static void start(struct watch *w, struct w_event *ev)
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	ev->pid = pid;
 	ev->rfd = p[0];
-	ev->pidfd = pidfd_open_(pid);
+	ev->pidfd = hd_pidfd_open(pid);
 }
 
 void w_events_start(struct watch *w)
@@ -568,7 +556,7 @@ void w_hooks_start(struct watch *w)
 		} else {
 			setpgid(pid, pid);
 			h->pid = pid;
-			h->pidfd = pidfd_open_(pid);
+			h->pidfd = hd_pidfd_open(pid);
 			h->deadline = hd_now() + w->on_event_timeout;
 			h->id = q.id;
 		}

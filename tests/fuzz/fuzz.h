@@ -132,3 +132,14 @@ static inline uint8_t *fz_nl_frame(struct fz *f, uint16_t type, uint16_t flags, 
 	*len = used;
 	return out;
 }
+
+/* What a netlink harness parses: with MODE odd the rest of F as raw bytes (what a recording is),
+ * even framed by fz_nl_frame() as replies of TYPE. An exact-size heap buffer, its length in *LEN. */
+static inline uint8_t *fz_nl_input(struct fz *f, uint8_t mode, uint16_t type, size_t *len)
+{
+	if (mode & 1) {
+		*len = f->n;
+		return fz_copy(f->d, f->n);
+	}
+	return fz_nl_frame(f, type, NLM_F_MULTI, len);
+}

@@ -15,13 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len;
 	uint8_t *buf;
 
-	if (mode & 1) {
-		buf = fz_copy(f.d, f.n);
-		len = f.n;
-	} else {
-		/* the ethtool family's id is dynamic: any type is a reply */
-		buf = fz_nl_frame(&f, (uint16_t)(mode >> 1) + GENL_ID_CTRL, NLM_F_MULTI, &len);
-	}
+	/* the ethtool family's id is dynamic: any type is a reply */
+	buf = fz_nl_input(&f, mode, (uint16_t)((mode >> 1) + GENL_ID_CTRL), &len);
 	hd_nl_replay(buf, len, nic_rings_family_cb, &id);
 	hd_nl_replay(buf, len, nic_rings_cb, &l);
 	for (size_t i = 0; i < l.n; i++)

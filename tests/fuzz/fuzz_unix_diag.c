@@ -13,12 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len;
 	uint8_t *buf;
 
-	if (mode & 1) {
-		buf = fz_copy(f.d, f.n);
-		len = f.n;
-	} else {
-		buf = fz_nl_frame(&f, SOCK_DIAG_BY_FAMILY, NLM_F_MULTI, &len);
-	}
+	buf = fz_nl_input(&f, mode, SOCK_DIAG_BY_FAMILY, &len);
 	hd_nl_replay(buf, len, unix_diag_match_cb, &m);
 	free(buf);
 	return 0;

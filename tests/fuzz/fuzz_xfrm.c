@@ -16,13 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len, low = 0;
 	uint8_t *buf;
 
-	if (mode & 1) {
-		buf = fz_copy(f.d, f.n);
-		len = f.n;
-	} else {
-		buf = fz_nl_frame(&f, mode & 2 ? XFRM_MSG_NEWSA : XFRM_MSG_NEWPOLICY, NLM_F_MULTI,
-				  &len);
-	}
+	buf = fz_nl_input(&f, mode, mode & 2 ? XFRM_MSG_NEWSA : XFRM_MSG_NEWPOLICY, &len);
 	hd_nl_replay(buf, len, ipsec_policy_cb, &st);
 	hd_nl_replay(buf, len, ipsec_sa_cb, &st);
 	hd_result_init(&r);

@@ -17,7 +17,9 @@ import sys
 import time
 
 
-def children(pid):
+def live_procs(want):
+    """The pids of live (not zombie) processes whose /proc/PID/stat fields after the name
+    (state, ppid, pgrp, ...) WANT accepts."""
     out = []
     for d in os.listdir("/proc"):
         if not d.isdigit():
@@ -27,24 +29,17 @@ def children(pid):
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2:].split()
-        if int(fields[1]) == pid and fields[0] != "Z":
+        if fields[0] != "Z" and want(fields):
             out.append(int(d))
     return out
+
+
+def children(pid):
+    return live_procs(lambda f: int(f[1]) == pid)
 
 
 def in_groups(groups):
-    out = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            stat = open("/proc/%s/stat" % d).read()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        if int(fields[2]) in groups and fields[0] != "Z":
-            out.append(int(d))
-    return out
+    return live_procs(lambda f: int(f[2]) in groups)
 
 
 sig = getattr(signal, "SIG" + sys.argv[1])
