@@ -288,17 +288,21 @@ void hd_runner_kill_children(void)
 	}
 }
 
-/* The signals that end a run (cli.c handles them): blocked between fork() and the child's
- * registration, so a handler never misses a child. */
+void hd_term_sigset(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+}
+
+/* Blocked between fork() and the child's registration, so a handler never misses a child. */
 static void block_term(sigset_t *old)
 {
 	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
+	hd_term_sigset(&set);
 	sigprocmask(SIG_BLOCK, &set, old);
 }
 

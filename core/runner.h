@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <sys/types.h>
 
 #include "probe.h"
@@ -63,6 +64,9 @@ bool hd_run_abandoned(void);
 /* pidfd_open(2) (a descriptor that polls readable when PID exits); -1 with errno ENOSYS on a
  * kernel or libc without it. */
 int hd_pidfd_open(pid_t pid);
+
+/* The signals that end a run (cli.c handles them): SIGTERM, SIGINT, SIGHUP, SIGQUIT. */
+void hd_term_sigset(sigset_t *set);
 
 void hd_run_set_unknown(struct hd_result *r, const struct hd_check *c, enum hd_status st,
 			const char *fmt, ...) __attribute__((format(printf, 4, 5)));

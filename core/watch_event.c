@@ -347,6 +347,19 @@ static void event_free(struct w_event *ev)
 	free(ev);
 }
 
+/* EV out of the list of open events, and freed. */
+static void event_remove(struct watch *w, struct w_event *ev)
+{
+	for (size_t i = 0; i < w->nevents; i++)
+		if (w->events[i] == ev) {
+			memmove(&w->events[i], &w->events[i + 1],
+				(w->nevents - i - 1) * sizeof(*w->events));
+			w->nevents--;
+			break;
+		}
+	event_free(ev);
+}
+
 void w_event_done(struct watch *w, struct w_event *ev, bool killed)
 {
 	struct json_object *doc = hd_json_doc(HD_EVIDENCE_KIND), *results = NULL, *lines, *src,
@@ -454,14 +467,7 @@ void w_event_done(struct watch *w, struct w_event *ev, bool killed)
 	if (st->open == ev)
 		st->open = NULL;
 	json_object_put(doc);
-	for (size_t i = 0; i < w->nevents; i++)
-		if (w->events[i] == ev) {
-			memmove(&w->events[i], &w->events[i + 1],
-				(w->nevents - i - 1) * sizeof(*w->events));
-			w->nevents--;
-			break;
-		}
-	event_free(ev);
+	event_remove(w, ev);
 	w->prom_pending = true;
 	w->next_prom = 0; /* the textfile now, with the new state */
 	w->save_pending = true;
@@ -474,14 +480,7 @@ void w_event_drop(struct watch *w, struct w_event *ev)
 	w_log("%s: its checks were not run: the watch is stopping", ev->entry);
 	if (st->open == ev)
 		st->open = NULL;
-	for (size_t i = 0; i < w->nevents; i++)
-		if (w->events[i] == ev) {
-			memmove(&w->events[i], &w->events[i + 1],
-				(w->nevents - i - 1) * sizeof(*w->events));
-			w->nevents--;
-			break;
-		}
-	event_free(ev);
+	event_remove(w, ev);
 }
 
 void w_events_free(struct watch *w)
